@@ -1,0 +1,36 @@
+# postwatch: `make demo` runs the embedded default, `make test` runs every test.
+# Both install what is missing first (Debian packages), so a fresh machine needs nothing by hand.
+
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := libcurl4-openssl-dev python3-aiosmtpd libsqlite3-dev openssl
+
+.PHONY: deps build demo test bench release clean
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+demo: deps
+	$(SWIFT) build --product postwatch
+	$$($(SWIFT) build --show-bin-path)/postwatch demo
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+release: deps
+	$(SWIFT) build -c release --product postwatch
+
+bench: deps
+	$(SWIFT) build -c release --product postwatch-bench --product postwatch
+	$$($(SWIFT) build -c release --show-bin-path)/postwatch-bench all --output docs/benchmarks.md
+
+clean:
+	rm -rf .build

@@ -1,0 +1,124 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "postwatch",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "postwatch", targets: ["postwatch"]),
+        .executable(name: "postwatch-bench", targets: ["postwatch-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+    ],
+    targets: [
+        // libcurl from Debian's libcurl4-openssl-dev; only `Curl` imports it.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "Curl",
+            dependencies: [
+                "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Infinipost",
+            dependencies: [
+                "Curl",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Rules",
+            dependencies: [
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        .target(
+            name: "Watch",
+            dependencies: [
+                "Infinipost",
+                "Rules",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
+            name: "Notify",
+            dependencies: [
+                "Curl",
+                "Infinipost",
+                "Rules",
+                "Watch",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
+            name: "Sandbox",
+            dependencies: [
+                "Infinipost",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The wiring of `check`, `run`, `demo`: services, metrics server, summaries.
+        .target(
+            name: "PostwatchApp",
+            dependencies: [
+                "Curl", "Infinipost", "Rules", "Watch", "Notify", "Sandbox",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "postwatch",
+            dependencies: [
+                "PostwatchApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "postwatch-bench",
+            dependencies: [
+                "Curl", "Infinipost", "Rules", "Watch", "Notify", "Sandbox", "TestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Real peers for tests and benchmarks: sandbox builder, webhook receiver, SMTP server fixture.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "Curl", "Infinipost", "Sandbox",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "CurlTests", dependencies: ["Curl", "TestSupport"]),
+        .testTarget(name: "InfinipostTests", dependencies: ["Infinipost", "Sandbox", "TestSupport"]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "Infinipost", "Curl", "TestSupport"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules"], resources: [.copy("Corpus")]),
+        .testTarget(name: "WatchTests", dependencies: ["Watch", "Infinipost", "Rules", "Sandbox", "TestSupport"]),
+        .testTarget(name: "NotifyTests", dependencies: ["Notify", "Watch", "Rules", "Curl", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Infinipost", "Sandbox"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

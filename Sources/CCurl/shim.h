@@ -1,0 +1,29 @@
+#ifndef POSTWATCH_CCURL_SHIM_H
+#define POSTWATCH_CCURL_SHIM_H
+
+#include <curl/curl.h>
+
+// Swift cannot call the variadic curl_easy_setopt/curl_easy_getinfo: these typed wrappers can.
+static inline CURLcode pw_easy_setopt_long(CURL *handle, CURLoption option, long value) {
+    return curl_easy_setopt(handle, option, value);
+}
+static inline CURLcode pw_easy_setopt_str(CURL *handle, CURLoption option, const char *value) {
+    return curl_easy_setopt(handle, option, value);
+}
+static inline CURLcode pw_easy_setopt_ptr(CURL *handle, CURLoption option, void *value) {
+    return curl_easy_setopt(handle, option, value);
+}
+static inline CURLcode pw_easy_setopt_off(CURL *handle, CURLoption option, curl_off_t value) {
+    return curl_easy_setopt(handle, option, value);
+}
+static inline CURLcode pw_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+static inline CURLcode pw_easy_getinfo_off(CURL *handle, CURLINFO info, curl_off_t *value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+static inline CURLcode pw_easy_getinfo_ptr(CURL *handle, CURLINFO info, void *value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+
+#endif

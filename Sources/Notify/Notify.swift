@@ -1,0 +1,1 @@
+// The Notify module; see DESIGN.md.

@@ -1,0 +1,1 @@
+// The PostwatchApp module; see DESIGN.md.

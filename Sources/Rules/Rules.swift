@@ -1,0 +1,1 @@
+// The Rules module; see DESIGN.md.

@@ -1,0 +1,39 @@
+import Foundation
+import Infinipost
+
+/// Something that happened to a post between two complete snapshots.
+public struct Event: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// `from → to`: the status changed, or (`from == "new"`) a post was seen for the first time.
+        case transition
+        /// The post was absent from two consecutive complete snapshots; `to == "deleted"`.
+        case deleted
+        /// Still `generated`/`pending_render` longer than `overdueSeconds` after `scheduledTime`.
+        case overdue
+    }
+
+    public var kind: Kind
+    /// The previous status's raw value, or `"new"` for a post not stored before.
+    public var from: String
+    /// The new status's raw value; `"deleted"` for `.deleted`; the current status for `.overdue`.
+    public var to: String
+    /// For `.overdue`: the rule's duration in seconds.
+    public var overdueSeconds: Int?
+    /// The post as the API last gave it.
+    public var post: Post
+    /// When the cycle that found it started.
+    public var detectedAt: Date
+
+    public init(kind: Kind, from: String, to: String, overdueSeconds: Int? = nil, post: Post, detectedAt: Date) {
+        self.kind = kind
+        self.from = from
+        self.to = to
+        self.overdueSeconds = overdueSeconds
+        self.post = post
+        self.detectedAt = detectedAt
+    }
+
+    /// The status word used for a post never stored before.
+    public static let newStatus = "new"
+    public static let deletedStatus = "deleted"
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+/// A notification waiting for delivery, delivered, or given up on.
+public struct OutboxEntry: Sendable, Hashable {
+    public enum State: String, Sendable, Hashable, Codable, CaseIterable {
+        case pending, delivered, dead
+    }
+
+    public var id: Int64
+    public var draft: OutboxDraft
+    public var state: State
+    public var attempts: Int
+    public var createdAt: Date
+    /// A pending entry is not tried before this.
+    public var nextAttemptAt: Date
+    public var lastError: String?
+    public var deliveredAt: Date?
+
+    public init(
+        id: Int64, draft: OutboxDraft, state: State, attempts: Int, createdAt: Date,
+        nextAttemptAt: Date, lastError: String? = nil, deliveredAt: Date? = nil
+    ) {
+        self.id = id
+        self.draft = draft
+        self.state = state
+        self.attempts = attempts
+        self.createdAt = createdAt
+        self.nextAttemptAt = nextAttemptAt
+        self.lastError = lastError
+        self.deliveredAt = deliveredAt
+    }
+}
+
+/// The outbox as delivery sees it (implemented by the store).
+public protocol Outbox: Sendable {
+    /// Pending entries whose `nextAttemptAt` has come, oldest first.
+    func due(at now: Date, limit: Int) async throws -> [OutboxEntry]
+    func markDelivered(_ id: Int64, at now: Date) async throws
+    /// Records a failed attempt: retried at `nextAttemptAt`, or `dead` when `nextAttemptAt` is nil.
+    func markFailed(_ id: Int64, error: String, nextAttemptAt: Date?, at now: Date) async throws
+    /// Entries in a state (all states when nil), newest first.
+    func entries(in state: OutboxEntry.State?, limit: Int) async throws -> [OutboxEntry]
+    /// Makes a dead or pending entry due now again.
+    func retry(_ id: Int64, at now: Date) async throws -> Bool
+    /// Deletes an entry.
+    func drop(_ id: Int64) async throws -> Bool
+    /// Counts by state (for metrics and `check`'s exit code 4).
+    func depth() async throws -> [OutboxEntry.State: Int]
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// The seam between the cycle and notifications: turns a cycle's events into outbox entries.
+///
+/// `route` is pure: it reads the throttle state it is given and returns the new one, and the
+/// cycle writes the state, the events, the outbox entries and the throttle state in one
+/// transaction. It is called on every complete cycle, even without events, so that events held
+/// back by a throttle go out once its window has passed.
+public protocol Router: Sendable {
+    /// The durations (seconds) of the `overdue` triggers in the rules; the diff emits an overdue
+    /// event once per post and duration.
+    var overdueThresholds: [Int] { get }
+
+    func route(_ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState]) -> Routing
+}
+
+/// A throttle is kept per rule and group key.
+public struct ThrottleKey: Sendable, Hashable, Codable {
+    public var rule: String
+    public var group: String
+    public init(rule: String, group: String) {
+        self.rule = rule
+        self.group = group
+    }
+}
+
+/// What a throttle remembers: when it last let a message through and what it holds back.
+public struct ThrottleState: Sendable, Hashable, Codable {
+    public var lastSentAt: Date?
+    /// Events held back since `lastSentAt`; never dropped, they go into the next message.
+    public var held: [Event]
+    public var heldSince: Date?
+    public init(lastSentAt: Date? = nil, held: [Event] = [], heldSince: Date? = nil) {
+        self.lastSentAt = lastSentAt
+        self.held = held
+        self.heldSince = heldSince
+    }
+}
+
+/// The result of routing one cycle.
+public struct Routing: Sendable {
+    public var notifications: [OutboxDraft]
+    /// Throttle states to write; `nil` deletes the key.
+    public var throttle: [ThrottleKey: ThrottleState?]
+    public init(notifications: [OutboxDraft] = [], throttle: [ThrottleKey: ThrottleState?] = [:]) {
+        self.notifications = notifications
+        self.throttle = throttle
+    }
+}
+
+/// One notification to one channel, before it is in the outbox.
+public struct OutboxDraft: Sendable, Hashable, Codable {
+    /// Stable across retries and restarts: the webhook `Idempotency-Key`, the email `Message-ID`.
+    public var idempotencyKey: String
+    /// The channel's name in the rules (never its URL: that is a secret, resolved at delivery).
+    public var channel: String
+    public var rule: String
+    /// Opaque to Watch: what Notify needs to send it (the rendered message).
+    public var payload: Data
+    public init(idempotencyKey: String, channel: String, rule: String, payload: Data) {
+        self.idempotencyKey = idempotencyKey
+        self.channel = channel
+        self.rule = rule
+        self.payload = payload
+    }
+}

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "postwatch-bench", abstract: "postwatch's benchmarks.")
+}
