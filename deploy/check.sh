@@ -22,6 +22,7 @@
 #   deploy/check.sh                              run every check
 #   deploy/check.sh --regenerate-prometheusrule  rewrite kubernetes/prometheusrule.yaml from
 #                                                prometheus/postwatch-alerts.yml, then check
+# shellcheck disable=SC2016 # single-quoted $ are meant literally (bash -c scripts, unit lines)
 set -euo pipefail
 
 DEPLOY="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
