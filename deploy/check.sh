@@ -13,7 +13,8 @@
 #   docs        every flag, environment variable, metric and exit code used in deploy/ is
 #               documented in docs/operations.md
 #   binary      only when a built postwatch is found ($POSTWATCH_BIN, or .build/{release,debug}):
-#               the flags deploy/ passes exist, and it runs under MemoryDenyWriteExecute's filter
+#               the flags deploy/ passes exist, it runs under MemoryDenyWriteExecute's filter,
+#               and every system call it makes (strace) is allowed by the unit's SystemCallFilter=
 #
 # Installs what it needs when missing (a Python venv with pinned linters from PyPI, promtool
 # from Debian's prometheus package, libseccomp-dev), cached in $POSTWATCH_DEPLOY_TOOLS
@@ -234,6 +235,10 @@ find_binary() {
 
 check_binary() {
     section "the built binary"
+    if [ "${POSTWATCH_DEPLOY_SKIP_BINARY:-0}" = 1 ]; then
+        echo "  skip  POSTWATCH_DEPLOY_SKIP_BINARY=1: the built binary is not checked"
+        return
+    fi
     if [ -z "${BIN:-}" ]; then
         echo "  skip  no built postwatch (set POSTWATCH_BIN, or build first): flags and W^X not checked"
         return
@@ -241,13 +246,36 @@ check_binary() {
     echo "  using $BIN"
     run_check "the W^X probe is refused under mdwe-exec (the filter works)" "$TOOLS/mdwe-exec" "$TOOLS/wx-probe"
     run_check "postwatch --help runs under MemoryDenyWriteExecute's seccomp filter" "$TOOLS/mdwe-exec" "$BIN" --help
+    # The whole product under W^X, when the demo exists: the in-process sandbox (Hummingbird),
+    # libcurl, SQLite, the rule engine and rendering, for a few seconds. In a scratch directory,
+    # with the repository's rules, so that it writes nothing in the work tree.
+    if "$BIN" demo --help 2>&1 | grep -q "postwatch demo"; then
+        local demo="$WORK/demo"
+        mkdir -p "$demo"
+        [ -d "$ROOT/rules" ] && cp -R "$ROOT/rules" "$demo/rules"
+        run_check "postwatch demo --duration 5s runs under MemoryDenyWriteExecute's seccomp filter" \
+            bash -c 'cd "$1" && timeout 120 "$2" "$3" demo --duration 5s' _ "$demo" "$TOOLS/mdwe-exec" "$BIN"
+    else
+        echo "  skip  postwatch has no demo subcommand yet: only --help was run under W^X"
+    fi
+    # The system calls a run makes, against the unit's SystemCallFilter= (a refused call would
+    # fail with EPERM under systemd: SystemCallErrorNumber=EPERM).
+    command -v strace >/dev/null || apt_install strace
+    local traced=(--help)
+    if "$BIN" demo --help 2>&1 | grep -q "postwatch demo"; then traced=(demo --duration 5s); fi
+    if (cd "$WORK/demo" 2>/dev/null || cd "$WORK"; timeout 120 strace -f -qq -o "$WORK/strace" "$BIN" "${traced[@]}") >/dev/null 2>&1; then
+        run_check "postwatch ${traced[*]}: every system call is allowed by postwatch.service's SystemCallFilter=" \
+            "$VENV/bin/python" "$DEPLOY/check/syscalls.py" "$DEPLOY/systemd/postwatch.service" "$WORK/strace"
+    else
+        fail "postwatch ${traced[*]} under strace"
+    fi
     # The flags deploy/ passes to each subcommand, as the design names them.
     local sub flag missing
     for sub in "run:--interval --metrics-address --log-format --log-level --api-key-file --api-url --rules --state --ca-file" \
                "check:--since --output --dry-run --log-format --api-key-file --rules --state"; do
         missing=""
-        if ! "$BIN" "${sub%%:*}" --help >"$WORK/help" 2>&1; then
-            fail "postwatch ${sub%%:*} --help"; sed 's/^/        /' "$WORK/help" | head -5; continue
+        if ! "$BIN" "${sub%%:*}" --help >"$WORK/help" 2>&1 || ! grep -q "postwatch ${sub%%:*}" "$WORK/help"; then
+            fail "postwatch ${sub%%:*} --help shows the ${sub%%:*} subcommand"; sed 's/^/        /' "$WORK/help" | head -5; continue
         fi
         for flag in ${sub#*:}; do
             grep -qE -- "(^|[^a-z-])$flag([^a-z-]|$)" "$WORK/help" || missing="$missing $flag"
