@@ -7,6 +7,7 @@ struct Postwatch: AsyncParsableCommand {
         commandName: "postwatch",
         abstract: "Watches Infinipost posts and tells people when one fails, gets posted, or gets stuck.",
         subcommands: [
+            OutboxCommand.self,
         ]
     )
 }
