@@ -89,8 +89,9 @@ struct SandboxCommand: AsyncParsableCommand {
         let host = host
         try await server.run { port in
             // The key is the user's own sandbox key, but it is still a key: never printed.
-            print("sandbox: \(sandbox.count) posts on http://\(host):\(port)/v1/posts (tick \(tickDuration.compactDescription))")
-            fflush(stdout)
+            // Written unbuffered: scripts wait for this line to know the port.
+            FileHandle.standardOutput.write(Data(
+                "sandbox: \(sandbox.count) posts on http://\(host):\(port)/v1/posts (tick \(tickDuration.compactDescription))\n".utf8))
         }
     }
 }
