@@ -23,6 +23,8 @@
 #   deploy/check.sh                              run every check
 #   deploy/check.sh --regenerate-prometheusrule  rewrite kubernetes/prometheusrule.yaml from
 #                                                prometheus/postwatch-alerts.yml, then check
+#   deploy/check.sh --runtime-rootfs             also replay the Dockerfile's runtime stage in a
+#                                                bookworm root (mmdebstrap; 1-3 minutes more)
 # shellcheck disable=SC2016 # single-quoted $ are meant literally (bash -c scripts, unit lines)
 set -euo pipefail
 
@@ -39,7 +41,12 @@ SUDO=""
 passed=0
 failed=0
 WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
+cleanup() {
+    # The --runtime-rootfs root has /proc mounted: unmount before removing anything.
+    if mountpoint -q "$WORK/rootfs/proc" 2>/dev/null; then umount "$WORK/rootfs/proc"; fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
 
 pass() { passed=$((passed + 1)); echo "  ok    $*"; }
 fail() { failed=$((failed + 1)); echo "  FAIL  $*"; }
@@ -284,13 +291,83 @@ check_binary() {
     done
 }
 
+# Opt-in (--runtime-rootfs): the Dockerfile's runtime stage replayed in a Debian bookworm root
+# built by mmdebstrap (minbase, the content of debian:bookworm-slim), since no Docker engine is
+# here. Its RUN lines run as written; the binary is $POSTWATCH_STATIC_BIN, or a stand-in built
+# the way the build stage builds postwatch (deploy/check/runtime-probe). Then: the binary runs as
+# uid 10001 with the state directory, libcurl, SQLite in WAL mode, the CA bundle and time zones;
+# and the HEALTHCHECK command works against a local /healthz. Takes 1-3 minutes.
+check_runtime_rootfs() {
+    section "runtime stage of the Dockerfile, replayed in a bookworm root (the image itself is not built)"
+    command -v mmdebstrap >/dev/null || apt_install mmdebstrap
+    local base="$TOOLS/bookworm-minbase.tar" root="$WORK/rootfs" binary="${POSTWATCH_STATIC_BIN:-}"
+    if [ ! -s "$base" ]; then
+        echo "  building a bookworm minbase root with mmdebstrap (cached in $base)"
+        mmdebstrap --variant=minbase --mode=root bookworm "$base.tmp.tar" \
+            "deb http://deb.debian.org/debian bookworm main" \
+            "deb http://deb.debian.org/debian bookworm-updates main" \
+            "deb http://deb.debian.org/debian-security bookworm-security main" >"$WORK/mmdebstrap.log" 2>&1 \
+            || { fail "mmdebstrap bookworm"; tail -5 "$WORK/mmdebstrap.log" | sed 's/^/        /'; return; }
+        mv "$base.tmp.tar" "$base"
+    fi
+    mkdir -p "$root"
+    tar -C "$root" -xf "$base"
+    cp /etc/resolv.conf "$root/etc/resolv.conf"
+    # A container always has /proc (Swift reads its arguments from /proc/self/cmdline there).
+    mount -t proc proc "$root/proc" || { fail "mounting /proc in the root"; return; }
+    if [ -z "$binary" ]; then
+        if swift build -c release --static-swift-stdlib --package-path "$DEPLOY/check/runtime-probe" \
+                --scratch-path "$TOOLS/runtime-probe-build" >"$WORK/probe-build.log" 2>&1; then
+            binary="$TOOLS/runtime-probe-build/release/rt"
+            pass "stand-in binary built with swift build -c release --static-swift-stdlib"
+        else
+            fail "building the stand-in binary"; tail -5 "$WORK/probe-build.log" | sed 's/^/        /'; return
+        fi
+    fi
+    "$VENV/bin/python" "$DEPLOY/check/runtime_stage.py" "$DEPLOY/docker/Dockerfile" >"$WORK/stage.sh"
+    if ROOT="$root" BINARY="$binary" bash -c 'source "$1"; echo "$HEALTHCHECK_CMD" >"$2"' _ "$WORK/stage.sh" "$WORK/healthcheck" >"$WORK/stage.log" 2>&1; then
+        pass "the runtime stage's RUN and COPY steps succeed in a bookworm root"
+    else
+        fail "the runtime stage's RUN and COPY steps"; tail -15 "$WORK/stage.log" | sed 's/^/        /'; return
+    fi
+    if [ -z "${POSTWATCH_STATIC_BIN:-}" ]; then
+        run_check "as uid 10001: libcurl, SQLite (WAL) in /var/lib/postwatch, time zones, CA bundle" \
+            chroot --userspec=10001:10001 "$root" /usr/local/bin/postwatch
+    else
+        run_check "as uid 10001: postwatch --help" chroot --userspec=10001:10001 "$root" /usr/local/bin/postwatch --help
+    fi
+    # The HEALTHCHECK command against a stand-in /healthz (on a free port: 9464 may be taken here).
+    local port
+    port="$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    mkdir -p "$WORK/www" && echo ok >"$WORK/www/healthz"
+    "$VENV/bin/python" -m http.server "$port" --bind 127.0.0.1 --directory "$WORK/www" >/dev/null 2>&1 &
+    local server=$!
+    sleep 1
+    local health
+    health="$(sed "s/:9464/:$port/" "$WORK/healthcheck")"
+    # shellcheck disable=SC2086 # the command is split into words, as Docker's exec form would
+    run_check "HEALTHCHECK command in the root, healthy server" chroot --userspec=10001:10001 "$root" $health
+    # shellcheck disable=SC2086
+    if chroot --userspec=10001:10001 "$root" ${health/healthz/missing} >/dev/null 2>&1; then
+        fail "HEALTHCHECK command reports an unhealthy (404) server as healthy"
+    else
+        pass "HEALTHCHECK command fails on a 404"
+    fi
+    kill "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+}
+
 main() {
     local started=$SECONDS
     install_tools
-    if [ "${1:-}" = "--regenerate-prometheusrule" ]; then
-        regenerate_prometheusrule
-        echo "rewrote deploy/kubernetes/prometheusrule.yaml"
-    fi
+    local rootfs=0 arg
+    for arg in "$@"; do
+        case "$arg" in
+            --regenerate-prometheusrule) regenerate_prometheusrule; echo "rewrote deploy/kubernetes/prometheusrule.yaml" ;;
+            --runtime-rootfs) rootfs=1 ;;
+            *) echo "usage: deploy/check.sh [--regenerate-prometheusrule] [--runtime-rootfs]" >&2; exit 2 ;;
+        esac
+    done
     find_binary
     check_systemd
     check_docker
@@ -299,6 +376,7 @@ main() {
     check_actions
     check_consistency
     check_binary
+    [ "$rootfs" = 0 ] || check_runtime_rootfs
     echo
     echo "deploy/check.sh took $((SECONDS - started))s"
     echo "deploy: $passed passed, $failed failed"
