@@ -51,7 +51,7 @@ extension Delivery {
                 } catch {
                     logger.error("delivered, but cannot mark it in the outbox", metadata: ["error": "\(error)"])
                 }
-                logger.info("notification delivered", metadata: ["outbox.attempts": "\(entry.attempts + 1)"])
+                logger.debug("notification delivered", metadata: ["outbox.attempts": "\(entry.attempts + 1)"])
                 observe(Outcome(channel: channelName, channelKind: channel.kind, result: .delivered))
                 report.delivered += 1
             }
