@@ -6,6 +6,8 @@ extension Checker {
         switch event {
         case .deleted:
             return .deleted
+        case .invalid:
+            return nil
         case .overdue(let seconds, let range):
             guard seconds > 0 else {
                 report(.error, "'overdue' needs a duration longer than 0s", at: range)
@@ -108,7 +110,7 @@ extension Checker {
         switch kind {
         case .console:
             if let first = targets.first {
-                report(.error, "a console channel takes no target: channel name = console", at: first.range)
+                report(.error, "a console channel takes no target: it prints to standard output", at: first.range)
                 return nil
             }
         case .slack, .mattermost, .discord, .webhook:
