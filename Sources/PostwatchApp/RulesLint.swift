@@ -17,7 +17,8 @@ public struct RulesCommandOutput: Sendable, Equatable {
 /// `postwatch rules lint`: loads the rules and reports every diagnostic.
 ///
 /// Exit 0 when there is no error (warnings are printed), 2 on any error. Missing `env:`
-/// variables and unreadable `file:` secrets are errors here too: they would stop `run`.
+/// variables and unreadable `file:` secrets are errors here too (they would stop `run`),
+/// unless `skipSecrets` is set.
 public enum RulesLint {
     public enum Format: String, Sendable, CaseIterable {
         case text, json
@@ -28,11 +29,14 @@ public enum RulesLint {
         public var format: Format
         /// Supplies `env:NAME` secrets (the CLI passes the process environment).
         public var environment: [String: String]
+        /// Do not require `env:`/`file:` secrets to be available (a CI job checking rules in a pull request).
+        public var skipSecrets: Bool
 
-        public init(path: String, format: Format = .text, environment: [String: String]) {
+        public init(path: String, format: Format = .text, environment: [String: String], skipSecrets: Bool = false) {
             self.path = path
             self.format = format
             self.environment = environment
+            self.skipSecrets = skipSecrets
         }
     }
 
@@ -40,7 +44,7 @@ public enum RulesLint {
         let diagnostics: [Diagnostic]
         var set: RuleSet?
         do {
-            let loaded = try RuleSet.load(path: options.path, environment: options.environment)
+            let loaded = try RuleSet.load(path: options.path, environment: options.environment, requireSecrets: !options.skipSecrets)
             set = loaded
             diagnostics = loaded.warnings
         } catch {

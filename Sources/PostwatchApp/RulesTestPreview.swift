@@ -20,9 +20,10 @@ public struct PreviewContext {
         let post = Self.postValues(event: event, subject: subject)
         var group: [String: Any] = [:]
         for field in rule.groupBy { group[field] = post[field] ?? "" }
+        // `suppressed` and `more` are left out when zero, so `{{#more}}…{{/more}}` shows only when needed.
         values = [
             "rule": rule.name, "severity": rule.severity.rawValue, "event": event.eventText, "count": 1,
-            "group": group, "suppressed": 0, "more": 0, "posts": [post],
+            "group": group, "posts": [post],
         ]
     }
 
@@ -57,13 +58,14 @@ public struct PreviewContext {
         return text
     }
 
-    /// `2024-04-22 12:00 EDT` in the post's own zone (UTC when the zone is unknown).
+    /// `2024-04-22 12:00 America/New_York`, in the post's own zone (UTC when the zone is unknown).
     static func localTime(_ date: Date, zone: String) -> String {
+        let known = TimeZone(identifier: zone)
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: zone) ?? TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm zzz"
-        return formatter.string(from: date)
+        formatter.timeZone = known ?? TimeZone(secondsFromGMT: 0)
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date) + " " + (known == nil ? "UTC" : zone)
     }
 }
 

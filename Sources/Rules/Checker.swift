@@ -7,6 +7,8 @@ import Mustache
 /// any of them is an error.
 struct Checker {
     let environment: [String: String]
+    /// When false, a missing `env:`/`file:` secret is no error and gets a placeholder value.
+    var requireSecrets = true
     var files: [String: SourceFile] = [:]
     var diagnostics: [Diagnostic] = []
     var channels: [String: ChannelDeclaration] = [:]

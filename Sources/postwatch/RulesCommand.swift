@@ -29,6 +29,9 @@ struct RulesCommand: AsyncParsableCommand {
         @Option(help: "text, or json for editors and CI annotations.")
         var format: String = "text"
 
+        @Flag(help: "Do not require env: and file: secrets to be set (to check rules where they are not available).")
+        var skipSecrets = false
+
         func validate() throws {
             guard RulesLint.Format(rawValue: format) != nil else {
                 throw ValidationError("--format must be text or json")
@@ -38,7 +41,7 @@ struct RulesCommand: AsyncParsableCommand {
         func run() async throws {
             let options = RulesLint.Options(
                 path: rules, format: RulesLint.Format(rawValue: format) ?? .text,
-                environment: ProcessInfo.processInfo.environment)
+                environment: ProcessInfo.processInfo.environment, skipSecrets: skipSecrets)
             try RulesCommand.emit(RulesLint.run(options))
         }
     }
