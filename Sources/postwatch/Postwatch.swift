@@ -6,6 +6,10 @@ struct Postwatch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "postwatch",
         abstract: "Watches Infinipost posts and tells people when one fails, gets posted, or gets stuck.",
-        subcommands: [RulesCommand.self]
+        subcommands: [
+            OutboxCommand.self,
+            SandboxCommand.self,
+            RulesCommand.self,
+        ]
     )
 }
