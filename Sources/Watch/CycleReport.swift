@@ -16,7 +16,7 @@ public struct CycleReport: Sendable {
     public var received: Int
     /// Cursor chains listed (partitions and account sweeps).
     public var listings: Int
-    /// Pages fetched, counted at the API's maximum page size (100): at least one per chain.
+    /// Pages received (a plain `PostListing` counts one per chain).
     public var pages: Int
     /// Posts inserted or updated, posts deleted.
     public var upserts: Int

@@ -8,6 +8,8 @@ struct Postwatch: AsyncParsableCommand {
         abstract: "Watches Infinipost posts and tells people when one fails, gets posted, or gets stuck.",
         subcommands: [
             OutboxCommand.self,
+            SandboxCommand.self,
+            RulesCommand.self,
         ]
     )
 }

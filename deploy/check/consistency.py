@@ -86,7 +86,7 @@ def check_docker() -> None:
     for pkg in ("libcurl4-openssl-dev", "libsqlite3-dev"):
         check(pkg in build_runs, f"build stage installs {pkg}")
     runtime_runs = " ".join(a for i, a in runtime if i == "RUN")
-    for pkg in ("libcurl4", "libsqlite3-0", "ca-certificates", "tzdata", "curl"):
+    for pkg in ("libcurl4", "libsqlite3-0", "libstdc++6", "ca-certificates", "tzdata", "curl"):
         check(re.search(rf"\b{re.escape(pkg)}\b", runtime_runs) is not None, f"runtime stage installs {pkg}")
     check("debian:bookworm" in text and "bookworm-slim" in text, "runtime image is Debian bookworm-slim")
     users = [a for i, a in runtime if i == "USER"]
@@ -262,7 +262,7 @@ METRIC_RE = re.compile(r"\b(postwatch_[a-z_]+)\b")
 FOREIGN_FLAGS = {
     "--build", "--name", "--rm", "--user", "--config", "--from", "--fail", "--silent", "--show-error",
     "--max-time", "--output", "--interval", "--timeout", "--start-period", "--retries", "--mount",
-    "--no-install-recommends", "--system", "--gid", "--uid", "--no-create-home", "--home-dir", "--shell",
+    "--no-install-recommends", "--no-log-init", "--system", "--gid", "--uid", "--no-create-home", "--home-dir", "--shell",
     "--now", "--from-file", "--from-env-file", "--regenerate-prometheusrule", "--static-swift-stdlib",
     "--product", "--show-bin-path", "--help",
 }
