@@ -6,6 +6,9 @@ struct Postwatch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "postwatch",
         abstract: "Watches Infinipost posts and tells people when one fails, gets posted, or gets stuck.",
-        subcommands: [SandboxCommand.self]
+        subcommands: [
+            OutboxCommand.self,
+            SandboxCommand.self,
+        ]
     )
 }
