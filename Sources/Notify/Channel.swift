@@ -1,0 +1,81 @@
+import Curl
+import Foundation
+
+/// One destination kind: sends a notification document, or says why it could not.
+///
+/// A new channel kind is one type conforming to this protocol.
+public protocol Channel: Sendable {
+    /// The channel's name in the rules.
+    var name: String { get }
+    /// `slack`, `mattermost`, `discord`, `webhook`, `email`, `console`.
+    var kind: String { get }
+    /// The message format this channel renders in.
+    var format: MessageFormat { get }
+    /// Where the rate limit applies (one key per URL or SMTP server); never shown.
+    var destination: String { get }
+    /// The rate limit of the destination (`nil`: none).
+    var rateLimit: RateLimit? { get }
+    /// A form of the destination safe for logs: `https://hooks.slack.com/…`.
+    var redactedDestination: String { get }
+
+    /// Sends `document`; the message in it is already rendered for `format`.
+    func send(_ document: NotificationDocument) async throws(DeliveryFailure)
+}
+
+/// Why a send did not succeed, and whether trying again can help.
+public struct DeliveryFailure: Error, Sendable, CustomStringConvertible {
+    /// A message free of URLs and secrets.
+    public var message: String
+    /// 4xx other than 408/429, a bad payload, an invalid address: never retried.
+    public var isPermanent: Bool
+    /// The server asked to wait this long (`Retry-After`).
+    public var retryAfter: Duration?
+
+    public init(message: String, isPermanent: Bool = false, retryAfter: Duration? = nil) {
+        self.message = message
+        self.isPermanent = isPermanent
+        self.retryAfter = retryAfter
+    }
+
+    public var description: String { message }
+
+    /// The failure an HTTP answer means, nil for 2xx.
+    static func http(_ response: HTTPResponse) -> DeliveryFailure? {
+        let status = response.status
+        if (200..<300).contains(status) { return nil }
+        // The start of the error body helps (`invalid_payload`, `channel_not_found`); it is the
+        // receiver's words, not ours, so it is cut and kept on one line.
+        let detail = TextFormatting.shortened(String(decoding: response.body.prefix(300), as: UTF8.self), limit: 120)
+        let message = "HTTP \(status)" + (detail.isEmpty ? "" : ": \(detail)")
+        switch status {
+        case 408, 429: return DeliveryFailure(message: message, retryAfter: response.retryAfter ?? retryAfterHeader(response))
+        case 400..<500: return DeliveryFailure(message: message, isPermanent: true)
+        default: return DeliveryFailure(message: message, retryAfter: response.retryAfter ?? retryAfterHeader(response))
+        }
+    }
+
+    /// `Retry-After` in seconds when libcurl did not read it.
+    static func retryAfterHeader(_ response: HTTPResponse) -> Duration? {
+        guard let value = response.header("Retry-After"), let seconds = Int(value.trimmingCharacters(in: .whitespaces)) else { return nil }
+        return .seconds(max(0, seconds))
+    }
+
+    /// The failure a transport error means; `redact` removes what must not be shown.
+    static func transport(_ error: any Error, redact: (String) -> String) -> DeliveryFailure {
+        if let curl = error as? CurlError {
+            let permanent = curl.code == .badURL || curl.code == .protocolNotAllowed
+            return DeliveryFailure(message: redact("\(curl.code): \(curl.description)"), isPermanent: permanent)
+        }
+        return DeliveryFailure(message: redact(String(describing: error)))
+    }
+}
+
+/// `https://hooks.slack.com/…`: the scheme and host of a URL, never its path or credentials.
+public func redactedURL(_ url: String) -> String {
+    guard let schemeEnd = url.range(of: "://") else { return "…" }
+    let scheme = url[..<schemeEnd.lowerBound]
+    var rest = url[schemeEnd.upperBound...]
+    if let at = rest.firstIndex(of: "@"), rest[..<at].firstIndex(of: "/") == nil { rest = rest[rest.index(after: at)...] }
+    let host = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+    return "\(scheme)://\(host)/…"
+}

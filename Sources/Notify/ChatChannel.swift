@@ -1,0 +1,69 @@
+import Curl
+import Foundation
+
+/// Slack, Mattermost and Discord incoming webhooks: `{"text": …}` POSTed as JSON.
+///
+/// Discord takes Slack's payload on its `/slack` endpoint, appended here when missing.
+public struct ChatChannel: Channel {
+    public let name: String
+    public let kind: String
+    public let format: MessageFormat
+    public let rateLimit: RateLimit?
+    let url: String
+    let transport: CurlTransport
+
+    /// - Parameters:
+    ///   - kind: `slack`, `mattermost` or `discord`.
+    ///   - url: the incoming webhook URL (a secret: never logged).
+    public init(name: String, kind: String, url: String, transport: CurlTransport, rateLimit: RateLimit? = .slackCompatible) {
+        self.name = name
+        self.kind = kind
+        self.format = MessageFormat(kindName: kind)
+        self.rateLimit = rateLimit
+        self.transport = transport
+        self.url = kind == "discord" ? Self.discordSlackEndpoint(url) : url
+    }
+
+    /// `…/webhooks/ID/TOKEN/slack`, keeping a query string (`?wait=true`) after it.
+    static func discordSlackEndpoint(_ url: String) -> String {
+        let queryStart = url.firstIndex(of: "?") ?? url.endIndex
+        var path = String(url[..<queryStart])
+        let query = url[queryStart...]
+        while path.hasSuffix("/") { path.removeLast() }
+        if !path.hasSuffix("/slack") { path += "/slack" }
+        return path + query
+    }
+
+    public var destination: String { url }
+    public var redactedDestination: String { redactedURL(url) }
+
+    /// The JSON body for a message.
+    public static func body(_ message: NotificationDocument.Message) throws -> Data {
+        let text = MessageRenderer.text(title: message.title, body: message.body, format: message.format)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(["text": text])
+    }
+
+    public func send(_ document: NotificationDocument) async throws(DeliveryFailure) {
+        let body: Data
+        do {
+            body = try Self.body(document.message)
+        } catch {
+            throw DeliveryFailure(message: "cannot encode the message", isPermanent: true)
+        }
+        let request = HTTPRequest(
+            method: .post, url: url,
+            headers: [("Content-Type", "application/json; charset=utf-8"), ("Expect", "")],
+            body: body, maxResponseBytes: 64 << 10)
+        let response: HTTPResponse
+        do {
+            response = try await transport.send(request)
+        } catch {
+            throw DeliveryFailure.transport(error, redact: redact)
+        }
+        if let failure = DeliveryFailure.http(response) { throw failure }
+    }
+
+    func redact(_ text: String) -> String { text.replacingOccurrences(of: url, with: redactedDestination) }
+}

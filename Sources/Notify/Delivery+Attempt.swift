@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+import Watch
+
+extension Delivery {
+    /// Sends `entries` to one destination in order, at its rate limit; stops early (leaving
+    /// the rest pending) when the task is cancelled or the next send would pass `deadline`.
+    func deliver(_ entries: [OutboxEntry], to channel: (any Channel)?, channelName: String, deadline: Date?) async -> Report {
+        var report = Report()
+        for entry in entries {
+            if Task.isCancelled { break }
+            var logger = self.logger
+            logger[metadataKey: "outbox.id"] = "\(entry.id)"
+            logger[metadataKey: "channel.name"] = "\(channelName)"
+            guard let channel else {
+                let failure = DeliveryFailure(message: "channel '\(channelName)' is not declared in the loaded rules")
+                report = report + (await record(failure, for: entry, channel: nil, logger: logger))
+                continue
+            }
+            logger[metadataKey: "channel.kind"] = "\(channel.kind)"
+            logger[metadataKey: "channel.destination"] = "\(channel.redactedDestination)"
+
+            let wait = limiter.reserve(channel.destination, limit: channel.rateLimit, at: clock.now)
+            if let deadline, clock.now.addingTimeInterval(wait.timeInterval) > deadline { break }
+            if wait > .zero {
+                do { try await clock.sleep(for: wait) } catch { break }
+            }
+
+            let document: NotificationDocument
+            do throws(DeliveryFailure) {
+                document = try prepared(entry, for: channel)
+            } catch {
+                report = report + (await record(error, for: entry, channel: channel, logger: logger))
+                continue
+            }
+            // A send in flight finishes even when the loop is being shut down: an unstructured
+            // task does not inherit the cancellation.
+            let result = await Task { () -> DeliveryFailure? in
+                do throws(DeliveryFailure) {
+                    try await channel.send(document)
+                    return nil
+                } catch {
+                    return error
+                }
+            }.value
+            if let failure = result {
+                report = report + (await record(failure, for: entry, channel: channel, logger: logger))
+            } else {
+                do {
+                    try await outbox.markDelivered(entry.id, at: clock.now)
+                } catch {
+                    logger.error("delivered, but cannot mark it in the outbox", metadata: ["error": "\(error)"])
+                }
+                logger.debug("notification delivered", metadata: ["outbox.attempts": "\(entry.attempts + 1)"])
+                observe(Outcome(channel: channelName, channelKind: channel.kind, result: .delivered))
+                report.delivered += 1
+            }
+        }
+        return report
+    }
+
+    /// The entry's document, its message re-rendered with the defaults if the channel's kind
+    /// changed since it was routed.
+    func prepared(_ entry: OutboxEntry, for channel: any Channel) throws(DeliveryFailure) -> NotificationDocument {
+        var document: NotificationDocument
+        do {
+            document = try NotificationDocument.decode(entry.draft.payload)
+        } catch {
+            throw DeliveryFailure(message: "the outbox payload cannot be read", isPermanent: true)
+        }
+        if document.message.format != channel.format {
+            let subject = MessageSubject(
+                rule: document.rule, severity: document.severity,
+                group: document.group.sorted { $0.key < $1.key }.map { (field: $0.key, value: $0.value) },
+                events: document.events, suppressed: document.suppressed)
+            document.message = MessageRenderer().render(subject, format: channel.format)
+        }
+        return document
+    }
+
+    /// Marks a failed attempt: retried later with backoff, or dead when permanent or too old.
+    func record(_ failure: DeliveryFailure, for entry: OutboxEntry, channel: (any Channel)?, logger: Logger) async -> Report {
+        var report = Report()
+        let now = clock.now
+        let attempts = entry.attempts + 1
+        let deadline = entry.createdAt.addingTimeInterval(configuration.deadAfter.timeInterval)
+        var next: Date?
+        if !failure.isPermanent && now < deadline {
+            let delay = configuration.backoff.delay(attempt: attempts, retryAfter: failure.retryAfter, random: random())
+            next = min(now.addingTimeInterval(delay.timeInterval), deadline)
+            if let retryAfter = failure.retryAfter, let destination = channel?.destination {
+                limiter.pause(destination, until: now.addingTimeInterval(retryAfter.timeInterval))
+            }
+        }
+        do {
+            try await outbox.markFailed(entry.id, error: failure.message, nextAttemptAt: next, at: now)
+        } catch {
+            logger.error("cannot record the failed attempt in the outbox", metadata: ["error": "\(error)"])
+        }
+        let kind = channel?.kind ?? "unknown"
+        if let next {
+            logger.warning(
+                "delivery failed, will retry",
+                metadata: ["error": "\(failure.message)", "outbox.attempts": "\(attempts)", "retry.at": "\(InfinipostTimeFormat.string(next))"])
+            observe(Outcome(channel: entry.draft.channel, channelKind: kind, result: .retry))
+            report.retrying += 1
+        } else {
+            logger.error(
+                "delivery failed for good, notification is dead",
+                metadata: ["error": "\(failure.message)", "outbox.attempts": "\(attempts)", "permanent": "\(failure.isPermanent)"])
+            observe(Outcome(channel: entry.draft.channel, channelKind: kind, result: failure.isPermanent ? .failed : .dead))
+            if failure.isPermanent { report.failed += 1 } else { report.dead += 1 }
+        }
+        return report
+    }
+}
+
+/// ISO 8601 for log lines.
+enum InfinipostTimeFormat {
+    static func string(_ date: Date) -> String { date.formatted(.iso8601) }
+}

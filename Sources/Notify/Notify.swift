@@ -1,1 +1,0 @@
-// The Notify module; see DESIGN.md.

@@ -1,0 +1,68 @@
+import Foundation
+
+/// Small, locale-independent formatting of times, durations and long text for messages.
+enum TextFormatting {
+    /// `12s`, `4m 10s`, `1h 5m`, `2d 3h`: the two largest units.
+    static func duration(seconds: Int) -> String {
+        var rest = abs(seconds)
+        let units: [(String, Int)] = [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)]
+        var parts: [String] = []
+        for (name, size) in units where rest >= size || (size == 1 && parts.isEmpty) {
+            parts.append("\(rest / size)\(name)")
+            rest %= size
+            if parts.count == 2 || rest == 0 { break }
+        }
+        return parts.joined(separator: " ")
+    }
+
+    /// `Mon 22 Apr 2024 12:00 EDT` in the zone named `timezone` (UTC when the name is unknown).
+    static func local(_ date: Date, timezone: String) -> String {
+        let zone = TimeZone(identifier: timezone) ?? TimeZone(secondsFromGMT: 0) ?? .current
+        return format(date, zone: zone, pattern: "EEE d MMM yyyy HH:mm zzz")
+    }
+
+    /// `2026-11-29 12:00 UTC`.
+    static func utc(_ date: Date) -> String {
+        format(date, zone: TimeZone(secondsFromGMT: 0) ?? .current, pattern: "yyyy-MM-dd HH:mm 'UTC'")
+    }
+
+    static func format(_ date: Date, zone: TimeZone, pattern: String) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        formatter.dateFormat = pattern
+        return formatter.string(from: date)
+    }
+
+    /// One line (control characters and runs of white space become one space), at most `limit`
+    /// characters, cut on a character boundary with `…`.
+    static func shortened(_ text: String, limit: Int) -> String {
+        let line = oneLine(text)
+        guard line.count > limit else { return line }
+        return String(line.prefix(max(limit - 1, 0))).trimmingCharacters(in: .whitespaces) + "…"
+    }
+
+    /// Control characters (CR, LF, tabs, …) and white space runs as single spaces.
+    static func oneLine(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        var lastWasSpace = false
+        for scalar in text.unicodeScalars {
+            let isSpace = scalar.properties.isWhitespace || scalar.properties.generalCategory == .control
+                || scalar == "\u{2028}" || scalar == "\u{2029}"
+            if isSpace {
+                if !lastWasSpace { out.unicodeScalars.append(" ") }
+                lastWasSpace = true
+            } else {
+                out.unicodeScalars.append(scalar)
+                lastWasSpace = false
+            }
+        }
+        return out.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// A plural phrase: `1 post`, `3 posts`.
+    static func count(_ n: Int, _ singular: String, _ plural: String) -> String {
+        "\(n) \(n == 1 ? singular : plural)"
+    }
+}

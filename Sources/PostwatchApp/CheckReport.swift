@@ -1,0 +1,67 @@
+import Foundation
+
+/// What `postwatch check` found and did: printed as a table, or as JSON (`--output json`).
+///
+/// The JSON form is a stable interface (documented in docs/check.md): fields are only added,
+/// never renamed or removed, while `version` stays 1.
+public struct CheckReport: Sendable, Codable, Equatable {
+    public struct Cycle: Sendable, Codable, Equatable {
+        public var startedAt: Date
+        public var durationMilliseconds: Int
+        /// Posts in the snapshot.
+        public var posts: Int
+        public var pages: Int
+        /// True when this was the first snapshot into an empty state (events only within `--since`).
+        public var baseline: Bool
+        public var dryRun: Bool
+    }
+
+    public struct FiredRule: Sendable, Codable, Equatable {
+        public var name: String
+        public var severity: String
+    }
+
+    /// One event and the rules it fired.
+    public struct Event: Sendable, Codable, Equatable {
+        public var kind: String
+        public var from: String
+        public var to: String
+        public var postId: String
+        public var accountId: String
+        public var platform: String
+        public var contentType: String
+        public var scheduledTime: Date
+        public var timezone: String
+        public var rules: [FiredRule]
+    }
+
+    public struct Notifications: Sendable, Codable, Equatable {
+        /// Notifications this run put in the outbox (0 with `--dry-run`).
+        public var queued: Int
+        public var delivered: Int
+        /// Still in the outbox, to be retried by the next `check` or by `run` (exit code 4).
+        public var pending: Int
+        public var dead: Int
+    }
+
+    public var version = 1
+    public var cycle: Cycle
+    /// Every event of the cycle, fired a rule or not.
+    public var events: [Event]
+    public var notifications: Notifications
+    public var exitCode: Int32
+
+    /// The rules of severity warning or critical that fired: `check` exits 1 when there is one.
+    public var firedAlerting: [FiredRule] {
+        var seen = Set<String>()
+        return events.flatMap(\.rules).filter { ($0.severity == "warning" || $0.severity == "critical") && seen.insert($0.name).inserted }
+    }
+
+    public func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        let data = (try? encoder.encode(self)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,71 @@
+import Hummingbird
+import Logging
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+import Synchronization
+
+/// Whether the daemon has completed a cycle yet: `/readyz` answers 503 until it has.
+public final class Readiness: Sendable {
+    private let ready = Mutex(false)
+    public init() {}
+    public func markReady() { ready.withLock { $0 = true } }
+    public var isReady: Bool { ready.withLock { $0 } }
+}
+
+/// `/metrics` (Prometheus text format), `/healthz` and `/readyz`, on Hummingbird.
+public struct MetricsServer: Service {
+    public struct Configuration: Sendable {
+        public var host: String
+        public var port: Int
+        public init(host: String = "127.0.0.1", port: Int = 9464) {
+            self.host = host
+            self.port = port
+        }
+
+        /// Parses `HOST:PORT` (`127.0.0.1:9464`, `[::1]:9464`, `:9464` for every interface).
+        public init(parsing address: String) throws(CommandError) {
+            guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+                (0...65535).contains(port)
+            else {
+                throw CommandError(.configuration, "--metrics-address '\(address)' is not HOST:PORT (e.g. 127.0.0.1:9464)")
+            }
+            var host = String(address[..<colon])
+            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            self.init(host: host.isEmpty ? "0.0.0.0" : host, port: port)
+        }
+    }
+
+    private let application: Application<RouterResponder<BasicRequestContext>>
+
+    public init(
+        configuration: Configuration, registry: PrometheusCollectorRegistry, readiness: Readiness,
+        logger: Logger, onRunning: (@Sendable (Int) async -> Void)? = nil
+    ) {
+        let router = Router()
+        router.get("/metrics") { _, _ -> Response in
+            var buffer = ByteBuffer()
+            buffer.writeBytes(registry.emitToBuffer())
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: buffer))
+        }
+        router.get("/healthz") { _, _ in "ok\n" }
+        router.get("/readyz") { _, _ -> Response in
+            let ready = readiness.isReady
+            return Response(
+                status: ready ? .ok : .serviceUnavailable,
+                body: .init(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "no complete cycle yet\n")))
+        }
+        application = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "postwatch"),
+            onServerRunning: { channel in await onRunning?(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+    }
+
+    public func run() async throws {
+        try await application.run()
+    }
+}

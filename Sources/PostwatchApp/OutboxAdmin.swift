@@ -1,0 +1,51 @@
+import Foundation
+import Watch
+
+/// `postwatch outbox list|retry ID|drop ID`: what is waiting, delivered or dead, and the two
+/// things an operator does about it.
+public struct OutboxAdmin: Sendable {
+    let outbox: any Outbox
+    let now: @Sendable () -> Date
+
+    public init(outbox: any Outbox, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.outbox = outbox
+        self.now = now
+    }
+
+    /// The table of entries (newest first) in a state, or all, and a line of counts.
+    public func list(state: OutboxEntry.State? = nil, limit: Int = 100) async throws(CommandError) -> String {
+        do {
+            let entries = try await outbox.entries(in: state, limit: limit)
+            let depth = try await outbox.depth()
+            let counts = OutboxEntry.State.allCases.map { "\(depth[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
+            if entries.isEmpty { return "The outbox is empty (\(counts)).\n" }
+            return OutboxTable(entries: entries, now: now()).rendered() + "\n" + counts + "\n"
+        } catch {
+            throw CommandError(.configuration, "cannot read the outbox: \(error)")
+        }
+    }
+
+    /// Makes a dead or pending entry due now; an unknown or delivered ID is an error.
+    public func retry(id: Int64) async throws(CommandError) -> String {
+        let done: Bool
+        do {
+            done = try await outbox.retry(id, at: now())
+        } catch {
+            throw CommandError(.configuration, "cannot update the outbox: \(error)")
+        }
+        guard done else { throw CommandError(.configuration, "no pending or dead notification with ID \(id)") }
+        return "Notification \(id) will be sent on the next delivery.\n"
+    }
+
+    /// Deletes an entry; an unknown ID is an error.
+    public func drop(id: Int64) async throws(CommandError) -> String {
+        let done: Bool
+        do {
+            done = try await outbox.drop(id)
+        } catch {
+            throw CommandError(.configuration, "cannot update the outbox: \(error)")
+        }
+        guard done else { throw CommandError(.configuration, "no notification with ID \(id)") }
+        return "Notification \(id) dropped.\n"
+    }
+}

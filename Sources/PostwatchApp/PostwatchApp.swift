@@ -1,1 +1,0 @@
-// The PostwatchApp module; see DESIGN.md.

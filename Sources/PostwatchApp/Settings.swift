@@ -1,0 +1,123 @@
+import Foundation
+import Logging
+
+/// Everything `check`, `run` and `demo` need, resolved from flags, environment and files.
+///
+/// The executable fills `Settings.Flags` from the command line; `Settings(flags:environment:)`
+/// applies the environment variables and defaults of DESIGN.md, reads secret files, and
+/// registers every secret with the `Redactor`, so nothing downstream reads the environment.
+public struct Settings: Sendable {
+    /// The command line as typed; nil means "not given".
+    public struct Flags: Sendable {
+        public var apiURL: String?
+        public var apiKey: String?
+        public var apiKeyFile: String?
+        public var rules: String?
+        public var state: String?
+        public var accounts: [String] = []
+        public var smtpURL: String?
+        public var smtpTLS: String?
+        public var smtpUser: String?
+        public var smtpFrom: String?
+        public var caFile: String?
+        public var logFormat: String?
+        public var logLevel: String?
+        public init() {}
+    }
+
+    public struct SMTP: Sendable {
+        public enum TLS: String, Sendable { case required, none }
+        public var url: String
+        public var tls: TLS
+        public var user: String?
+        public var password: String?
+        public var from: String?
+    }
+
+    public var apiURL: String
+    public var apiKey: String
+    public var rulesPath: String
+    public var statePath: String
+    public var accounts: [String]
+    public var smtp: SMTP?
+    public var caFile: String?
+    public var logFormat: LogFormat
+    public var logLevel: Logger.Level
+    /// The environment, for `env:NAME` secrets in rule files.
+    public var environment: [String: String]
+
+    public static let defaultAPIURL = "https://api.infinipost.co"
+
+    /// Resolves flags, then environment variables, then defaults.
+    ///
+    /// - Parameter requireAPIKey: false for commands that never call the API.
+    public init(flags: Flags, environment: [String: String], requireAPIKey: Bool = true, redactor: Redactor = .shared)
+        throws(CommandError)
+    {
+        func value(_ flag: String?, _ variable: String) -> String? {
+            if let flag, !flag.isEmpty { return flag }
+            if let env = environment[variable], !env.isEmpty { return env }
+            return nil
+        }
+        apiURL = value(flags.apiURL, "INFINIPOST_API_URL") ?? Self.defaultAPIURL
+        guard let parsed = URL(string: apiURL), let scheme = parsed.scheme, ["http", "https"].contains(scheme),
+            parsed.host != nil
+        else {
+            throw CommandError(.configuration, "--api-url '\(apiURL)' is not an http(s) URL")
+        }
+
+        if flags.apiKey != nil, flags.apiKeyFile != nil {
+            throw CommandError(.configuration, "give the API key once: --api-key or --api-key-file, not both")
+        }
+        if let file = flags.apiKeyFile {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw CommandError(.configuration, "cannot read the API key file '\(file)'")
+            }
+            apiKey = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        } else {
+            apiKey = value(flags.apiKey, "INFINIPOST_API_KEY") ?? ""
+        }
+        if requireAPIKey, apiKey.isEmpty {
+            throw CommandError(
+                .configuration, "no API key: set INFINIPOST_API_KEY, or pass --api-key-file PATH (or --api-key)")
+        }
+        redactor.register(apiKey)
+
+        rulesPath = value(flags.rules, "POSTWATCH_RULES") ?? "./rules"
+        statePath = value(flags.state, "POSTWATCH_STATE") ?? "./postwatch.sqlite"
+        accounts = flags.accounts
+        caFile = value(flags.caFile, "POSTWATCH_CA_FILE")
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            throw CommandError(.configuration, "cannot read the CA file '\(caFile)'")
+        }
+
+        let formatText = value(flags.logFormat, "POSTWATCH_LOG_FORMAT") ?? "text"
+        guard let format = LogFormat(rawValue: formatText) else {
+            throw CommandError(.configuration, "--log-format must be text or json, not '\(formatText)'")
+        }
+        logFormat = format
+        let levelText = value(flags.logLevel, "POSTWATCH_LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: levelText) else {
+            throw CommandError(
+                .configuration,
+                "--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), not '\(levelText)'")
+        }
+        logLevel = level
+
+        if let url = value(flags.smtpURL, "POSTWATCH_SMTP_URL") {
+            guard url.hasPrefix("smtp://") || url.hasPrefix("smtps://") else {
+                throw CommandError(.configuration, "--smtp-url must start with smtp:// (STARTTLS) or smtps:// (implicit TLS)")
+            }
+            let tlsText = value(flags.smtpTLS, "POSTWATCH_SMTP_TLS") ?? "required"
+            guard let tls = SMTP.TLS(rawValue: tlsText) else {
+                throw CommandError(.configuration, "--smtp-tls must be required or none, not '\(tlsText)'")
+            }
+            let password = environment["POSTWATCH_SMTP_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+            redactor.register(password)
+            smtp = SMTP(
+                url: url, tls: tls, user: value(flags.smtpUser, "POSTWATCH_SMTP_USER"), password: password,
+                from: value(flags.smtpFrom, "POSTWATCH_SMTP_FROM"))
+        }
+        self.environment = environment
+    }
+}

@@ -1,0 +1,30 @@
+/// A channel a rule can notify, with its secrets already resolved.
+///
+/// `targets` and `secret` are secrets (webhook URLs, HMAC keys): never log or print them;
+/// `name` is what logs, metrics and the outbox use.
+public struct ChannelDeclaration: Sendable, Hashable, CustomStringConvertible {
+    public let name: String
+    public let kind: ChannelKind
+    /// Resolved values: one http(s) URL for chat and webhook kinds, addresses for email, none for console.
+    public let targets: [String]
+    /// The resolved HMAC-SHA256 key of a `webhook` channel, if it has one.
+    public let secret: String?
+    public let location: SourceLocation
+    /// True for a channel written inline in a rule's `notify` (`notify slack env:HOOK`).
+    public let isInline: Bool
+
+    public init(
+        name: String, kind: ChannelKind, targets: [String], secret: String? = nil,
+        location: SourceLocation, isInline: Bool = false
+    ) {
+        self.name = name
+        self.kind = kind
+        self.targets = targets
+        self.secret = secret
+        self.location = location
+        self.isInline = isInline
+    }
+
+    /// Name and kind only: targets are secrets.
+    public var description: String { "\(name) (\(kind.rawValue))" }
+}

@@ -1,0 +1,178 @@
+extension Parser {
+    /// `rule "Name" { clause… }`; returns nil only when not even the name could be read.
+    mutating func parseRule() -> Syntax.Rule? {
+        let keywordToken = advance()
+        let keyword = Syntax.Name(text: "rule", range: keywordToken.range)
+        let name: Syntax.StringLiteral
+        switch current.kind {
+        case .string(let text):
+            let token = advance()
+            name = Syntax.StringLiteral(text: text, range: token.range, origin: token.stringOrigin)
+            if text.trimmingCharacters(in: .whitespaces).isEmpty {
+                error("a rule name cannot be empty", at: token.range)
+            }
+        case .identifier(let text):
+            let token = advance()
+            error("rule names are written in quotes: rule \"\(text)\" {", at: token.range)
+            name = Syntax.StringLiteral(text: text, range: token.range, origin: nil)
+        default:
+            error("expected the rule's name in quotes after 'rule', as in: rule \"Failed posts\" {", at: current.range)
+            skipLine()
+            return nil
+        }
+        skipNewlines()
+        guard current.kind == .leftBrace else {
+            error("expected '{' after the rule name, found \(current.spelling)", at: current.range)
+            skipLine()
+            return Syntax.Rule(name: name, keyword: keyword, clauses: [])
+        }
+        let open = advance()
+        var clauses: [Syntax.ClauseNode] = []
+        var broken = false
+        while true {
+            skipNewlines()
+            if current.kind == .rightBrace {
+                advance()
+                if !(current.kind == .newline || current.kind == .end) {
+                    error("unexpected \(current.spelling) after '}'; start a new line", at: current.range)
+                    skipLine()
+                }
+                break
+            }
+            if atEnd || current.isIdentifier("rule") || current.isIdentifier("channel") {
+                error(
+                    "rule \"\(name.text)\" is missing its closing '}'",
+                    at: open.range,
+                    notes: atEnd ? [] : [Diagnostic.Note(message: "the next declaration starts here", range: current.range)])
+                break
+            }
+            if diagnostics.count >= Self.maximumErrors { break }
+            let errorsBefore = diagnostics.count
+            do throws(Abort) {
+                clauses.append(try parseClause())
+            } catch {
+                skipLine()
+            }
+            if diagnostics.count > errorsBefore { broken = true }
+        }
+        var rule = Syntax.Rule(name: name, keyword: keyword, clauses: clauses)
+        rule.hasBrokenClauses = broken
+        return rule
+    }
+
+    mutating func parseClause() throws(Abort) -> Syntax.ClauseNode {
+        guard case .identifier(let word) = current.kind else {
+            try fail("expected a clause (\(Self.clauseKeywords.joined(separator: ", "))) or '}', found \(current.spelling)")
+        }
+        let keyword = Syntax.Name(text: word, range: current.range)
+        let clause: Syntax.Clause
+        switch word {
+        case "when":
+            advance()
+            clause = .when(try parseList { (p: inout Parser) throws(Abort) in try p.parseEvent() })
+        case "where":
+            advance()
+            nesting = 0
+            connectives = 0
+            clause = .where(try parseExpression())
+        case "notify":
+            advance()
+            clause = .notify(try parseList { (p: inout Parser) throws(Abort) in try p.parseDestination() })
+        case "group":
+            advance()
+            guard current.isIdentifier("by") else { try fail("expected 'by' after 'group', as in: group by accountId") }
+            advance()
+            clause = .groupBy(try parseList { (p: inout Parser) throws(Abort) in try p.expectIdentifier("a field name") })
+        case "throttle":
+            advance()
+            switch current.kind {
+            case .duration(let seconds): clause = .throttle(seconds: seconds, range: advance().range)
+            case .number(let value): try fail("a duration needs a unit: throttle \(value)m, \(value)s or \(value)h")
+            default: try fail("expected a duration after 'throttle', like 15m, found \(current.spelling)")
+            }
+        case "severity":
+            advance()
+            clause = .severity(try expectIdentifier("critical, warning or info after 'severity'"))
+        case "title", "body":
+            advance()
+            guard case .string(let text) = current.kind else {
+                try fail("expected a \"string\" or \"\"\"…\"\"\" template after '\(word)', found \(current.spelling)")
+            }
+            let token = advance()
+            let literal = Syntax.StringLiteral(text: text, range: token.range, origin: token.stringOrigin)
+            clause = word == "title" ? .title(literal) : .body(literal)
+        default:
+            if let guess = Suggestion.closest(to: word, in: Self.clauseKeywords) {
+                try fail("unknown clause '\(word)'; did you mean '\(guess)'?")
+            }
+            if Field.named(word) != nil {
+                try fail("a condition starts with 'where': where \(word) …")
+            }
+            try fail("unknown clause '\(word)'; a rule holds \(Self.clauseKeywords.map { "'\($0)'" }.joined(separator: ", "))")
+        }
+        try expectLineEnd(after: "the '\(word)' clause")
+        return Syntax.ClauseNode(keyword: keyword, clause: clause)
+    }
+
+    /// `item {, item}`; a line may end after a comma.
+    mutating func parseList<Element>(_ item: (inout Parser) throws(Abort) -> Element) throws(Abort) -> [Element] {
+        var elements = [try item(&self)]
+        while current.kind == .comma {
+            advance()
+            skipNewlines()
+            elements.append(try item(&self))
+        }
+        return elements
+    }
+
+    /// `STATUS | FROM -> STATUS | overdue DURATION | deleted`
+    mutating func parseEvent() throws(Abort) -> Syntax.Event {
+        let eventHelp = "a status like failed, a transition like generated -> posted, overdue 30m or deleted"
+        if current.kind == .star {
+            let star = advance()
+            guard current.kind == .arrow else { try fail("'*' stands for any status before '->': when * -> failed") }
+            advance()
+            let to = try expectIdentifier("a status after '->'")
+            return .transition(from: Syntax.Name(text: "*", range: star.range), to: to)
+        }
+        guard case .identifier(let word) = current.kind else {
+            try fail("expected an event after 'when' (\(eventHelp)), found \(current.spelling)")
+        }
+        if word == "overdue", peek().kind != .arrow {
+            let keyword = advance()
+            switch current.kind {
+            case .duration(let seconds):
+                return .overdue(seconds: seconds, range: keyword.range.through(advance().range))
+            case .number(let value):
+                try fail("a duration needs a unit: overdue \(value)m")
+            default:
+                error("'overdue' needs a duration, as in: when overdue 30m", at: keyword.range)
+                return .invalid
+            }
+        }
+        if word == "deleted", peek().kind != .arrow {
+            return .deleted(advance().range)
+        }
+        let first = Syntax.Name(text: word, range: advance().range)
+        guard current.kind == .arrow else { return .transition(from: nil, to: first) }
+        advance()
+        let to = try expectIdentifier("a status after '->'")
+        return .transition(from: first, to: to)
+    }
+
+    /// `NAME | KIND target`
+    mutating func parseDestination() throws(Abort) -> Syntax.Destination {
+        let name = try expectIdentifier("a channel name after 'notify'")
+        switch current.kind {
+        case .string, .secret:
+            if let target = try parseTarget(optional: false) {
+                return .inline(kind: name, targets: [target])
+            }
+            return .name(name)
+        default:
+            return .name(name)
+        }
+    }
+}
+
+import Foundation

@@ -1,0 +1,96 @@
+/// A lexical token of a rule file.
+struct Token: Sendable {
+    enum Kind: Sendable, Equatable {
+        case identifier(String)
+        /// A `"…"` or `"""…"""` string, escapes resolved and (for `"""`) indentation removed.
+        case string(String)
+        case number(Int)
+        /// A duration literal (`90s`, `1h30m`), in seconds.
+        case duration(Int)
+        /// `env:NAME` or `file:PATH`.
+        case secret(SecretReference)
+        case arrow, comma, star, leftParen, rightParen, leftBrace, rightBrace
+        case equal, notEqual, less, lessEqual, greater, greaterEqual
+        case newline
+        case end
+    }
+
+    let kind: Kind
+    let range: SourceRange
+    /// For strings: where the text of the template starts, and how many columns of indentation
+    /// each following line lost (so a Mustache error can be mapped back into the file).
+    var stringOrigin: StringOrigin? = nil
+
+    var identifier: String? {
+        if case .identifier(let name) = kind { return name }
+        return nil
+    }
+
+    func isIdentifier(_ word: String) -> Bool { identifier == word }
+
+    /// How the token reads in a message: `'where'`, `a string`, `end of line`.
+    var spelling: String {
+        switch kind {
+        case .identifier(let name): "'\(name)'"
+        case .string: "a string"
+        case .number(let value): "'\(value)'"
+        case .duration(let seconds): "'\(DurationText.format(seconds: seconds))'"
+        case .secret(let reference): "'\(reference)'"
+        case .arrow: "'->'"
+        case .comma: "','"
+        case .star: "'*'"
+        case .leftParen: "'('"
+        case .rightParen: "')'"
+        case .leftBrace: "'{'"
+        case .rightBrace: "'}'"
+        case .equal: "'='"
+        case .notEqual: "'!='"
+        case .less: "'<'"
+        case .lessEqual: "'<='"
+        case .greater: "'>'"
+        case .greaterEqual: "'>='"
+        case .newline: "end of line"
+        case .end: "end of file"
+        }
+    }
+}
+
+/// Where a string literal's content starts in the file.
+struct StringOrigin: Sendable {
+    let line: Int
+    let column: Int
+    /// Columns of indentation removed from each line after the first (`"""` strings).
+    let indentation: Int
+    /// True when the content starts on the line after the opening `"""`.
+    let startsOnNextLine: Bool
+}
+
+/// A secret written in a rule file: the name of a variable or file, never its value.
+public enum SecretReference: Sendable, Hashable, CustomStringConvertible {
+    case environment(String)
+    case file(String)
+
+    public var description: String {
+        switch self {
+        case .environment(let name): "env:\(name)"
+        case .file(let path): "file:\(path)"
+        }
+    }
+}
+
+/// Duration literals: `90s`, `15m`, `2h`, `1d`, `1h30m`.
+enum DurationText {
+    static let units: [(Character, Int)] = [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)]
+
+    /// The shortest spelling: 5400 → `1h30m`, 0 → `0s`.
+    static func format(seconds: Int) -> String {
+        if seconds == 0 { return "0s" }
+        var rest = seconds
+        var text = ""
+        for (unit, size) in units where rest >= size {
+            text += "\(rest / size)\(unit)"
+            rest %= size
+        }
+        return text
+    }
+}

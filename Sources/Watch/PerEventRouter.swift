@@ -1,0 +1,36 @@
+import Foundation
+import Infinipost
+
+/// The simplest ``Router``: one notification per event to one channel, no throttling.
+///
+/// The test double of the cycle and the crash test, and a stand-in until the rules route.
+/// The payload is the event as JSON; the idempotency key is derived from the event alone, so a
+/// cycle that is recomputed after a crash queues the same keys.
+public struct PerEventRouter: Router {
+    public var channel: String
+    public var rule: String
+    public var overdueThresholds: [Int]
+
+    public init(channel: String = "console", rule: String = "every event", overdueThresholds: [Int] = []) {
+        self.channel = channel
+        self.rule = rule
+        self.overdueThresholds = overdueThresholds
+    }
+
+    public func route(_ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState]) -> Routing {
+        let encoder = JSONEncoder.infinipost()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Routing(notifications: events.compactMap { event in
+            guard let payload = try? encoder.encode(event) else { return nil }
+            return OutboxDraft(
+                idempotencyKey: Self.key(for: event), channel: channel, rule: rule, payload: payload)
+        })
+    }
+
+    /// `kind:postId:from>to[:seconds]@detectedAt-in-ms`: unique per event, the same on every try.
+    public static func key(for event: Event) -> String {
+        let millis = Int64((event.detectedAt.timeIntervalSince1970 * 1000).rounded())
+        let seconds = event.overdueSeconds.map { ":\($0)" } ?? ""
+        return "\(event.kind.rawValue):\(event.post.postId):\(event.from)>\(event.to)\(seconds)@\(millis)"
+    }
+}

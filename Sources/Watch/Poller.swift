@@ -1,0 +1,178 @@
+import Foundation
+import Infinipost
+import Logging
+
+/// What a ``Poller`` lists and how.
+public struct PollerConfiguration: Sendable {
+    /// The scope: all posts when empty, else these accounts.
+    public var accounts: [String]
+    public var partitioning: ListingPartitioning
+    /// Chains in flight at once (the client multiplexes them on one libcurl multi handle).
+    public var maxConcurrentListings: Int
+    /// The baseline window (`--since`): on the first complete snapshot, posts with
+    /// `scheduledTime ≥ now − since` emit events; nil: none do.
+    public var since: TimeInterval?
+
+    public init(
+        accounts: [String] = [], partitioning: ListingPartitioning = .statusPlatformContentType,
+        maxConcurrentListings: Int = 16, since: TimeInterval? = nil
+    ) {
+        self.accounts = accounts
+        self.partitioning = partitioning
+        self.maxConcurrentListings = maxConcurrentListings
+        self.since = since
+    }
+}
+
+/// One poll → snapshot → diff → route → commit cycle (DESIGN.md "Snapshots and transitions").
+///
+/// ```swift
+/// let poller = Poller(listing: client, store: store, router: router)
+/// let report = try await poller.runOnce(now: Date())
+/// ```
+/// A cycle is all or nothing: if any chain fails, the snapshot is thrown away and only a failed
+/// cycle record is written; otherwise the new state, the events, their outbox entries and the
+/// throttle state commit in one transaction. Cycles of one poller never overlap (an actor).
+public actor Poller {
+    private let listing: any PostListing
+    private let store: any Store
+    private let router: any Router
+    private let configuration: PollerConfiguration
+    private let logger: Logger
+
+    public init(
+        listing: any PostListing, store: any Store, router: any Router,
+        configuration: PollerConfiguration = PollerConfiguration(),
+        logger: Logger = Logger(label: "postwatch.watch")
+    ) {
+        self.listing = listing
+        self.store = store
+        self.router = router
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Runs one cycle; `now` is the cycle's time for overdue checks, the baseline window and
+    /// `detectedAt`. Throws ``CycleError`` when nothing was applied. With `dryRun`, the cycle
+    /// lists, diffs and routes as usual but writes nothing (`postwatch check --dry-run`).
+    public func runOnce(now: Date, dryRun: Bool = false) async throws -> CycleReport {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let state: StoredState
+        do {
+            state = try await store.loadState()
+        } catch {
+            throw CycleError(.store, "cannot read the state: \(error)", underlying: error)
+        }
+        let queries = self.queries(for: state)
+        let thresholds = router.overdueThresholds.filter { $0 >= 0 }
+        var builder = SnapshotBuilder(
+            stored: state.posts, keepAll: !state.hasBaseline,
+            overdueHorizon: thresholds.min().map { now.addingTimeInterval(-TimeInterval($0)) })
+        do {
+            try await list(queries, builder: builder) { builder.merge($0) }
+        } catch {
+            let message = "listing failed, snapshot discarded: \(error)"
+            logger.warning("cycle not applied", metadata: ["error": "\(error)"])
+            try? await store.recordFailedCycle(CycleRecord(
+                startedAt: now, endedAt: now.addingTimeInterval(Self.seconds(clock.now - start)),
+                result: .failed, error: message, listings: queries.count))
+            throw CycleError(.listing, message, underlying: error)
+        }
+        let snapshot = builder.snapshot
+
+        var diff = Diff.compute(
+            state: state, snapshot: snapshot, now: now, overdueThresholds: thresholds,
+            since: configuration.since)
+        var events = diff.events
+        do {
+            if !diff.deletions.isEmpty {
+                let stored = try await store.storedPosts(ids: diff.deletions)
+                events += Diff.deletedEvents(diff.deletions, stored: state.posts, posts: stored, at: now)
+                events.sort(by: Diff.order)
+            }
+            let routing = router.route(events, at: now, throttle: state.throttle)
+            let result: CycleRecord.Result = diff.isBaseline ? .baseline : .complete
+            var commit = CycleCommit(cycle: CycleRecord(
+                startedAt: now, endedAt: now.addingTimeInterval(Self.seconds(clock.now - start)),
+                result: result, posts: snapshot.count, events: events.count,
+                notifications: routing.notifications.count, listings: queries.count))
+            commit.upserts = diff.upserts
+            commit.misses = diff.misses
+            commit.deletions = diff.deletions
+            commit.newMarkers = diff.newMarkers
+            commit.events = events
+            commit.notifications = routing.notifications
+            commit.throttle = routing.throttle
+            let upserts = diff.upserts.count
+            diff.upserts = []  // the commit holds its own copy; don't keep two alive
+            let rows = dryRun ? 0 : try await store.commit(commit)
+            var report = CycleReport(
+                startedAt: now, duration: clock.now - start, result: result, events: events,
+                notifications: routing.notifications.count, posts: snapshot.count,
+                received: snapshot.received, listings: queries.count, pages: snapshot.pages, upserts: upserts,
+                deletions: diff.deletions.count, rowsWritten: rows)
+            report.drafts = routing.notifications
+            logger.debug(dryRun ? "cycle evaluated (dry run)" : "cycle applied", metadata: [
+                "cycle.result": "\(result.rawValue)", "cycle.posts": "\(snapshot.count)",
+                "cycle.events": "\(events.count)", "cycle.rows": "\(rows)",
+            ])
+            return report
+        } catch {
+            let message = "cannot apply the cycle: \(error)"
+            try? await store.recordFailedCycle(CycleRecord(
+                startedAt: now, endedAt: now.addingTimeInterval(Self.seconds(clock.now - start)),
+                result: .failed, error: message, posts: snapshot.count, listings: queries.count))
+            throw CycleError(.store, message, underlying: error)
+        }
+    }
+
+    /// The partitions of the scope, plus an unfiltered listing of each account that holds a
+    /// post the partitions may not show (see ``StoredState/sweepAccounts``).
+    func queries(for state: StoredState) -> [PostsQuery] {
+        var queries = configuration.partitioning.queries(accounts: configuration.accounts)
+        guard configuration.partitioning.filters else { return queries }
+        let inScope = Set(configuration.accounts)
+        for account in state.sweepAccounts.sorted() where inScope.isEmpty || inScope.contains(account) {
+            queries.append(PostsQuery(accountId: account))
+        }
+        return queries
+    }
+
+    /// Lists every query, at most `maxConcurrentListings` at once. Each chain reduces its pages
+    /// into its own builder as they arrive (in parallel); `receive` merges the finished ones on
+    /// this actor. The first failure cancels the others.
+    private func list(
+        _ queries: [PostsQuery], builder: SnapshotBuilder, receive: (Snapshot) -> Void
+    ) async throws {
+        let listing = self.listing
+        let width = max(1, configuration.maxConcurrentListings)
+        @Sendable func chain(_ query: PostsQuery) async throws -> Snapshot {
+            var part = builder
+            if let paged = listing as? any PagedPostListing {
+                try await paged.forEachPage(matching: query) { part.add($0) }
+            } else {
+                part.add(try await listing.posts(matching: query))
+            }
+            return part.snapshot
+        }
+        try await withThrowingTaskGroup(of: Snapshot.self) { group in
+            var next = queries.makeIterator()
+            for _ in 0..<width {
+                guard let query = next.next() else { break }
+                group.addTask { try await chain(query) }
+            }
+            while let part = try await group.next() {
+                receive(part)
+                if let query = next.next() {
+                    group.addTask { try await chain(query) }
+                }
+            }
+        }
+    }
+
+    private static func seconds(_ duration: Duration) -> TimeInterval {
+        let parts = duration.components
+        return TimeInterval(parts.seconds) + TimeInterval(parts.attoseconds) / 1e18
+    }
+}

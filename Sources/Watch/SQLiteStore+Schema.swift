@@ -1,0 +1,83 @@
+import GRDB
+
+extension SQLiteStore {
+    /// The schema, one migration per change; never edit a migration that shipped, add one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            // The last state of every post in scope; `json` is the post as the API gave it
+            // (webhook payloads and `deleted` events carry it).
+            try db.create(table: "posts") { t in
+                t.primaryKey("postId", .text)
+                t.column("accountId", .text).notNull()
+                t.column("platform", .text).notNull()
+                t.column("contentType", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("scheduledTime", .double).notNull()
+                t.column("postedAt", .double)
+                t.column("createdAt", .double).notNull()
+                t.column("fingerprint", .integer).notNull()
+                t.column("json", .blob).notNull()
+                t.column("firstSeenAt", .double).notNull()
+                t.column("updatedAt", .double).notNull()
+            }
+            // Posts absent from the last complete snapshot(s); kept apart so that counting a
+            // miss never rewrites a post row. Deleted after the second consecutive miss.
+            try db.create(table: "misses") { t in
+                t.primaryKey("postId", .text)
+                t.column("count", .integer).notNull()
+            }
+            try db.create(table: "overdue") { t in
+                t.column("postId", .text).notNull()
+                t.column("seconds", .integer).notNull()
+                t.column("emittedAt", .double).notNull()
+                t.primaryKey(["postId", "seconds"])
+            }
+            try db.create(table: "cycles") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("startedAt", .double).notNull()
+                t.column("endedAt", .double).notNull()
+                t.column("result", .text).notNull()
+                t.column("error", .text)
+                t.column("posts", .integer).notNull()
+                t.column("events", .integer).notNull()
+                t.column("notifications", .integer).notNull()
+                t.column("listings", .integer).notNull()
+                t.column("rowsWritten", .integer).notNull()
+            }
+            try db.create(table: "events") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("cycleId", .integer).notNull().indexed()
+                t.column("kind", .text).notNull()
+                t.column("fromStatus", .text).notNull()
+                t.column("toStatus", .text).notNull()
+                t.column("overdueSeconds", .integer)
+                t.column("postId", .text).notNull().indexed()
+                t.column("detectedAt", .double).notNull()
+                t.column("post", .blob).notNull()
+            }
+            try db.create(table: "outbox") { t in
+                t.autoIncrementedPrimaryKey("id")
+                // Unique: a notification is queued once, whatever happens.
+                t.column("idempotencyKey", .text).notNull().unique()
+                t.column("channel", .text).notNull()
+                t.column("rule", .text).notNull()
+                t.column("payload", .blob).notNull()
+                t.column("state", .text).notNull()
+                t.column("attempts", .integer).notNull()
+                t.column("createdAt", .double).notNull()
+                t.column("nextAttemptAt", .double).notNull()
+                t.column("lastError", .text)
+                t.column("deliveredAt", .double)
+            }
+            try db.create(index: "outbox_due", on: "outbox", columns: ["state", "nextAttemptAt"])
+            try db.create(table: "throttle") { t in
+                t.column("rule", .text).notNull()
+                t.column("groupKey", .text).notNull()
+                t.column("state", .blob).notNull()
+                t.primaryKey(["rule", "groupKey"])
+            }
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import GRDB
+import Infinipost
+
+/// The ``Store`` in one SQLite file (WAL mode), through GRDB.
+///
+/// ```swift
+/// let store = try SQLiteStore(path: "./postwatch.sqlite")
+/// let state = try await store.loadState()
+/// ```
+/// Commits use `synchronous = FULL`: once `commit` returns, the events and their outbox entries
+/// survive a crash or a power cut, so a delivery can never be made from a commit that is lost.
+public final class SQLiteStore: Store {
+    // GRDB's `DatabasePool` is Sendable; the store is immutable around it.
+    let writer: any DatabaseWriter
+    public let path: String
+
+    /// Opens (creating if needed) the store at `path` and migrates it.
+    public init(path: String) throws(StoreError) {
+        self.path = path
+        var configuration = Configuration()
+        // Other processes (`postwatch outbox`, a second `check`) may hold the file briefly.
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+            writer = pool
+        } catch {
+            throw StoreError(.open, "cannot open the state file \(path): \(Self.describe(error))")
+        }
+    }
+
+    public func loadState() async throws -> StoredState {
+        try await read { db in
+            var state = StoredState()
+            state.posts.reserveCapacity(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM posts") ?? 0)
+            let rows = try Row.fetchCursor(db, sql: "SELECT postId, status, fingerprint FROM posts")
+            while let row = try rows.next() {
+                let postId: String = row[0]
+                state.posts[postId] = StoredPost(status: row[1], fingerprint: row[2], misses: 0)
+            }
+            let misses = try Row.fetchCursor(db, sql: "SELECT postId, count FROM misses")
+            while let row = try misses.next() {
+                let postId: String = row[0]
+                state.posts[postId]?.misses = row[1]
+            }
+            let markers = try Row.fetchCursor(db, sql: "SELECT postId, seconds FROM overdue")
+            while let row = try markers.next() {
+                state.overdueMarkers.insert(OverdueMarker(postId: row[0], seconds: row[1]))
+            }
+            let decoder = JSONDecoder.infinipost()
+            for row in try Row.fetchAll(db, sql: "SELECT rule, groupKey, state FROM throttle") {
+                let data: Data = row[2]
+                state.throttle[ThrottleKey(rule: row[0], group: row[1])] =
+                    try decoder.decode(ThrottleState.self, from: data)
+            }
+            state.hasBaseline = try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM cycles WHERE result IN ('complete', 'baseline'))"
+            ) ?? false
+            state.sweepAccounts = Set(try String.fetchAll(db, sql: Self.sweepAccountsSQL))
+            return state
+        }
+    }
+
+    /// Accounts holding a post the documented filters may not list: one missed last cycle, or
+    /// one whose status, platform or content type is a value the API added after this build.
+    private static let sweepAccountsSQL = """
+        SELECT DISTINCT accountId FROM posts
+        WHERE postId IN (SELECT postId FROM misses)
+           OR status NOT IN ('generated', 'pending_render', 'posted', 'failed')
+           OR platform NOT IN ('tiktok', 'instagram')
+           OR contentType NOT IN ('video', 'slides')
+        """
+
+    public func storedPosts(ids: [String]) async throws -> [String: Post] {
+        if ids.isEmpty { return [:] }
+        return try await read { db in
+            let decoder = JSONDecoder.infinipost()
+            var posts: [String: Post] = [:]
+            let statement = try db.cachedStatement(sql: "SELECT json FROM posts WHERE postId = ?")
+            for postId in ids {
+                if let data = try Data.fetchOne(statement, arguments: [postId]) {
+                    posts[postId] = try decoder.decode(Post.self, from: data)
+                }
+            }
+            return posts
+        }
+    }
+
+    public func recordFailedCycle(_ record: CycleRecord) async throws {
+        try await write { db in
+            _ = try Self.insertCycle(record, rowsWritten: 0, in: db)
+        }
+    }
+
+    public func cycles(limit: Int) async throws -> [CycleRecord] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: """
+                    SELECT id, startedAt, endedAt, result, error, posts, events, notifications, listings
+                    FROM cycles ORDER BY id DESC LIMIT ?
+                    """, arguments: [limit]
+            ).map { row in
+                CycleRecord(
+                    id: row[0], startedAt: Date(timeIntervalSince1970: row[1]),
+                    endedAt: Date(timeIntervalSince1970: row[2]),
+                    result: CycleRecord.Result(rawValue: row[3]) ?? .failed, error: row[4],
+                    posts: row[5], events: row[6], notifications: row[7], listings: row[8])
+            }
+        }
+    }
+
+    public func events(after: Int64, limit: Int) async throws -> [StoredEvent] {
+        try await read { db in
+            let decoder = JSONDecoder.infinipost()
+            return try Row.fetchAll(
+                db, sql: """
+                    SELECT id, cycleId, kind, fromStatus, toStatus, overdueSeconds, detectedAt, post
+                    FROM events WHERE id > ? ORDER BY id LIMIT ?
+                    """, arguments: [after, limit]
+            ).map { row in
+                let data: Data = row[7]
+                let event = Event(
+                    kind: Event.Kind(rawValue: row[2]) ?? .transition, from: row[3], to: row[4],
+                    overdueSeconds: row[5], post: try decoder.decode(Post.self, from: data),
+                    detectedAt: Date(timeIntervalSince1970: row[6]))
+                return StoredEvent(id: row[0], cycleId: row[1], event: event)
+            }
+        }
+    }
+
+    static func insertCycle(_ record: CycleRecord, rowsWritten: Int, in db: Database) throws -> Int64 {
+        try db.execute(
+            sql: """
+                INSERT INTO cycles (startedAt, endedAt, result, error, posts, events, notifications,
+                                    listings, rowsWritten)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                record.startedAt.timeIntervalSince1970, record.endedAt.timeIntervalSince1970,
+                record.result.rawValue, record.error, record.posts, record.events,
+                record.notifications, record.listings, rowsWritten,
+            ])
+        return db.lastInsertedRowID
+    }
+
+    func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.read(body)
+        } catch {
+            throw StoreError(.database, Self.describe(error))
+        }
+    }
+
+    func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.write(body)
+        } catch {
+            throw StoreError(.database, Self.describe(error))
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            return "SQLite error \(error.resultCode.rawValue): \(error.message ?? "unknown")"
+        }
+        return String(describing: error)
+    }
+}

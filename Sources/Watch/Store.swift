@@ -1,0 +1,154 @@
+import Foundation
+import Infinipost
+
+/// Where postwatch keeps what it knows between cycles: the last state of every post, the
+/// cycles, the events, the outbox and the throttle state.
+///
+/// The diff never talks SQL: it reads a ``StoredState`` and hands back a ``CycleCommit`` that
+/// the store applies in one transaction. ``SQLiteStore`` is the implementation today; a
+/// PostgreSQL one can come later behind the same protocol.
+public protocol Store: Outbox {
+    /// Everything the diff needs, read in one consistent snapshot of the store.
+    func loadState() async throws -> StoredState
+    /// The posts as last stored (for `deleted` events, which carry the post as it was).
+    func storedPosts(ids: [String]) async throws -> [String: Post]
+    /// Applies a complete cycle: posts, markers, events, outbox entries, throttle state and the
+    /// cycle record, all or nothing. Returns the number of rows it changed.
+    @discardableResult
+    func commit(_ commit: CycleCommit) async throws -> Int
+    /// Records a cycle that did not complete; nothing else is written.
+    func recordFailedCycle(_ record: CycleRecord) async throws
+    /// The most recent cycles, newest first.
+    func cycles(limit: Int) async throws -> [CycleRecord]
+    /// Events recorded, oldest first, after the event id `after` (0 for all).
+    func events(after: Int64, limit: Int) async throws -> [StoredEvent]
+}
+
+/// What the store remembers of one post, as compact as the diff allows: a million of these
+/// stay in memory for a cycle.
+public struct StoredPost: Sendable, Hashable {
+    /// The raw status last seen (unknown values kept as they came).
+    public var status: String
+    /// ``PostFingerprint`` of the post as last stored: a changed field means a row to write.
+    public var fingerprint: Int64
+    /// Consecutive complete snapshots the post was absent from.
+    public var misses: Int
+
+    public init(status: String, fingerprint: Int64, misses: Int) {
+        self.status = status
+        self.fingerprint = fingerprint
+        self.misses = misses
+    }
+}
+
+/// An overdue event already emitted for a post and a threshold (so it is emitted once).
+public struct OverdueMarker: Sendable, Hashable {
+    public var postId: String
+    public var seconds: Int
+    public init(postId: String, seconds: Int) {
+        self.postId = postId
+        self.seconds = seconds
+    }
+}
+
+/// The store's state as the diff reads it.
+public struct StoredState: Sendable {
+    public var posts: [String: StoredPost]
+    public var overdueMarkers: Set<OverdueMarker>
+    public var throttle: [ThrottleKey: ThrottleState]
+    /// False until a cycle completed: the next complete snapshot is the baseline.
+    public var hasBaseline: Bool
+    /// Accounts whose posts the status/platform/contentType partitions may not show: a post
+    /// missed last cycle, or stored with a value the API filters cannot name. The cycle lists
+    /// these accounts unfiltered as well, so that such a post is never reported deleted.
+    public var sweepAccounts: Set<String>
+
+    public init(
+        posts: [String: StoredPost] = [:], overdueMarkers: Set<OverdueMarker> = [],
+        throttle: [ThrottleKey: ThrottleState] = [:], hasBaseline: Bool = false,
+        sweepAccounts: Set<String> = []
+    ) {
+        self.posts = posts
+        self.overdueMarkers = overdueMarkers
+        self.throttle = throttle
+        self.hasBaseline = hasBaseline
+        self.sweepAccounts = sweepAccounts
+    }
+}
+
+/// A post to insert or update, with its fingerprint.
+public struct PostWrite: Sendable, Hashable {
+    public var post: Post
+    public var fingerprint: Int64
+    public init(post: Post, fingerprint: Int64) {
+        self.post = post
+        self.fingerprint = fingerprint
+    }
+}
+
+/// Everything one complete cycle writes, in one transaction.
+public struct CycleCommit: Sendable {
+    public var cycle: CycleRecord
+    /// New or changed posts (their miss count goes back to 0).
+    public var upserts: [PostWrite] = []
+    /// Posts seen unchanged after a miss (back to 0) or missed (count up): postId → misses.
+    public var misses: [String: Int] = [:]
+    /// Posts gone for good (their markers go with them).
+    public var deletions: [String] = []
+    public var newMarkers: [OverdueMarker] = []
+    public var events: [Event] = []
+    public var notifications: [OutboxDraft] = []
+    public var throttle: [ThrottleKey: ThrottleState?] = [:]
+
+    public init(cycle: CycleRecord) {
+        self.cycle = cycle
+    }
+}
+
+/// One row of the cycles table.
+public struct CycleRecord: Sendable, Hashable {
+    public enum Result: String, Sendable, Hashable, Codable {
+        /// A complete snapshot, diffed and applied.
+        case complete
+        /// The first complete snapshot into an empty store: recorded, events only for `--since`.
+        case baseline
+        /// The listing or the commit failed: nothing else was written.
+        case failed
+    }
+    public var id: Int64?
+    public var startedAt: Date
+    public var endedAt: Date
+    public var result: Result
+    public var error: String?
+    public var posts: Int
+    public var events: Int
+    public var notifications: Int
+    public var listings: Int
+
+    public init(
+        id: Int64? = nil, startedAt: Date, endedAt: Date, result: Result, error: String? = nil,
+        posts: Int = 0, events: Int = 0, notifications: Int = 0, listings: Int = 0
+    ) {
+        self.id = id
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.result = result
+        self.error = error
+        self.posts = posts
+        self.events = events
+        self.notifications = notifications
+        self.listings = listings
+    }
+}
+
+/// An event as recorded, with the cycle that found it.
+public struct StoredEvent: Sendable, Hashable {
+    public var id: Int64
+    public var cycleId: Int64
+    public var event: Event
+    public init(id: Int64, cycleId: Int64, event: Event) {
+        self.id = id
+        self.cycleId = cycleId
+        self.event = event
+    }
+}

@@ -1,0 +1,27 @@
+/// A store that cannot be opened, read or written.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, as something a caller can switch over.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        private enum Value: String { case open, database, encoding }
+        private let value: Value
+        private init(_ value: Value) { self.value = value }
+
+        /// The file could not be opened, created or migrated.
+        public static let open = Code(.open)
+        /// A read or a write failed (disk full, locked, corrupt).
+        public static let database = Code(.database)
+        /// A stored value could not be encoded or decoded.
+        public static let encoding = Code(.encoding)
+        public var description: String { value.rawValue }
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "state store (\(code)): \(message)" }
+}

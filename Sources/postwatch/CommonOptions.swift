@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import PostwatchApp
+
+/// The options `check`, `run` and `demo` share; each also reads an environment variable.
+struct CommonOptions: ParsableArguments {
+    @Option(help: "Infinipost API base URL (INFINIPOST_API_URL; default https://api.infinipost.co).")
+    var apiUrl: String?
+
+    @Option(help: "Infinipost API key (INFINIPOST_API_KEY). Prefer the variable or --api-key-file: flags show in `ps`.")
+    var apiKey: String?
+
+    @Option(help: "Read the API key from this file.")
+    var apiKeyFile: String?
+
+    @Option(help: "Rule file or directory of *.rules files (POSTWATCH_RULES; default ./rules).")
+    var rules: String?
+
+    @Option(help: "State file (POSTWATCH_STATE; default ./postwatch.sqlite).")
+    var state: String?
+
+    @Option(name: .customLong("account"), help: "Watch only this account ID (repeatable; default: all posts).")
+    var accounts: [String] = []
+
+    @Option(help: "SMTP server: smtp://host:587 (STARTTLS required) or smtps://host:465 (POSTWATCH_SMTP_URL).")
+    var smtpUrl: String?
+
+    @Option(help: "SMTP TLS: required (default) or none, plaintext, only when asked (POSTWATCH_SMTP_TLS).")
+    var smtpTls: String?
+
+    @Option(help: "SMTP user (POSTWATCH_SMTP_USER); the password is read from POSTWATCH_SMTP_PASSWORD.")
+    var smtpUser: String?
+
+    @Option(help: "Sender address of emails (POSTWATCH_SMTP_FROM).")
+    var smtpFrom: String?
+
+    @Option(help: "A PEM file of CA certificates to trust for TLS (POSTWATCH_CA_FILE).")
+    var caFile: String?
+
+    @Option(help: "Log format: text or json (POSTWATCH_LOG_FORMAT).")
+    var logFormat: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (POSTWATCH_LOG_LEVEL).")
+    var logLevel: String?
+
+    var flags: Settings.Flags {
+        var flags = Settings.Flags()
+        flags.apiURL = apiUrl
+        flags.apiKey = apiKey
+        flags.apiKeyFile = apiKeyFile
+        flags.rules = rules
+        flags.state = state
+        flags.accounts = accounts
+        flags.smtpURL = smtpUrl
+        flags.smtpTLS = smtpTls
+        flags.smtpUser = smtpUser
+        flags.smtpFrom = smtpFrom
+        flags.caFile = caFile
+        flags.logFormat = logFormat
+        flags.logLevel = logLevel
+        return flags
+    }
+
+    func settings(requireAPIKey: Bool = true) throws(CommandError) -> Settings {
+        try Settings(flags: flags, environment: ProcessInfo.processInfo.environment, requireAPIKey: requireAPIKey)
+    }
+}
+
+extension CommandError {
+    /// Prints the message to stderr (secrets redacted) and exits with the error's code.
+    func exit() -> ExitCode {
+        FileHandle.standardError.write(Data("postwatch: \(Redactor.shared.redact(message))\n".utf8))
+        return ExitCode(status.rawValue)
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+@testable import Notify
+
+@Suite struct EscapingTests {
+    static let hostile = "<!channel> <!here> <@U123> <@&456> @here @everyone @channel @all *bold* _it_ `code` [x](https://evil) # h & done"
+
+    func render(_ format: MessageFormat) -> String {
+        let message = MessageRenderer().render(
+            MessageSubject(rule: "r", severity: "critical", group: [(field: "caption", value: Self.hostile)], events: [Fixtures.event(caption: Self.hostile)]),
+            format: format)
+        return MessageRenderer.text(title: message.title, body: message.body, format: format)
+    }
+
+    @Test func slackEscapesTheThreeControlCharacters() {
+        let text = render(.slack)
+        #expect(!text.contains("<!channel>"))
+        #expect(!text.contains("<!here>"))
+        #expect(!text.contains("<@U123>"))
+        #expect(text.contains("&lt;!channel&gt; &lt;!here&gt; &lt;@U123&gt;"))
+        #expect(text.contains("&amp; done"))
+        #expect(!text.contains("`"))
+        // The only `<…>` left are the links the template made.
+        let opens = text.components(separatedBy: "<").count - 1
+        #expect(opens == 2)
+    }
+
+    @Test func mattermostNeutralisesMentionsAndMarkdown() {
+        let text = render(.mattermost)
+        for mention in ["@here", "@everyone", "@channel", "@all"] {
+            #expect(!text.contains(mention), "\(mention) would ping")
+        }
+        #expect(text.contains("@\u{200D}channel"))
+        #expect(text.contains("\\*bold\\*"))
+        #expect(text.contains("\\_it\\_"))
+        #expect(text.contains("\\`code\\`"))
+        #expect(text.contains("\\[x\\]\\(https\\://evil\\)"))
+        #expect(!text.contains("<!channel>"))
+    }
+
+    @Test func discordNeutralisesEveryMentionForm() {
+        let text = render(.discord)
+        for mention in ["@here", "@everyone", "<@U123>", "<@&456>", "<@", "<!"] {
+            #expect(!text.contains(mention), "\(mention) would ping")
+        }
+        #expect(text.contains("\\*bold\\*"))
+        #expect(text.utf16.count <= 2_000)
+    }
+
+    @Test func plainTextIsLeftAsIsButOnOneLine() {
+        #expect(MessageFormat.plain.escape("a <b>") == "a <b>")
+        let message = MessageRenderer().render(
+            MessageSubject(rule: "r", severity: "info", events: [Fixtures.event(caption: "one\r\nSubject: two")]), format: .plain)
+        #expect(message.body.contains("caption: one Subject: two"))
+    }
+
+    @Test func linksOnlyForHTTPAndNeverBreakTheMarkup() {
+        #expect(MessageFormat.slack.link("javascript:alert(1)", label: "content") == "javascript:alert(1)")
+        #expect(MessageFormat.slack.link("https://x.test/a|<!channel>", label: "content") == "<https://x.test/a%7C%3C!channel%3E|content>")
+        #expect(MessageFormat.mattermost.link("https://x.test/a)b", label: "c") == "[c](https://x.test/a%29b)")
+    }
+
+    @Test func urlsAreRedactedToSchemeAndHost() {
+        #expect(redactedURL("https://hooks.slack.com/services/T000/B000/XXXX") == "https://hooks.slack.com/…")
+        #expect(redactedURL("https://user:pw@example.com:8443/x?y") == "https://example.com:8443/…")
+        #expect(redactedURL("not a url") == "…")
+    }
+}
+
+@Suite struct DiscordEndpointTests {
+    @Test func slackIsAppendedOnceBeforeTheQuery() {
+        #expect(ChatChannel.discordSlackEndpoint("https://discord.com/api/webhooks/1/abc") == "https://discord.com/api/webhooks/1/abc/slack")
+        #expect(ChatChannel.discordSlackEndpoint("https://discord.com/api/webhooks/1/abc/") == "https://discord.com/api/webhooks/1/abc/slack")
+        #expect(ChatChannel.discordSlackEndpoint("https://discord.com/api/webhooks/1/abc/slack") == "https://discord.com/api/webhooks/1/abc/slack")
+        #expect(ChatChannel.discordSlackEndpoint("https://discord.com/api/webhooks/1/abc?wait=true") == "https://discord.com/api/webhooks/1/abc/slack?wait=true")
+    }
+}

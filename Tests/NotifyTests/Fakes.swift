@@ -1,0 +1,123 @@
+import Foundation
+import Logging
+import Synchronization
+import Watch
+
+@testable import Notify
+
+/// An in-memory outbox with the semantics of the store's.
+actor MemoryOutbox: Outbox {
+    private(set) var rows: [Int64: OutboxEntry] = [:]
+    private var nextID: Int64 = 1
+
+    @discardableResult
+    func add(_ draft: OutboxDraft, at now: Date) -> Int64 {
+        let id = nextID
+        nextID += 1
+        rows[id] = OutboxEntry(id: id, draft: draft, state: .pending, attempts: 0, createdAt: now, nextAttemptAt: now)
+        return id
+    }
+
+    func entry(_ id: Int64) -> OutboxEntry? { rows[id] }
+
+    func due(at now: Date, limit: Int) async throws -> [OutboxEntry] {
+        Array(rows.values.filter { $0.state == .pending && $0.nextAttemptAt <= now }.sorted { $0.id < $1.id }.prefix(limit))
+    }
+    func markDelivered(_ id: Int64, at now: Date) async throws {
+        rows[id]?.state = .delivered
+        rows[id]?.attempts += 1
+        rows[id]?.deliveredAt = now
+    }
+    func markFailed(_ id: Int64, error: String, nextAttemptAt: Date?, at now: Date) async throws {
+        rows[id]?.attempts += 1
+        rows[id]?.lastError = error
+        if let nextAttemptAt { rows[id]?.nextAttemptAt = nextAttemptAt } else { rows[id]?.state = .dead }
+    }
+    func entries(in state: OutboxEntry.State?, limit: Int) async throws -> [OutboxEntry] {
+        Array(rows.values.filter { state == nil || $0.state == state }.sorted { $0.id > $1.id }.prefix(limit))
+    }
+    func retry(_ id: Int64, at now: Date) async throws -> Bool {
+        guard rows[id] != nil, rows[id]?.state != .delivered else { return false }
+        rows[id]?.state = .pending
+        rows[id]?.nextAttemptAt = now
+        return true
+    }
+    func drop(_ id: Int64) async throws -> Bool { rows.removeValue(forKey: id) != nil }
+    func depth() async throws -> [OutboxEntry.State: Int] {
+        Dictionary(grouping: rows.values, by: \.state).mapValues(\.count)
+    }
+}
+
+/// A clock that never waits: sleeping moves its time on.
+final class ManualClock: DeliveryClock {
+    private let time: Mutex<Date>
+    init(_ start: Date) { time = Mutex(start) }
+    var now: Date { time.withLock { $0 } }
+    func advance(_ seconds: TimeInterval) { time.withLock { $0 = $0.addingTimeInterval(seconds) } }
+    func sleep(for duration: Duration) async throws {
+        try Task.checkCancellation()
+        advance(duration.timeInterval)
+        await Task.yield()
+    }
+}
+
+/// A channel that records what it was given and answers from a script.
+final class ScriptedChannel: Channel {
+    let name: String
+    let kind: String
+    let format: MessageFormat
+    let destination: String
+    let rateLimit: RateLimit?
+    var redactedDestination: String { "https://scripted.test/…" }
+    private let state: Mutex<(sent: [NotificationDocument], script: [DeliveryFailure?])>
+    let delay: Duration
+
+    init(name: String, kind: String = "slack", rateLimit: RateLimit? = nil, script: [DeliveryFailure?] = [], delay: Duration = .zero) {
+        self.name = name
+        self.kind = kind
+        self.format = MessageFormat(kindName: kind)
+        self.destination = "scripted:" + name
+        self.rateLimit = rateLimit
+        self.delay = delay
+        state = Mutex(([], script))
+    }
+
+    var sent: [NotificationDocument] { state.withLock { $0.sent } }
+
+    func send(_ document: NotificationDocument) async throws(DeliveryFailure) {
+        if delay > .zero { try? await Task.sleep(for: delay) }
+        let failure: DeliveryFailure? = state.withLock { state in
+            let next = state.script.isEmpty ? nil : state.script.removeFirst()
+            if next == nil { state.sent.append(document) }
+            return next
+        }
+        if let failure { throw failure }
+    }
+}
+
+/// Captures every log line (message and metadata) to check what is never logged.
+final class CapturedLogs: Sendable {
+    let lines = Mutex<[String]>([])
+    var all: [String] { lines.withLock { $0 } }
+
+    func logger(_ label: String = "test") -> Logger {
+        var logger = Logger(label: label) { _ in Handler(sink: self) }
+        logger.logLevel = .trace
+        return logger
+    }
+
+    struct Handler: LogHandler {
+        let sink: CapturedLogs
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+            let line = "\(event.level) \(event.message) " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            sink.lines.withLock { $0.append(line) }
+        }
+    }
+}

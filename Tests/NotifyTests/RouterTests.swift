@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+import Watch
+
+@testable import Notify
+
+@Suite struct RouterTests {
+    static func failedRule(throttle: Duration? = nil, groupBy: [String] = [], channels: [String] = ["ops"]) -> RoutingRule {
+        RoutingRule(name: "Failed", severity: "critical", channels: channels, groupBy: groupBy, throttle: throttle) { event, _ in
+            event.to == "failed"
+        }
+    }
+
+    let kinds = ["ops": "slack", "audit": "webhook", "mail": "email"]
+
+    func documents(_ routing: Routing) throws -> [NotificationDocument] {
+        try routing.notifications.map { try NotificationDocument.decode($0.payload) }
+    }
+
+    @Test func oneMessagePerRulePerCycleByDefault() throws {
+        let router = NotificationRouter(rules: [Self.failedRule(channels: ["ops", "audit"])], channelKinds: kinds)
+        let events = [Fixtures.event("p1"), Fixtures.event("p2", account: "acc_2"), Fixtures.event("p3", to: "posted")]
+        let routing = router.route(events, at: Fixtures.t0, throttle: [:])
+        #expect(routing.notifications.map(\.channel) == ["ops", "audit"])
+        let docs = try documents(routing)
+        #expect(docs.map { $0.events.map(\.post.postId) } == [["p1", "p2"], ["p1", "p2"]])
+        #expect(docs[0].message.format == .slack)
+        #expect(docs[1].message.format == .plain)
+        #expect(routing.throttle.isEmpty)
+        // One key per channel.
+        #expect(Set(routing.notifications.map(\.idempotencyKey)).count == 2)
+    }
+
+    @Test func groupBySplitsTheMessage() throws {
+        let router = NotificationRouter(rules: [Self.failedRule(groupBy: ["accountId"])], channelKinds: kinds)
+        let events = [Fixtures.event("p1", account: "b"), Fixtures.event("p2", account: "a"), Fixtures.event("p3", account: "b")]
+        let docs = try documents(router.route(events, at: Fixtures.t0, throttle: [:]))
+        #expect(docs.map(\.groupKey) == ["accountId=a", "accountId=b"])
+        #expect(docs.map(\.group) == [["accountId": "a"], ["accountId": "b"]])
+        #expect(docs[1].events.map(\.post.postId) == ["p1", "p3"])
+        #expect(docs[1].message.title.contains("(accountId b)"))
+    }
+
+    @Test func noEventsNoMessages() {
+        let router = NotificationRouter(rules: [Self.failedRule()], channelKinds: kinds)
+        let routing = router.route([], at: Fixtures.t0, throttle: [:])
+        #expect(routing.notifications.isEmpty && routing.throttle.isEmpty)
+    }
+
+    @Test func theIdempotencyKeyIsTheSameWhenTheCycleIsRunAgain() {
+        let router = NotificationRouter(rules: [Self.failedRule()], channelKinds: kinds)
+        let events = [Fixtures.event("p1"), Fixtures.event("p2")]
+        let first = router.route(events, at: Fixtures.t0, throttle: [:])
+        let again = router.route(events.reversed(), at: Fixtures.t0.addingTimeInterval(30), throttle: [:])
+        #expect(first.notifications.map(\.idempotencyKey) == again.notifications.map(\.idempotencyKey))
+        let other = router.route([Fixtures.event("p1")], at: Fixtures.t0, throttle: [:])
+        #expect(other.notifications[0].idempotencyKey != first.notifications[0].idempotencyKey)
+    }
+
+    @Test func throttledEventsAreHeldAndArriveInTheNextMessage() throws {
+        let router = NotificationRouter(rules: [Self.failedRule(throttle: .seconds(900))], channelKinds: kinds)
+        let key = ThrottleKey(rule: "Failed", group: "")
+        var state: [ThrottleKey: ThrottleState] = [:]
+        func apply(_ routing: Routing) {
+            for (key, value) in routing.throttle {
+                if let value { state[key] = value } else { state.removeValue(forKey: key) }
+            }
+        }
+        // First message goes out at once.
+        let t0 = Fixtures.t0
+        var routing = router.route([Fixtures.event("p1")], at: t0, throttle: state)
+        #expect(try documents(routing).map { $0.events.count } == [1])
+        apply(routing)
+        #expect(state[key]?.lastSentAt == t0)
+
+        // Inside the window: held, nothing sent.
+        routing = router.route([Fixtures.event("p2", detectedAt: t0.addingTimeInterval(60))], at: t0.addingTimeInterval(60), throttle: state)
+        #expect(routing.notifications.isEmpty)
+        apply(routing)
+        routing = router.route([Fixtures.event("p3", detectedAt: t0.addingTimeInterval(120))], at: t0.addingTimeInterval(120), throttle: state)
+        apply(routing)
+        #expect(state[key]?.held.map(\.post.postId) == ["p2", "p3"])
+        #expect(state[key]?.heldSince == t0.addingTimeInterval(60))
+
+        // A cycle without events after the window: the held ones go out, saying so.
+        routing = router.route([], at: t0.addingTimeInterval(901), throttle: state)
+        let docs = try documents(routing)
+        #expect(docs.count == 1)
+        #expect(docs[0].events.map(\.post.postId) == ["p2", "p3"])
+        #expect(docs[0].suppressed == .init(count: 2, since: t0.addingTimeInterval(60)))
+        #expect(docs[0].message.body.contains("Includes 2 event(s) held back"))
+        apply(routing)
+        #expect(state[key] == ThrottleState(lastSentAt: t0.addingTimeInterval(901)))
+
+        // Window passes with nothing new: the key is forgotten.
+        routing = router.route([], at: t0.addingTimeInterval(2_000), throttle: state)
+        #expect(routing.notifications.isEmpty)
+        #expect(routing.throttle.keys.contains(key) && routing.throttle[key]! == nil)
+    }
+
+    @Test func throttleIsPerGroup() throws {
+        let router = NotificationRouter(rules: [Self.failedRule(throttle: .seconds(900), groupBy: ["accountId"])], channelKinds: kinds)
+        let state: [ThrottleKey: ThrottleState] = [ThrottleKey(rule: "Failed", group: "accountId=a"): ThrottleState(lastSentAt: Fixtures.t0)]
+        let routing = router.route([Fixtures.event("p1", account: "a"), Fixtures.event("p2", account: "b")], at: Fixtures.t0.addingTimeInterval(10), throttle: state)
+        #expect(try documents(routing).map(\.groupKey) == ["accountId=b"])
+        #expect(routing.throttle[ThrottleKey(rule: "Failed", group: "accountId=a")]??.held.count == 1)
+    }
+
+    @Test func stateOfARemovedRuleIsDeleted() {
+        let router = NotificationRouter(rules: [Self.failedRule()], channelKinds: kinds)
+        let gone = ThrottleKey(rule: "Gone", group: "")
+        let routing = router.route([], at: Fixtures.t0, throttle: [gone: ThrottleState(lastSentAt: Fixtures.t0)])
+        #expect(routing.throttle.keys.contains(gone))
+    }
+
+    @Test func overdueThresholdsAreUniqueAndSorted() {
+        #expect(NotificationRouter(rules: [], channelKinds: [:], overdueThresholds: [1800, 60, 1800]).overdueThresholds == [60, 1800])
+    }
+}
