@@ -74,6 +74,17 @@ import TestSupport
         #expect(server.messages.isEmpty)
     }
 
+    @Test func unreadableCAFileIsATLSError() async throws {
+        let server = try await SMTPServer.start(.init(tls: .startTLS))
+        defer { server.stop() }
+        let transport = CurlTransport(configuration: .init(caFile: "/nonexistent/postwatch-ca.pem"))
+        let error = await #expect(throws: CurlError.self) {
+            try await transport.send(Self.mail(server.url))
+        }
+        #expect(error?.code == .tls)
+        #expect(server.messages.isEmpty)
+    }
+
     @Test func implicitTLS() async throws {
         let server = try await SMTPServer.start(.init(tls: .implicitTLS))
         defer { server.stop() }
