@@ -186,6 +186,22 @@ import TestSupport
         #expect(last.header("Authorization") == "Bearer x")
     }
 
+    @Test func followedRedirectsObeyTheSamePolicy() async throws {
+        let receiver = try HTTPReceiver.start()
+        defer { receiver.stop() }
+        for target in ["file:///etc/passwd", "http://example.com/plain", "gopher://127.0.0.1/"] {
+            receiver.enqueue(.redirect(to: target))
+            let error = await #expect(throws: CurlError.self) {
+                try await transport.send(HTTPRequest(url: receiver.url("/"), followRedirects: true))
+            }
+            #expect(error?.code == .protocolNotAllowed, "\(target)")
+        }
+        receiver.setDefault(.redirect(to: "/again"))
+        let loop = try await transport.send(HTTPRequest(url: receiver.url("/"), followRedirects: true))
+        #expect(loop.status == 302)
+        #expect(receiver.requests.count == 3 + 11)
+    }
+
     @Test func crossOriginRedirectDropsCredentials() async throws {
         let first = try HTTPReceiver.start()
         let second = try HTTPReceiver.start()
