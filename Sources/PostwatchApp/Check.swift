@@ -68,7 +68,9 @@ public struct Check: Sendable {
             notifications.delivered = result.delivered
             let depth = (try? await pipeline.store.depth()) ?? [:]
             notifications.pending = depth[.pending] ?? 0
-            notifications.dead = result.dead
+            // A permanent refusal (a 4xx other than 408/429) is dead at once: count it, or a
+            // misconfigured webhook would pass as "all delivered".
+            notifications.dead = result.dead + result.failed
         }
 
         var report = CheckReport(
@@ -87,8 +89,8 @@ public struct Check: Sendable {
             },
             notifications: notifications, exitCode: 0)
         // A fired rule outranks undelivered notifications: a CI job must fail on it either way.
-        let status: ExitStatus =
-            !report.firedAlerting.isEmpty ? .ruleFired : (notifications.pending > 0 ? .undelivered : .ok)
+        let undelivered = notifications.pending > 0 || notifications.dead > 0
+        let status: ExitStatus = !report.firedAlerting.isEmpty ? .ruleFired : (undelivered ? .undelivered : .ok)
         report.exitCode = status.rawValue
         write(options.output == .json ? report.json() + "\n" : report.text())
         return status
