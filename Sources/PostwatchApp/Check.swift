@@ -42,6 +42,10 @@ public struct Check: Sendable {
     public func run() async throws(CommandError) -> ExitStatus {
         // With JSON on stdout, console channels must not mix their text into it.
         let console: @Sendable (String) -> Void = options.output == .json ? PostwatchLogHandler.standardError : write
+        var settings = settings
+        let scratch = options.dryRun ? try Self.dryRunCopy(of: settings.statePath) : nil
+        defer { if let scratch { try? FileManager.default.removeItem(at: scratch.folder) } }
+        if let scratch { settings.statePath = scratch.path }
         let pipeline = try Pipeline(settings: settings, logger: logger, console: console)
         let router = pipeline.rules.router()
         let poller = pipeline.poller(since: options.since.map(\.seconds), router: router)
@@ -94,6 +98,27 @@ public struct Check: Sendable {
         report.exitCode = status.rawValue
         write(options.output == .json ? report.json() + "\n" : report.text())
         return status
+    }
+}
+
+extension Check {
+    /// A dry run works on a copy of the state file in a scratch folder: opening SQLite can
+    /// create the file, run migrations or checkpoint its WAL, and a dry run must leave the
+    /// state exactly as it was (a missing state file stays missing).
+    static func dryRunCopy(of statePath: String) throws(CommandError) -> (folder: URL, path: String) {
+        let manager = FileManager.default
+        let folder = manager.temporaryDirectory.appendingPathComponent("postwatch-dry-run-\(UUID().uuidString)")
+        let copy = folder.appendingPathComponent("state.sqlite").path
+        do {
+            try manager.createDirectory(at: folder, withIntermediateDirectories: true)
+            for suffix in ["", "-wal"] where manager.fileExists(atPath: statePath + suffix) {
+                try manager.copyItem(atPath: statePath + suffix, toPath: copy + suffix)
+            }
+        } catch {
+            try? manager.removeItem(at: folder)
+            throw CommandError(.configuration, "cannot copy the state file '\(statePath)' for a dry run: \(error)")
+        }
+        return (folder, copy)
     }
 }
 

@@ -241,6 +241,11 @@ struct CheckTests {
     @Test func dryRunLeavesTheStateUnchangedAndSendsNothing() async throws {
         let fixture = try await Fixture.start()
         try fixture.writeFailureRules(email: false)
+        // On a state that does not exist yet, a dry run creates nothing.
+        let fresh = try await fixture.check(["--dry-run"])
+        #expect(fresh.status == 0, "\(fresh.output)")
+        #expect(Self.stateFiles(fixture.workspace).isEmpty, "a dry run created the state file")
+
         #expect(try await fixture.check().status == 0)
         let post = try fixture.movablePost()
         fixture.sandbox.setStatus(post.postId, to: .failed)
