@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 import TestSupport
 
@@ -56,8 +55,8 @@ struct Secrets {
 /// A long-running `postwatch` whose output is collected while it runs.
 final class LiveProcess: Sendable {
     let process: Process
-    private let out = Mutex(Data())
-    private let err = Mutex(Data())
+    private let out = LockedData()
+    private let err = LockedData()
 
     init(_ binary: PostwatchBinary, _ arguments: [String], environment: [String: String], directory: String) throws {
         process = try binary.start(arguments, environment: environment, directory: directory)
@@ -66,19 +65,13 @@ final class LiveProcess: Sendable {
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
-        stdout.fileHandleForReading.readabilityHandler = { [out] handle in
-            let data = handle.availableData
-            out.withLock { $0.append(data) }
-        }
-        stderr.fileHandleForReading.readabilityHandler = { [err] handle in
-            let data = handle.availableData
-            err.withLock { $0.append(data) }
-        }
+        stdout.fileHandleForReading.readabilityHandler = { [out] handle in out.append(handle.availableData) }
+        stderr.fileHandleForReading.readabilityHandler = { [err] handle in err.append(handle.availableData) }
         try process.run()
     }
 
-    var stdout: String { String(decoding: out.withLock { $0 }, as: UTF8.self) }
-    var stderr: String { String(decoding: err.withLock { $0 }, as: UTF8.self) }
+    var stdout: String { out.text }
+    var stderr: String { err.text }
 
     func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
@@ -176,15 +169,21 @@ func runTool(_ path: String, _ arguments: [String]) async throws -> String {
     process.arguments = arguments
     let out = Pipe()
     process.standardOutput = out
-    let data = Mutex(Data())
-    out.fileHandleForReading.readabilityHandler = { handle in
-        let chunk = handle.availableData
-        data.withLock { $0.append(chunk) }
-    }
+    let data = LockedData()
+    out.fileHandleForReading.readabilityHandler = { handle in data.append(handle.availableData) }
     try process.run()
     while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
     try await Task.sleep(for: .milliseconds(50))
-    return String(decoding: data.withLock { $0 }, as: UTF8.self)
+    return data.text
+}
+
+/// Bytes appended from a pipe's reading thread, read from the test.
+final class LockedData: @unchecked Sendable {
+    // Unchecked: every access holds `lock`.
+    private let lock = NSLock()
+    private var data = Data()
+    func append(_ chunk: Data) { lock.withLock { data.append(chunk) } }
+    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
 }
 
 /// The hex HMAC-SHA256 of `body` keyed with `secret` (openssl, as a receiver would check it).

@@ -25,7 +25,7 @@ struct RunTests {
         try fixture.writeFailureRules(email: false)
         fixture.receiver.setDefault(.slow(.seconds(3)))
         let daemon = try Self.startDaemon(fixture, metricsPort: try Net.freePort())
-        defer { fixture.collect(daemon) }
+        defer { daemon.stop() }
         try await daemon.waitForStderr("the baseline cycle") { $0.contains("cycle complete") }
 
         let post = try fixture.movablePost()
@@ -56,6 +56,7 @@ struct RunTests {
         #expect(after.stdout.split(separator: "\n").count == 2, "\(after.stdout)")
         let keys = Set(fixture.receiver.requests.compactMap { $0.header("Idempotency-Key") })
         #expect(keys.count == 1, "one notification, maybe sent twice with the same key")
+        fixture.collect(daemon)
         await fixture.finish()
     }
 
@@ -63,7 +64,7 @@ struct RunTests {
         let fixture = try await Fixture.start()
         try fixture.writeFailureRules(email: false)
         let daemon = try Self.startDaemon(fixture, metricsPort: try Net.freePort())
-        defer { fixture.collect(daemon) }
+        defer { daemon.stop() }
         try await daemon.waitForStderr("the baseline cycle") { $0.contains("cycle complete") }
 
         // Good new rules: the new rule fires afterwards.
@@ -113,6 +114,7 @@ struct RunTests {
 
         daemon.signal(SIGTERM)
         #expect(try await daemon.waitForExit() == 0)
+        fixture.collect(daemon)
         await fixture.finish()
     }
 
@@ -121,7 +123,7 @@ struct RunTests {
         try fixture.writeFailureRules(email: false)
         let port = try Net.freePort()
         let daemon = try Self.startDaemon(fixture, metricsPort: port, extra: ["--log-format", "json"])
-        defer { fixture.collect(daemon) }
+        defer { daemon.stop() }
         #expect(try await eventually { Net.get(port: port, path: "/healthz")?.status == 200 })
         try await daemon.waitForStderr("the baseline cycle") { $0.contains("cycle complete") }
         #expect(Net.get(port: port, path: "/readyz")?.status == 200)
@@ -153,6 +155,7 @@ struct RunTests {
             let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
             #expect(object?["message"] is String, "not a JSON log line: \(line)")
         }
+        fixture.collect(daemon)
         await fixture.finish()
     }
 
@@ -162,7 +165,7 @@ struct RunTests {
         fixture.sandbox.setPersistentFault(.internalError)
         let port = try Net.freePort()
         let daemon = try Self.startDaemon(fixture, metricsPort: port)
-        defer { fixture.collect(daemon) }
+        defer { daemon.stop() }
         try await daemon.waitForStderr("a failed cycle") { $0.contains("cycle failed") }
         #expect(Net.get(port: port, path: "/healthz")?.status == 200)
         #expect(Net.get(port: port, path: "/readyz")?.status == 503)
@@ -174,6 +177,7 @@ struct RunTests {
         #expect(try await eventually(timeout: .seconds(20)) { Net.get(port: port, path: "/readyz")?.status == 200 })
         daemon.signal(SIGINT)
         #expect(try await daemon.waitForExit() == 0)
+        fixture.collect(daemon)
         await fixture.finish()
     }
 }
