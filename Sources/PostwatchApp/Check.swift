@@ -63,7 +63,8 @@ public struct Check: Sendable {
             for draft in cycle.drafts {
                 if let document = try? NotificationDocument.decode(draft.payload) {
                     logger.debug("would notify", metadata: ["rule.name": "\(draft.rule)", "channel.name": "\(draft.channel)"])
-                    write("── would send to \(draft.channel) (\(document.channelKind)) ──\n\(document.message.title)\n\(document.message.body)\n")
+                    // `console`: on stderr with --output json, so stdout stays one JSON document.
+                    console("── would send to \(draft.channel) (\(document.channelKind)) ──\n\(document.message.title)\n\(document.message.body)\n")
                 }
             }
         } else {

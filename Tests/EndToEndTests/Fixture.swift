@@ -17,21 +17,27 @@ final class Fixture: @unchecked Sendable {
     /// Everything postwatch printed in this test, for the "no secret" check at the end.
     private let printed = LockedText()
 
-    private init(binary: PostwatchBinary, server: SandboxServer, receiver: HTTPReceiver, smtp: SMTPServer?, workspace: Workspace) {
+    private init(
+        binary: PostwatchBinary, server: SandboxServer, receiver: HTTPReceiver, smtp: SMTPServer?, workspace: Workspace,
+        secrets: Secrets
+    ) {
         self.binary = binary
         self.server = server
         self.receiver = receiver
         self.smtp = smtp
         self.workspace = workspace
-        secrets = Secrets(apiKey: server.apiKey, receiver: receiver)
+        self.secrets = secrets
     }
 
     static func start(smtp: Bool = false, posts: Int = 40) async throws -> Fixture {
         let binary = try PostwatchBinary()
         let server = try await SandboxServer.start(SandboxServer.testConfiguration(posts: posts))
         let receiver = try HTTPReceiver.start()
-        let mail = smtp ? try await SMTPServer.start() : nil
-        return Fixture(binary: binary, server: server, receiver: receiver, smtp: mail, workspace: try Workspace())
+        let secrets = Secrets(apiKey: server.apiKey, receiver: receiver)
+        // The server requires this login: the password must really reach it.
+        let mail = smtp ? try await SMTPServer.start(.init(credentials: ("postwatch", secrets.smtpPassword))) : nil
+        return Fixture(
+            binary: binary, server: server, receiver: receiver, smtp: mail, workspace: try Workspace(), secrets: secrets)
     }
 
     /// Stops every peer and checks that no secret was printed by any run of the test.
