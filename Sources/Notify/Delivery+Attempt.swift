@@ -47,7 +47,8 @@ extension Delivery {
                 report = report + (await record(failure, for: entry, channel: channel, logger: logger))
             } else {
                 do {
-                    try await outbox.markDelivered(entry.id, at: clock.now)
+                    // Unstructured like the send: a shutdown's cancellation must not stop the mark.
+                    try await Task { [outbox, clock] in try await outbox.markDelivered(entry.id, at: clock.now) }.value
                 } catch {
                     logger.error("delivered, but cannot mark it in the outbox", metadata: ["error": "\(error)"])
                 }
@@ -93,7 +94,7 @@ extension Delivery {
             }
         }
         do {
-            try await outbox.markFailed(entry.id, error: failure.message, nextAttemptAt: next, at: now)
+            try await Task { [outbox] in try await outbox.markFailed(entry.id, error: failure.message, nextAttemptAt: next, at: now) }.value
         } catch {
             logger.error("cannot record the failed attempt in the outbox", metadata: ["error": "\(error)"])
         }

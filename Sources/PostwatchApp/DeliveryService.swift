@@ -4,7 +4,8 @@ import Watch
 
 /// Runs `Delivery`'s loop in the daemon's service group; on SIGTERM the loop starts nothing
 /// new and the sends in flight finish (and are marked) before it returns.
-struct DeliveryService: Service {
+struct DeliveryService: Service, CustomStringConvertible {
+    var description: String { "DeliveryService" }
     let delivery: Delivery
     let metrics: PostwatchMetrics
     let outbox: any Outbox

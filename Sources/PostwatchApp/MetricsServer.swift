@@ -14,7 +14,9 @@ public final class Readiness: Sendable {
 }
 
 /// `/metrics` (Prometheus text format), `/healthz` and `/readyz`, on Hummingbird.
-public struct MetricsServer: Service {
+public struct MetricsServer: Service, CustomStringConvertible {
+    /// What ServiceLifecycle logs for this service.
+    public var description: String { "MetricsServer" }
     public struct Configuration: Sendable {
         public var host: String
         public var port: Int

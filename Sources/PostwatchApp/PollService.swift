@@ -6,7 +6,9 @@ import Watch
 /// The daemon's poll loop: one cycle at a time, every `interval` counted from the cycle's start
 /// (with a little jitter so many instances do not beat in step), backing off while the API is
 /// down without writing a log line per failed cycle.
-public struct PollService: Service {
+public struct PollService: Service, CustomStringConvertible {
+    /// What ServiceLifecycle logs for this service (the default would dump its closures and logger).
+    public var description: String { "PollService(interval: \(configuration.interval))" }
     public struct Configuration: Sendable {
         public var interval: Duration
         /// Up to this fraction of the interval is added at random to each wait.

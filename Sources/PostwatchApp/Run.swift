@@ -114,7 +114,9 @@ public struct Run: Sendable {
 }
 
 /// Reloads the rules on SIGHUP; a rule set with an error is logged and the old one kept.
-struct RuleReloader: Service {
+struct RuleReloader: Service, CustomStringConvertible {
+    // ServiceLifecycle logs each service's description: the default one would dump the settings.
+    var description: String { "RuleReloader" }
     let settings: Settings
     let logger: Logger
     let apply: @Sendable (RuleSet) throws(CommandError) -> Void

@@ -104,6 +104,8 @@ public struct Settings: Sendable {
         }
         logLevel = level
 
+        // Registered even without --smtp-url: the variable may be set all the same.
+        redactor.register(environment["POSTWATCH_SMTP_PASSWORD"])
         if let url = value(flags.smtpURL, "POSTWATCH_SMTP_URL") {
             guard url.hasPrefix("smtp://") || url.hasPrefix("smtps://") else {
                 throw CommandError(.configuration, "--smtp-url must start with smtp:// (STARTTLS) or smtps:// (implicit TLS)")
@@ -120,4 +122,13 @@ public struct Settings: Sendable {
         }
         self.environment = environment
     }
+}
+
+/// Printing settings (a service's description, a debug log line) shows where things are and
+/// never a secret: neither the API key, the SMTP password, nor the environment the rules read.
+extension Settings: CustomStringConvertible, CustomDebugStringConvertible {
+    public var description: String {
+        "Settings(apiURL: \(apiURL), rules: \(rulesPath), state: \(statePath), accounts: \(accounts.count), smtp: \(smtp == nil ? "none" : "set"))"
+    }
+    public var debugDescription: String { description }
 }
