@@ -191,6 +191,24 @@ struct CheckTests {
         await fixture.finish()
     }
 
+    @Test func rateLimitedWebhookIsRetriedAfterRetryAfterWithinTheTimeout() async throws {
+        let fixture = try await Fixture.start()
+        try fixture.writeFailureRules(email: false)
+        _ = try await fixture.check()
+        fixture.receiver.enqueue(.tooManyRequests(retryAfter: "1"))
+        fixture.sandbox.setStatus(try fixture.movablePost().postId, to: .failed)
+        let result = try await fixture.check(["--output", "json", "--delivery-timeout", "10s"])
+        #expect(result.status == 1, "\(result.output)")
+        let notifications = try #require(try Self.json(result.stdout)["notifications"] as? [String: Any])
+        #expect(notifications["delivered"] as? Int == 1, "\(result.output)")
+        #expect(notifications["pending"] as? Int == 0)
+        let requests = fixture.receiver.requests
+        #expect(requests.count == 2)
+        // The retry is the same notification, and it waited for Retry-After.
+        #expect(Set(requests.compactMap { $0.header("Idempotency-Key") }).count == 1)
+        await fixture.finish()
+    }
+
     @Test func refusedNotificationIsDeadAndNotReportedAsFine() async throws {
         let fixture = try await Fixture.start()
         try fixture.writeFailureRules(email: false, severity: "info")
