@@ -173,8 +173,15 @@ struct RunTests {
         #expect(metrics.contains(#"postwatch_api_errors_total{code="internal"}"#), "\(metrics)")
         #expect(metrics.contains(#"postwatch_cycles_total{result="api_error"}"#), "\(metrics)")
 
+        // Backing off without flooding the log: one warning for the outage, not one per cycle.
+        #expect(try await eventually(timeout: .seconds(20)) {
+            (Net.get(port: port, path: "/metrics")?.body ?? "").contains(#"postwatch_cycles_total{result="api_error"} 2"#)
+        })
+        #expect(daemon.stderr.components(separatedBy: "cycle failed").count - 1 == 1, "\(daemon.stderr)")
+
         fixture.sandbox.setPersistentFault(nil)
         #expect(try await eventually(timeout: .seconds(20)) { Net.get(port: port, path: "/readyz")?.status == 200 })
+        #expect(daemon.stderr.contains("cycles complete again"), "\(daemon.stderr)")
         daemon.signal(SIGINT)
         #expect(try await daemon.waitForExit() == 0)
         fixture.collect(daemon)
