@@ -8,7 +8,7 @@ extension Parser {
         case .string(let text):
             let token = advance()
             name = Syntax.StringLiteral(text: text, range: token.range, origin: token.stringOrigin)
-            if text.trimmingCharacters(in: .whitespaces).isEmpty {
+            if text.allSatisfy(\.isWhitespace) {
                 error("a rule name cannot be empty", at: token.range)
             }
         case .identifier(let text):
