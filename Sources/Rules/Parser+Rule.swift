@@ -110,6 +110,9 @@ extension Parser {
             }
             try fail("unknown clause '\(word)'; a rule holds \(Self.clauseKeywords.map { "'\($0)'" }.joined(separator: ", "))")
         }
+        if (word == "when" || word == "notify" || word == "group"), current.isIdentifier("or") || current.isIdentifier("and") {
+            try fail("separate the items of '\(word)' with commas, as in: \(word == "when" ? "when failed, posted" : word == "notify" ? "notify ops, team" : "group by accountId, platform")")
+        }
         try expectLineEnd(after: "the '\(word)' clause")
         return Syntax.ClauseNode(keyword: keyword, clause: clause)
     }
