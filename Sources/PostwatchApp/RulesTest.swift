@@ -12,10 +12,10 @@ public enum RulesTest {
         public var path: String
         public var eventFiles: [String]
         public var environment: [String: String]
-        /// Renders what a channel would receive; Notify can supply the per-flavour one.
+        /// Renders what a channel would receive (Notify's rendering by default).
         public var renderer: any RulePreviewRenderer
 
-        public init(path: String, eventFiles: [String], environment: [String: String], renderer: any RulePreviewRenderer = PlainPreviewRenderer()) {
+        public init(path: String, eventFiles: [String], environment: [String: String], renderer: any RulePreviewRenderer = ChannelPreviewRenderer()) {
             self.path = path
             self.eventFiles = eventFiles
             self.environment = environment
@@ -57,7 +57,7 @@ public enum RulesTest {
                 for name in rule.channels {
                     guard let channel = set.channels[name] else { continue }
                     let message = options.renderer.render(
-                        rule: rule, channel: channel, context: PreviewContext(rule: rule, event: event, subject: subject))
+                        rule: rule, channel: channel, event: event.event(overdueSeconds: subject.overdueSeconds))
                     out += "    [\(name)] \(message.title)\n"
                     for line in message.body.split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
                         out += "      \(line)\n"
