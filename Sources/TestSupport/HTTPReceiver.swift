@@ -101,6 +101,11 @@ public final class HTTPReceiver: Sendable {
     /// Every request received so far, in arrival order.
     public var requests: [Request] { state.withLock { $0.requests } }
 
+    /// Forgets the requests recorded so far (answers programmed stay).
+    public func clearRequests() {
+        state.withLock { $0.requests.removeAll() }
+    }
+
     /// Waits until at least `count` requests arrived and returns them all; throws on timeout.
     @discardableResult
     public func waitForRequests(count: Int, timeout: Duration = .seconds(10)) async throws -> [Request] {

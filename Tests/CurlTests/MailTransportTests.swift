@@ -37,6 +37,23 @@ import TestSupport
         #expect(received.tls == false)
     }
 
+    @Test func concurrentMailsAllArrive() async throws {
+        let server = try await SMTPServer.start()
+        defer { server.stop() }
+        let transport = CurlTransport()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<10 {
+                group.addTask {
+                    _ = try await transport.send(Self.mail(server.url, tls: .none, to: ["user\(index)@example.com"]))
+                }
+            }
+            try await group.waitForAll()
+        }
+        let received = try await server.waitForMessages(count: 10)
+        #expect(Set(received.flatMap(\.recipients)) == Set((0..<10).map { "user\($0)@example.com" }))
+        #expect(received.allSatisfy { $0.data == Self.message })
+    }
+
     @Test func startTLSWithThePrivateCA() async throws {
         let server = try await SMTPServer.start(.init(tls: .startTLS))
         defer { server.stop() }
@@ -52,6 +69,17 @@ import TestSupport
         defer { server.stop() }
         let error = await #expect(throws: CurlError.self) {
             try await CurlTransport().send(Self.mail(server.url))
+        }
+        #expect(error?.code == .tls)
+        #expect(server.messages.isEmpty)
+    }
+
+    @Test func unreadableCAFileIsATLSError() async throws {
+        let server = try await SMTPServer.start(.init(tls: .startTLS))
+        defer { server.stop() }
+        let transport = CurlTransport(configuration: .init(caFile: "/nonexistent/postwatch-ca.pem"))
+        let error = await #expect(throws: CurlError.self) {
+            try await transport.send(Self.mail(server.url))
         }
         #expect(error?.code == .tls)
         #expect(server.messages.isEmpty)
