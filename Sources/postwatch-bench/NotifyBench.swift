@@ -26,7 +26,12 @@ struct NotifyBench: AsyncParsableCommand {
     func run() async throws {
         let transport = CurlTransport()
         var lines: [String] = ["## Notify", ""]
-        lines.append("Measured with `postwatch-bench notify` (release build) on \(ProcessInfo.processInfo.activeProcessorCount) cores; outbox in a real SQLite file, receivers on 127.0.0.1.")
+        #if DEBUG
+        let build = "debug build"
+        #else
+        let build = "release build"
+        #endif
+        lines.append("Measured with `postwatch-bench notify` (\(build)) on \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(Self.loadAverage()); outbox in a real SQLite file, receivers on 127.0.0.1.")
         lines.append("")
         lines.append("| run | messages | destinations | time | messages/s | peak RSS |")
         lines.append("|---|---|---|---|---|---|")
@@ -117,6 +122,12 @@ struct NotifyBench: AsyncParsableCommand {
 
     static func seconds(_ value: Double) -> String { String(format: "%.2f s", value) }
     static func rate(_ count: Int, _ seconds: Double) -> String { String(format: "%.0f", Double(count) / max(seconds, 0.001)) }
+
+    /// The 1-minute load average (the machine may be shared).
+    static func loadAverage() -> String {
+        var loads = [Double](repeating: 0, count: 3)
+        return getloadavg(&loads, 3) > 0 ? String(format: "%.1f", loads[0]) : "?"
+    }
 
     /// The peak resident set size of this process so far.
     static func peakRSS() -> String {
