@@ -16,13 +16,15 @@ public struct CycleReport: Sendable {
     public var received: Int
     /// Cursor chains listed (partitions and account sweeps).
     public var listings: Int
-    /// Pages fetched, counted at the API's maximum page size (100): at least one per chain.
+    /// Pages received (a plain `PostListing` counts one per chain).
     public var pages: Int
     /// Posts inserted or updated, posts deleted.
     public var upserts: Int
     public var deletions: Int
     /// Rows the commit changed, by SQLite's own counter (1 for an unchanged snapshot).
     public var rowsWritten: Int
+    /// The outbox drafts the router made (queued, unless the cycle was a dry run).
+    public var drafts: [OutboxDraft] = []
 
     public init(
         startedAt: Date, duration: Duration, result: CycleRecord.Result, events: [Event],

@@ -44,10 +44,10 @@ public enum Diff {
             var emits = true
             if result.isBaseline {
                 emits = false
-                if let windowStart, let post = entry.post, post.scheduledTime >= windowStart { emits = true }
+                if let windowStart, let post = snapshot.post(postId), post.scheduledTime >= windowStart { emits = true }
             }
             if let previous {
-                if previous.fingerprint != entry.fingerprint, let post = entry.post {
+                if previous.fingerprint != entry.fingerprint, let post = snapshot.post(postId) {
                     result.upserts.append(PostWrite(post: post, fingerprint: entry.fingerprint))
                     if previous.status != entry.status.rawValue, emits {
                         result.events.append(
@@ -56,7 +56,7 @@ public enum Diff {
                     }
                 }
                 if previous.misses != 0 { result.misses[postId] = 0 }
-            } else if let post = entry.post {
+            } else if let post = snapshot.post(postId) {
                 result.upserts.append(PostWrite(post: post, fingerprint: entry.fingerprint))
                 if emits {
                     result.events.append(
@@ -64,7 +64,7 @@ public enum Diff {
                               post: post, detectedAt: now))
                 }
             }
-            if canBeOverdue(entry.status), let post = entry.post {
+            if canBeOverdue(entry.status), let post = snapshot.post(postId) {
                 for seconds in thresholds where now > post.scheduledTime.addingTimeInterval(TimeInterval(seconds)) {
                     let marker = OverdueMarker(postId: postId, seconds: seconds)
                     if state.overdueMarkers.contains(marker) { continue }

@@ -53,8 +53,9 @@ public actor Poller {
     }
 
     /// Runs one cycle; `now` is the cycle's time for overdue checks, the baseline window and
-    /// `detectedAt`. Throws ``CycleError`` when nothing was applied.
-    public func runOnce(now: Date) async throws -> CycleReport {
+    /// `detectedAt`. Throws ``CycleError`` when nothing was applied. With `dryRun`, the cycle
+    /// lists, diffs and routes as usual but writes nothing (`postwatch check --dry-run`).
+    public func runOnce(now: Date, dryRun: Bool = false) async throws -> CycleReport {
         let clock = ContinuousClock()
         let start = clock.now
         let state: StoredState
@@ -68,12 +69,8 @@ public actor Poller {
         var builder = SnapshotBuilder(
             stored: state.posts, keepAll: !state.hasBaseline,
             overdueHorizon: thresholds.min().map { now.addingTimeInterval(-TimeInterval($0)) })
-        var pages = 0
         do {
-            try await list(queries) { posts in
-                pages += max(1, (posts.count + 99) / 100)
-                builder.add(posts)
-            }
+            try await list(queries, builder: builder) { builder.merge($0) }
         } catch {
             let message = "listing failed, snapshot discarded: \(error)"
             logger.warning("cycle not applied", metadata: ["error": "\(error)"])
@@ -109,13 +106,14 @@ public actor Poller {
             commit.throttle = routing.throttle
             let upserts = diff.upserts.count
             diff.upserts = []  // the commit holds its own copy; don't keep two alive
-            let rows = try await store.commit(commit)
-            let report = CycleReport(
+            let rows = dryRun ? 0 : try await store.commit(commit)
+            var report = CycleReport(
                 startedAt: now, duration: clock.now - start, result: result, events: events,
                 notifications: routing.notifications.count, posts: snapshot.count,
-                received: snapshot.received, listings: queries.count, pages: pages, upserts: upserts,
+                received: snapshot.received, listings: queries.count, pages: snapshot.pages, upserts: upserts,
                 deletions: diff.deletions.count, rowsWritten: rows)
-            logger.info("cycle applied", metadata: [
+            report.drafts = routing.notifications
+            logger.debug(dryRun ? "cycle evaluated (dry run)" : "cycle applied", metadata: [
                 "cycle.result": "\(result.rawValue)", "cycle.posts": "\(snapshot.count)",
                 "cycle.events": "\(events.count)", "cycle.rows": "\(rows)",
             ])
@@ -141,21 +139,33 @@ public actor Poller {
         return queries
     }
 
-    /// Lists every query, at most `maxConcurrentListings` at once, handing each finished chain
-    /// to `receive` (on this actor, one at a time). The first failure cancels the others.
-    private func list(_ queries: [PostsQuery], receive: ([Post]) -> Void) async throws {
+    /// Lists every query, at most `maxConcurrentListings` at once. Each chain reduces its pages
+    /// into its own builder as they arrive (in parallel); `receive` merges the finished ones on
+    /// this actor. The first failure cancels the others.
+    private func list(
+        _ queries: [PostsQuery], builder: SnapshotBuilder, receive: (Snapshot) -> Void
+    ) async throws {
         let listing = self.listing
         let width = max(1, configuration.maxConcurrentListings)
-        try await withThrowingTaskGroup(of: [Post].self) { group in
+        @Sendable func chain(_ query: PostsQuery) async throws -> Snapshot {
+            var part = builder
+            if let paged = listing as? any PagedPostListing {
+                try await paged.forEachPage(matching: query) { part.add($0) }
+            } else {
+                part.add(try await listing.posts(matching: query))
+            }
+            return part.snapshot
+        }
+        try await withThrowingTaskGroup(of: Snapshot.self) { group in
             var next = queries.makeIterator()
             for _ in 0..<width {
                 guard let query = next.next() else { break }
-                group.addTask { try await listing.posts(matching: query) }
+                group.addTask { try await chain(query) }
             }
-            while let posts = try await group.next() {
-                receive(posts)
+            while let part = try await group.next() {
+                receive(part)
                 if let query = next.next() {
-                    group.addTask { try await listing.posts(matching: query) }
+                    group.addTask { try await chain(query) }
                 }
             }
         }

@@ -11,19 +11,25 @@ public struct Snapshot: Sendable {
     public struct Entry: Sendable, Hashable {
         public var status: PostStatus
         public var fingerprint: Int64
-        /// Nil when the post is the one stored and cannot be overdue.
-        public var post: Post?
     }
 
     public internal(set) var entries: [String: Entry] = [:]
+    /// The posts kept whole: new or changed ones, and those that may be overdue. Kept apart from
+    /// `entries` so that an unchanged post costs a status and a fingerprint, not a `Post`.
+    public internal(set) var posts: [String: Post] = [:]
     /// Posts received, duplicates included.
     public internal(set) var received = 0
+    /// Pages received (one per `add`).
+    public internal(set) var pages = 0
 
     public var count: Int { entries.count }
+
+    /// The post kept whole for `postId`, if any.
+    public func post(_ postId: String) -> Post? { posts[postId] }
 }
 
-/// Builds a ``Snapshot`` partition by partition, dropping what the diff will not need as soon
-/// as each partition arrives (so that a million-post snapshot is not a million `Post`s).
+/// Builds a ``Snapshot`` page by page, dropping what the diff will not need as soon as each page
+/// arrives (so that a million-post snapshot is not a million `Post`s).
 public struct SnapshotBuilder: Sendable {
     private let stored: [String: StoredPost]
     private let keepAll: Bool
@@ -40,22 +46,35 @@ public struct SnapshotBuilder: Sendable {
         self.overdueHorizon = overdueHorizon
     }
 
+    /// Adds one page (or any batch) of posts.
     public mutating func add(_ posts: [Post]) {
         snapshot.received += posts.count
+        snapshot.pages += 1
         for post in posts {
             let fingerprint = PostFingerprint.of(post)
-            let previous = stored[post.postId]
-            let entry = Snapshot.Entry(
-                status: post.status, fingerprint: fingerprint,
-                post: needsWhole(post, fingerprint: fingerprint, stored: previous) ? post : nil)
-            if let existing = snapshot.entries[post.postId] {
-                if Self.prefers(entry.status, over: existing.status, stored: previous?.status) {
-                    snapshot.entries[post.postId] = entry
-                }
-            } else {
-                snapshot.entries[post.postId] = entry
-            }
+            let whole = needsWhole(post, fingerprint: fingerprint, stored: stored[post.postId])
+            insert(post.postId, Snapshot.Entry(status: post.status, fingerprint: fingerprint), whole ? post : nil)
         }
+    }
+
+    /// Adds the posts of another builder's snapshot (a partition listed concurrently).
+    public mutating func merge(_ other: Snapshot) {
+        snapshot.received += other.received
+        snapshot.pages += other.pages
+        if snapshot.entries.isEmpty {
+            snapshot.entries = other.entries
+            snapshot.posts = other.posts
+            return
+        }
+        for (postId, entry) in other.entries { insert(postId, entry, other.posts[postId]) }
+    }
+
+    private mutating func insert(_ postId: String, _ entry: Snapshot.Entry, _ post: Post?) {
+        if let existing = snapshot.entries[postId] {
+            guard Self.prefers(entry.status, over: existing.status, stored: stored[postId]?.status) else { return }
+        }
+        snapshot.entries[postId] = entry
+        snapshot.posts[postId] = post
     }
 
     private func needsWhole(_ post: Post, fingerprint: Int64, stored: StoredPost?) -> Bool {

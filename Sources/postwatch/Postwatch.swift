@@ -9,6 +9,10 @@ struct Postwatch: AsyncParsableCommand {
         subcommands: [
             OutboxCommand.self,
             SandboxCommand.self,
+            RulesCommand.self,
+            CheckCommand.self,
+            RunCommand.self,
+            DemoCommand.self,
         ]
     )
 }

@@ -1,0 +1,196 @@
+import Foundation
+import Infinipost
+import Testing
+@testable import Watch
+
+@Suite struct CycleTests {
+    let listing = FakeListing()
+    let store: SQLiteStore
+
+    init() throws {
+        store = try SQLiteStore(path: Fixture.tempPath())
+    }
+
+    @Test func baselineRecordsEverythingAndEmitsNothing() async throws {
+        listing.put(Fixture.post("p1", .failed), Fixture.post("p2", .posted), Fixture.post("p3"))
+        let poller = Fixture.poller(listing, store: store)
+        let report = try await poller.runOnce(now: Fixture.t0)
+        #expect(report.result == .baseline)
+        #expect(report.events.isEmpty)
+        #expect(report.upserts == 3)
+        #expect(try await store.depth()[.pending] == 0)
+        let second = try await poller.runOnce(now: Fixture.t0.addingTimeInterval(60))
+        #expect(second.result == .complete)
+        #expect(second.events.isEmpty)
+    }
+
+    @Test func baselineWithSinceReportsPostsScheduledInTheWindow() async throws {
+        let now = Fixture.t0
+        listing.put(
+            Fixture.post("old", .failed, scheduled: now.addingTimeInterval(-3 * 86400)),
+            Fixture.post("recent", .failed, scheduled: now.addingTimeInterval(-3600)),
+            Fixture.post("future", .generated, scheduled: now.addingTimeInterval(3600)))
+        let poller = Fixture.poller(
+            listing, store: store, configuration: PollerConfiguration(since: 86400))
+        let report = try await poller.runOnce(now: now)
+        #expect(report.result == .baseline)
+        #expect(report.summaries == ["future new>generated", "recent new>failed"])
+        #expect(try await store.depth()[.pending] == 2)
+    }
+
+    @Test func emptyFirstSnapshotIsTheBaseline() async throws {
+        let poller = Fixture.poller(listing, store: store)
+        #expect(try await poller.runOnce(now: Fixture.t0).result == .baseline)
+        listing.put(Fixture.post("p1", .failed))
+        let report = try await poller.runOnce(now: Fixture.t0.addingTimeInterval(60))
+        #expect(report.summaries == ["p1 new>failed"])
+    }
+
+    @Test func eachKindOfEvent() async throws {
+        let t0 = Fixture.t0
+        listing.put(
+            Fixture.post("moves"), Fixture.post("gone", .posted),
+            Fixture.post("stuck", .pendingRender, scheduled: t0.addingTimeInterval(-100)))
+        let poller = Fixture.poller(listing, store: store, thresholds: [600, 1800])
+        #expect(try await poller.runOnce(now: t0).events.isEmpty)
+
+        listing.setStatus("moves", .pendingRender)
+        listing.remove("gone")
+        listing.put(Fixture.post("fresh", .failed))
+        let second = try await poller.runOnce(now: t0.addingTimeInterval(60))
+        // One miss is not a deletion (the post may have moved between partitions).
+        #expect(second.summaries == ["fresh new>failed", "moves generated>pending_render"])
+
+        let third = try await poller.runOnce(now: t0.addingTimeInterval(900))
+        #expect(third.summaries == ["gone posted>deleted", "stuck overdue:600"])
+        #expect(third.events.first?.post.status == .posted)  // the post as last stored
+
+        let fourth = try await poller.runOnce(now: t0.addingTimeInterval(1000))
+        #expect(fourth.events.isEmpty)
+        let fifth = try await poller.runOnce(now: t0.addingTimeInterval(2000))
+        #expect(fifth.summaries == ["stuck overdue:1800"])
+        #expect(try await store.depth()[.pending] == 5)
+        let stored = try await store.events(after: 0, limit: 100).map(\.event.summary)
+        #expect(stored.count == 5)
+    }
+
+    @Test func unchangedCyclesRepeatNothingAndWriteOnlyTheCycleRow() async throws {
+        for i in 0..<200 { listing.put(Fixture.post("p\(i)", i % 3 == 0 ? .failed : .generated)) }
+        let poller = Fixture.poller(listing, store: store, thresholds: [60])
+        _ = try await poller.runOnce(now: Fixture.t0)
+        listing.setStatus("p1", .posted)
+        #expect(try await poller.runOnce(now: Fixture.t0.addingTimeInterval(60)).summaries == ["p1 generated>posted"])
+        for i in 2..<22 {
+            let report = try await poller.runOnce(now: Fixture.t0.addingTimeInterval(Double(i) * 60))
+            #expect(report.events.isEmpty)
+            #expect(report.rowsWritten == 1)
+        }
+        #expect(try await store.depth()[.pending] == 1)
+    }
+
+    @Test func aFailingListingAbortsTheCycleAndTheNextFindsTheEvents() async throws {
+        listing.put(Fixture.post("a"), Fixture.post("b", .pendingRender))
+        let poller = Fixture.poller(listing, store: store)
+        _ = try await poller.runOnce(now: Fixture.t0)
+        listing.setStatus("a", .failed)
+        listing.remove("b")
+        listing.state.withLock { $0.failing = { $0.status == .pendingRender } }
+        await #expect(throws: CycleError.self) { try await poller.runOnce(now: Fixture.t0.addingTimeInterval(60)) }
+        #expect(try await store.events(after: 0, limit: 10).isEmpty)
+        #expect(try await store.cycles(limit: 1).first?.result == .failed)
+        listing.state.withLock { $0.failing = { _ in false } }
+        let report = try await poller.runOnce(now: Fixture.t0.addingTimeInterval(120))
+        #expect(report.summaries == ["a generated>failed"])
+        // The failed cycle did not count as a miss: b is missed once, not deleted.
+        #expect(try await poller.runOnce(now: Fixture.t0.addingTimeInterval(180)).summaries == ["b pending_render>deleted"])
+    }
+
+    @Test func aPostMovingBetweenPartitionsIsNeitherLostNorReportedTwice() async throws {
+        listing.put(Fixture.post("m", .generated), Fixture.post("n", .posted))
+        let poller = Fixture.poller(listing, store: store, configuration: PollerConfiguration(
+            partitioning: .status, maxConcurrentListings: 1))
+        _ = try await poller.runOnce(now: Fixture.t0)
+        // Chains run in status order. Right after the `generated` chain answered, "m" moves
+        // forward (seen twice: generated, then posted) and "n" moves back to generated (seen
+        // in neither chain).
+        listing.state.withLock { state in
+            state.onList = { query, posts in
+                guard query.status == .generated else { return }
+                posts["m"]?.status = .posted
+                posts["n"]?.status = .generated
+            }
+        }
+        let second = try await poller.runOnce(now: Fixture.t0.addingTimeInterval(60))
+        #expect(second.summaries == ["m generated>posted"])
+        #expect(second.received == 2)
+        listing.state.withLock { $0.onList = nil }
+        let third = try await poller.runOnce(now: Fixture.t0.addingTimeInterval(120))
+        #expect(third.summaries == ["n posted>generated"])
+        #expect(third.listings == 5)  // the account of the missed post was listed unfiltered
+        #expect(try await poller.runOnce(now: Fixture.t0.addingTimeInterval(180)).events.isEmpty)
+    }
+
+    @Test func seenTwiceKeepsTheLaterStatus() {
+        #expect(SnapshotBuilder.prefers(.posted, over: .generated, stored: "generated"))
+        #expect(!SnapshotBuilder.prefers(.generated, over: .pendingRender, stored: "generated"))
+        #expect(SnapshotBuilder.prefers(.failed, over: .posted, stored: "posted"))
+        #expect(!SnapshotBuilder.prefers(.posted, over: .failed, stored: "posted"))
+        #expect(SnapshotBuilder.prefers(PostStatus(rawValue: "archived"), over: .posted, stored: "posted"))
+        #expect(!SnapshotBuilder.prefers(.posted, over: PostStatus(rawValue: "archived"), stored: "posted"))
+    }
+
+    @Test func nothingToFailedBetweenPollsIsReported() async throws {
+        listing.put(Fixture.post("a", .posted))
+        let poller = Fixture.poller(listing, store: store)
+        _ = try await poller.runOnce(now: Fixture.t0)
+        listing.put(Fixture.post("b", .failed, platform: .instagram, contentType: .slides))
+        let report = try await poller.runOnce(now: Fixture.t0.addingTimeInterval(60))
+        #expect(report.summaries == ["b new>failed"])
+        #expect(try await store.depth()[.pending] == 1)
+    }
+
+    @Test func anUnknownStatusIsStoredRawAndNeverReportedDeleted() async throws {
+        listing.put(Fixture.post("u", .pendingRender))
+        let poller = Fixture.poller(listing, store: store)
+        _ = try await poller.runOnce(now: Fixture.t0)
+        listing.setStatus("u", PostStatus(rawValue: "archived"))
+        // The status partitions cannot list it: missed once, then found by its account's sweep.
+        #expect(try await poller.runOnce(now: Fixture.t0.addingTimeInterval(60)).events.isEmpty)
+        let found = try await poller.runOnce(now: Fixture.t0.addingTimeInterval(120))
+        #expect(found.summaries == ["u pending_render>archived"])
+        for i in 3..<8 {
+            #expect(try await poller.runOnce(now: Fixture.t0.addingTimeInterval(Double(i) * 60)).events.isEmpty)
+        }
+        listing.setStatus("u", .failed)
+        #expect(try await poller.runOnce(now: Fixture.t0.addingTimeInterval(600)).summaries == ["u archived>failed"])
+    }
+
+    @Test func accountScopeListsOnlyThoseAccounts() async throws {
+        listing.put(Fixture.post("a1", account: "acc_a"), Fixture.post("b1", account: "acc_b"))
+        let poller = Fixture.poller(listing, store: store, configuration: PollerConfiguration(
+            accounts: ["acc_a"], partitioning: .status))
+        _ = try await poller.runOnce(now: Fixture.t0)
+        listing.setStatus("a1", .failed)
+        listing.setStatus("b1", .failed)
+        listing.put(Fixture.post("b2", .failed, account: "acc_b"))
+        let report = try await poller.runOnce(now: Fixture.t0.addingTimeInterval(60))
+        #expect(report.summaries == ["a1 generated>failed"])
+        #expect(report.posts == 1)
+        let queries = listing.state.withLock { $0.queries }
+        #expect(queries.allSatisfy { $0.accountId == "acc_a" })
+    }
+
+    @Test func aPostThatComesBackAfterOneMissIsNotDeleted() async throws {
+        listing.put(Fixture.post("p", .posted))
+        let poller = Fixture.poller(listing, store: store)
+        _ = try await poller.runOnce(now: Fixture.t0)
+        let saved = listing.state.withLock { $0.posts["p"] }
+        listing.remove("p")
+        #expect(try await poller.runOnce(now: Fixture.t0.addingTimeInterval(60)).events.isEmpty)
+        if let saved { listing.put(saved) }
+        #expect(try await poller.runOnce(now: Fixture.t0.addingTimeInterval(120)).events.isEmpty)
+        listing.remove("p")
+        #expect(try await poller.runOnce(now: Fixture.t0.addingTimeInterval(180)).events.isEmpty)
+        #expect(try await poller.runOnce(now: Fixture.t0.addingTimeInterval(240)).summaries == ["p posted>deleted"])
+    }
+}
