@@ -99,7 +99,7 @@ import TestSupport
     }
 
     @Test func cursorThatRepeatsEndsTheListing() async throws {
-        try await SandboxServer.with { server in
+        try await SandboxServer.with(SandboxServer.testConfiguration(posts: 250)) { server in
             server.sandbox.setPersistentFault(.repeatCursor)
             let error = await apiError { _ = try await makeClient(server).posts(matching: PostsQuery()) }
             #expect(error?.code == .cursorLoop)

@@ -113,7 +113,7 @@ import TestSupport
             server.sandbox.enqueueFaults([.wrongShape])
             let error = await apiError { _ = try await makeClient(server).posts(matching: PostsQuery()) }
             #expect(error?.code == .badResponse)
-            #expect(error?.message == "response JSON is not a posts page: 'data' is missing (25 B)")
+            #expect(error?.message == "response JSON is not a posts page: 'data' is missing (24 B)")
         }
     }
 
