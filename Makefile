@@ -5,7 +5,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libcurl4-openssl-dev python3-aiosmtpd libsqlite3-dev openssl
 
-.PHONY: deps build demo test bench release clean
+.PHONY: deps build demo test bench release clean deploy-check
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -31,6 +31,9 @@ release: deps
 bench: deps
 	$(SWIFT) build -c release --product postwatch-bench --product postwatch
 	$$($(SWIFT) build -c release --show-bin-path)/postwatch-bench all --output docs/benchmarks.md
+
+deploy-check:
+	bash deploy/check.sh
 
 clean:
 	rm -rf .build

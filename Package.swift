@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(name: "CurlTests", dependencies: ["Curl", "TestSupport"]),
         .testTarget(name: "InfinipostTests", dependencies: ["Infinipost", "Sandbox", "TestSupport"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "Infinipost", "Curl", "TestSupport"]),
-        .testTarget(name: "RulesTests", dependencies: ["Rules"], resources: [.copy("Corpus")]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "PostwatchApp"], resources: [.copy("Corpus")]),
         .testTarget(name: "WatchTests", dependencies: ["Watch", "Infinipost", "Rules", "Sandbox", "TestSupport"]),
         .testTarget(name: "NotifyTests", dependencies: ["Notify", "Watch", "Rules", "Curl", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Infinipost", "Sandbox"]),

@@ -21,12 +21,17 @@ public struct ChatChannel: Channel {
         self.format = MessageFormat(kindName: kind)
         self.rateLimit = rateLimit
         self.transport = transport
-        if kind == "discord" {
-            let trimmed = url.hasSuffix("/") ? String(url.dropLast()) : url
-            self.url = trimmed.hasSuffix("/slack") ? trimmed : trimmed + "/slack"
-        } else {
-            self.url = url
-        }
+        self.url = kind == "discord" ? Self.discordSlackEndpoint(url) : url
+    }
+
+    /// `…/webhooks/ID/TOKEN/slack`, keeping a query string (`?wait=true`) after it.
+    static func discordSlackEndpoint(_ url: String) -> String {
+        let queryStart = url.firstIndex(of: "?") ?? url.endIndex
+        var path = String(url[..<queryStart])
+        let query = url[queryStart...]
+        while path.hasSuffix("/") { path.removeLast() }
+        if !path.hasSuffix("/slack") { path += "/slack" }
+        return path + query
     }
 
     public var destination: String { url }

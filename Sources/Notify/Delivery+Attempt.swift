@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Metrics
 import Watch
 
 extension Delivery {
@@ -15,7 +14,7 @@ extension Delivery {
             logger[metadataKey: "channel.name"] = "\(channelName)"
             guard let channel else {
                 let failure = DeliveryFailure(message: "channel '\(channelName)' is not declared in the loaded rules")
-                report = report + (await record(failure, for: entry, destination: nil, logger: logger))
+                report = report + (await record(failure, for: entry, channel: nil, logger: logger))
                 continue
             }
             logger[metadataKey: "channel.kind"] = "\(channel.kind)"
@@ -31,7 +30,7 @@ extension Delivery {
             do throws(DeliveryFailure) {
                 document = try prepared(entry, for: channel)
             } catch {
-                report = report + (await record(error, for: entry, destination: channel.destination, logger: logger))
+                report = report + (await record(error, for: entry, channel: channel, logger: logger))
                 continue
             }
             // A send in flight finishes even when the loop is being shut down: an unstructured
@@ -45,15 +44,15 @@ extension Delivery {
                 }
             }.value
             if let failure = result {
-                report = report + (await record(failure, for: entry, destination: channel.destination, logger: logger))
+                report = report + (await record(failure, for: entry, channel: channel, logger: logger))
             } else {
                 do {
                     try await outbox.markDelivered(entry.id, at: clock.now)
                 } catch {
                     logger.error("delivered, but cannot mark it in the outbox", metadata: ["error": "\(error)"])
                 }
-                logger.info("notification delivered", metadata: ["outbox.attempts": "\(entry.attempts + 1)"])
-                Counter(label: "postwatch_deliveries_total", dimensions: [("channel", channelName), ("result", "delivered")]).increment()
+                logger.debug("notification delivered", metadata: ["outbox.attempts": "\(entry.attempts + 1)"])
+                observe(Outcome(channel: channelName, channelKind: channel.kind, result: .delivered))
                 report.delivered += 1
             }
         }
@@ -80,7 +79,7 @@ extension Delivery {
     }
 
     /// Marks a failed attempt: retried later with backoff, or dead when permanent or too old.
-    func record(_ failure: DeliveryFailure, for entry: OutboxEntry, destination: String?, logger: Logger) async -> Report {
+    func record(_ failure: DeliveryFailure, for entry: OutboxEntry, channel: (any Channel)?, logger: Logger) async -> Report {
         var report = Report()
         let now = clock.now
         let attempts = entry.attempts + 1
@@ -89,7 +88,7 @@ extension Delivery {
         if !failure.isPermanent && now < deadline {
             let delay = configuration.backoff.delay(attempt: attempts, retryAfter: failure.retryAfter, random: random())
             next = min(now.addingTimeInterval(delay.timeInterval), deadline)
-            if let retryAfter = failure.retryAfter, let destination {
+            if let retryAfter = failure.retryAfter, let destination = channel?.destination {
                 limiter.pause(destination, until: now.addingTimeInterval(retryAfter.timeInterval))
             }
         }
@@ -98,19 +97,19 @@ extension Delivery {
         } catch {
             logger.error("cannot record the failed attempt in the outbox", metadata: ["error": "\(error)"])
         }
-        let channel = entry.draft.channel
+        let kind = channel?.kind ?? "unknown"
         if let next {
             logger.warning(
                 "delivery failed, will retry",
                 metadata: ["error": "\(failure.message)", "outbox.attempts": "\(attempts)", "retry.at": "\(InfinipostTimeFormat.string(next))"])
-            Counter(label: "postwatch_deliveries_total", dimensions: [("channel", channel), ("result", "retry")]).increment()
+            observe(Outcome(channel: entry.draft.channel, channelKind: kind, result: .retry))
             report.retrying += 1
         } else {
             logger.error(
                 "delivery failed for good, notification is dead",
                 metadata: ["error": "\(failure.message)", "outbox.attempts": "\(attempts)", "permanent": "\(failure.isPermanent)"])
-            Counter(label: "postwatch_deliveries_total", dimensions: [("channel", channel), ("result", "dead")]).increment()
-            report.dead += 1
+            observe(Outcome(channel: entry.draft.channel, channelKind: kind, result: failure.isPermanent ? .failed : .dead))
+            if failure.isPermanent { report.failed += 1 } else { report.dead += 1 }
         }
         return report
     }

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Metrics
 import Synchronization
 import Watch
 
@@ -33,6 +32,9 @@ public final class Delivery: Sendable {
         public var delivered = 0
         /// Failed, to be retried later.
         public var retrying = 0
+        /// Failed for good at once (a 4xx other than 408/429, an unreadable payload): now dead.
+        public var failed = 0
+        /// Given up after `deadAfter` of failures: now dead.
         public var dead = 0
         public init() {}
 
@@ -40,9 +42,19 @@ public final class Delivery: Sendable {
             var sum = lhs
             sum.delivered += rhs.delivered
             sum.retrying += rhs.retrying
+            sum.failed += rhs.failed
             sum.dead += rhs.dead
             return sum
         }
+    }
+
+    /// One attempt's outcome, for metrics (`postwatch_deliveries_total{channel_kind, result}`).
+    public struct Outcome: Sendable, Hashable {
+        public enum Result: String, Sendable, Hashable { case delivered, retry, failed, dead }
+        public var channel: String
+        /// `slack`, `webhook`, …; `unknown` when the channel is not declared any more.
+        public var channelKind: String
+        public var result: Result
     }
 
     let outbox: any Outbox
@@ -50,6 +62,7 @@ public final class Delivery: Sendable {
     let clock: any DeliveryClock
     let logger: Logger
     let random: @Sendable () -> Double
+    let observe: @Sendable (Outcome) -> Void
     let limiter = RateLimiter()
     private let channels: Mutex<[String: any Channel]>
     /// Destinations with a worker in `run()`: one worker per destination keeps its order and pace.
@@ -58,8 +71,10 @@ public final class Delivery: Sendable {
     public init(
         outbox: any Outbox, channels: [any Channel], configuration: Configuration = Configuration(),
         clock: any DeliveryClock = SystemDeliveryClock(), logger: Logger = Logger(label: "postwatch.delivery"),
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
+        observe: @escaping @Sendable (Outcome) -> Void = { _ in }
     ) {
+        self.observe = observe
         self.outbox = outbox
         self.configuration = configuration
         self.clock = clock

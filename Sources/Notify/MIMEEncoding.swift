@@ -3,9 +3,10 @@ import Foundation
 /// The encodings an RFC 5322 message needs: RFC 2047 encoded words for headers and
 /// quoted-printable for the body.
 enum MIMEEncoding {
-    /// The most UTF-8 bytes in one `=?UTF-8?B?…?=` word: 45 bytes are 60 base64 characters,
-    /// 72 with the wrapper, under the 75 allowed.
-    static let wordBytes = 45
+    /// The most UTF-8 bytes in one `=?UTF-8?B?…?=` word: 42 bytes are 56 base64 characters,
+    /// 68 with the wrapper: under the 75 allowed, and `Subject: ` plus a word stays within the
+    /// 78 characters advised for a header line.
+    static let wordBytes = 42
 
     /// `text` as a header value: as-is when it is short printable ASCII, otherwise RFC 2047
     /// encoded words, folded one per line, never splitting a UTF-8 character. CR and LF cannot

@@ -60,8 +60,9 @@ public struct MessageRenderer: Sendable {
         }
         // Even without any post it is too long (a huge template): cut it, never fail.
         let bare = attempt(0)
-        let cut = Self.cut(Self.text(title: bare.title, body: bare.body, format: format), toUTF16: format.limit)
-        return .init(format: format, title: Self.cut(bare.title, toUTF16: 250), body: cut, more: total)
+        let title = Self.cut(bare.title, toUTF16: 250)
+        let room = format.limit - Self.text(title: title, body: "", format: format).utf16.count - 1
+        return .init(format: format, title: title, body: Self.cut(bare.body, toUTF16: max(room, 0)), more: total)
     }
 
     /// The whole text a chat message carries: the title in bold on the first line, the body.
@@ -96,7 +97,10 @@ public struct MessageRenderer: Sendable {
         }
         while let last = lines.last, last.isEmpty { lines.removeLast() }
         while let first = lines.first, first.isEmpty { lines.removeFirst() }
-        return lines.joined(separator: "\n")
+        // At most one blank line in a row (sections leave some behind).
+        var kept: [String] = []
+        for line in lines where !(line.isEmpty && kept.last?.isEmpty == true) { kept.append(line) }
+        return kept.joined(separator: "\n")
     }
 
     /// A template parsed to render as plain text (no HTML escaping).

@@ -6,6 +6,8 @@ extension Checker {
         switch event {
         case .deleted:
             return .deleted
+        case .invalid:
+            return nil
         case .overdue(let seconds, let range):
             guard seconds > 0 else {
                 report(.error, "'overdue' needs a duration longer than 0s", at: range)
@@ -108,7 +110,7 @@ extension Checker {
         switch kind {
         case .console:
             if let first = targets.first {
-                report(.error, "a console channel takes no target: channel name = console", at: first.range)
+                report(.error, "a console channel takes no target: it prints to standard output", at: first.range)
                 return nil
             }
         case .slack, .mattermost, .discord, .webhook:
@@ -128,7 +130,14 @@ extension Checker {
         }
         var values: [String] = []
         for target in targets {
-            guard let value = read(target) else { ok = false; continue }
+            guard let value = read(target) else {
+                if case .secret(let reference, _) = target, !requireSecrets {
+                    values.append(Self.placeholder(for: reference, kind: kind))
+                } else {
+                    ok = false
+                }
+                continue
+            }
             switch kind {
             case .email:
                 // A variable or file may hold several addresses separated by commas.
@@ -149,7 +158,9 @@ extension Checker {
         var secretValue: String?
         if let secret {
             secretValue = read(secret)
-            if secretValue == nil { ok = false }
+            if secretValue == nil {
+                if requireSecrets { ok = false } else { secretValue = "unresolved-secret" }
+            }
         }
         return ok ? (values, secretValue) : nil
     }
@@ -168,6 +179,11 @@ extension Checker {
         }
     }
 
+    /// Stands for a secret that is not available (`rules test` and `lint --skip-secrets` send nothing).
+    static func placeholder(for reference: SecretReference, kind: ChannelKind) -> String {
+        kind == .email ? "unresolved@secret.invalid" : "https://secret.invalid/unresolved"
+    }
+
     /// The value of a target: the string itself, or the secret read from the environment or a file.
     mutating func read(_ target: Syntax.Target) -> String? {
         switch target {
@@ -175,12 +191,12 @@ extension Checker {
             return literal.text
         case .secret(.environment(let name), let range):
             guard let value = environment[name] else {
-                report(.error, "environment variable \(name) is not set", at: range)
+                if requireSecrets { report(.error, "environment variable \(name) is not set", at: range) }
                 return nil
             }
             let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !trimmed.isEmpty else {
-                report(.error, "environment variable \(name) is empty", at: range)
+                if requireSecrets { report(.error, "environment variable \(name) is empty", at: range) }
                 return nil
             }
             return trimmed
@@ -189,11 +205,11 @@ extension Checker {
             let base = (range.start.file as NSString).deletingLastPathComponent
             let full = path.hasPrefix("/") || base.isEmpty ? path : (base as NSString).appendingPathComponent(path)
             guard let data = FileManager.default.contents(atPath: full) else {
-                report(.error, "cannot read secret file \(full)", at: range)
+                if requireSecrets { report(.error, "cannot read secret file \(full)", at: range) }
                 return nil
             }
             guard let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
-                report(.error, "secret file \(full) is empty or not UTF-8 text", at: range)
+                if requireSecrets { report(.error, "secret file \(full) is empty or not UTF-8 text", at: range) }
                 return nil
             }
             return text

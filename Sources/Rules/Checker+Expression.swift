@@ -83,8 +83,11 @@ extension Checker {
 
     private mutating func stringAccessor(_ field: Field, _ name: Syntax.Name, _ op: String) -> (@Sendable (RuleSubject) -> String?)? {
         guard field.type == .string else {
-            let hint = if case .enumeration = field.type { "; compare it with = or in" } else { "" }
-            report(.error, "'\(op)' needs a text field, but '\(field.rawValue)' is \(field.type.name)\(hint)", at: name.range)
+            if case .enumeration(let values) = field.type {
+                report(.error, "'\(op)' works on text; '\(field.rawValue)' is one of \(values.joined(separator: ", ")): compare it with = or in", at: name.range)
+            } else {
+                report(.error, "'\(op)' works on text, but '\(field.rawValue)' is \(field.type.name)", at: name.range)
+            }
             return nil
         }
         return Self.stringValue(field)
@@ -202,8 +205,11 @@ extension Checker {
             }
             return text
         default:
-            let example = if case .enumeration(let values) = field.type { values.joined(separator: ", ") } else { "a \"string\"" }
-            report(.error, "'\(field.rawValue)' is \(field.type.name); compare it with \(example), not \(Self.describe(value))", at: value.range)
+            if case .enumeration = field.type {
+                report(.error, "'\(field.rawValue)' is \(field.type.name), not \(Self.describe(value))", at: value.range)
+            } else {
+                report(.error, "'\(field.rawValue)' is a string; compare it with a \"string\", not \(Self.describe(value))", at: value.range)
+            }
             return nil
         }
     }

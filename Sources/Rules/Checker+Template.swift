@@ -1,14 +1,21 @@
 import Mustache
 
-/// The names a `title`/`body` template can use (DESIGN.md's template context).
+/// The names a `title`/`body` template can use (DESIGN.md's template context, as Notify's
+/// `MessageContext` builds it); a template naming anything else gets a warning.
 public enum TemplateContext {
     /// Top-level names.
-    public static let messageFields = ["rule", "severity", "event", "count", "group", "suppressed", "more", "posts"]
+    public static let messageFields = [
+        "rule", "severity", "severityEmoji", "event", "summary", "count", "group", "groupText",
+        "suppressed", "suppressedSince", "more", "posts",
+    ]
+    /// Post fields also at the top level when every post of the message shares the value.
+    public static let sharedPostFields = ["platform", "accountId", "contentType", "status", "from", "to", "timezone", "postId"]
     /// Names inside `{{#posts}}…{{/posts}}`: the post's fields plus the event's.
     public static let postFields = [
-        "postId", "accountId", "platform", "contentType", "contentUrl", "thumbnailUrl", "caption", "soundId",
-        "timezone", "scheduledTime", "status", "postedAt", "createdAt", "slides",
-        "from", "to", "delay", "age", "scheduledLocal",
+        "postId", "accountId", "platform", "contentType", "contentUrl", "contentUrls", "contentLink",
+        "thumbnailUrl", "thumbnailLink", "caption", "soundId", "timezone", "scheduledTime", "scheduledLocal",
+        "status", "postedAt", "createdAt", "slides", "from", "to", "kind", "transition", "statusEmoji",
+        "delay", "delaySeconds", "delayText", "overdue",
     ]
 }
 
@@ -93,7 +100,7 @@ extension Checker {
             return nil
         }
         if TemplateContext.postFields.contains(head) {
-            if inPosts || (inGroup && groupBy.contains(head)) { return nil }
+            if inPosts || (inGroup && groupBy.contains(head)) || TemplateContext.sharedPostFields.contains(head) { return nil }
             if groupBy.contains(head) {
                 return "'\(head)' is a field of each post: write {{group.\(head)}} for the group's value, or use it inside {{#posts}}…{{/posts}}"
             }

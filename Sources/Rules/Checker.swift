@@ -7,6 +7,8 @@ import Mustache
 /// any of them is an error.
 struct Checker {
     let environment: [String: String]
+    /// When false, a missing `env:`/`file:` secret is no error and gets a placeholder value.
+    var requireSecrets = true
     var files: [String: SourceFile] = [:]
     var diagnostics: [Diagnostic] = []
     var channels: [String: ChannelDeclaration] = [:]
@@ -28,12 +30,22 @@ struct Checker {
     mutating func check(_ parsed: [(SourceFile, [Syntax.Item])]) {
         for (file, _) in parsed { files[file.name] = file }
         for (_, items) in parsed {
-            for case .channel(let channel) in items { checkChannel(channel) }
+            for item in items {
+                switch item {
+                case .channel(let channel): checkChannel(channel)
+                case .brokenChannel(let name):
+                    channelRanges[name.text] = channelRanges[name.text] ?? name.range
+                    usedChannels.insert(name.text)
+                case .rule: break
+                }
+            }
         }
         for (_, items) in parsed {
             for case .rule(let rule) in items { checkRule(rule) }
         }
-        for (name, range) in channelRanges where !usedChannels.contains(name) {
+        // With errors around (a rule that did not parse may be the user), "unused" is noise.
+        guard !diagnostics.contains(where: \.isError) else { return }
+        for (name, range) in channelRanges.sorted(by: { $0.key < $1.key }) where !usedChannels.contains(name) {
             report(.warning, "channel '\(name)' is not used by any rule", at: range)
         }
     }
@@ -92,6 +104,8 @@ struct Checker {
             seen[keyword] = seen[keyword] ?? node.keyword.range
             if !checkClause(node.clause, rule: name, into: &builder) { failed = true }
         }
+        // A clause that did not parse was reported; "no when" on top of "unknown clause 'wehn'" is noise.
+        if syntax.hasBrokenClauses { return }
         if seen["when"] == nil {
             report(.error, "rule \"\(name)\" has no 'when' clause: say which events it watches, like: when failed", at: syntax.name.range)
             failed = true

@@ -16,7 +16,7 @@ enum Field: String, CaseIterable, Sendable {
         var name: String {
             switch self {
             case .string: "a string"
-            case .enumeration: "a name"
+            case .enumeration(let values): "one of \(values.joined(separator: ", "))"
             case .time: "a time"
             case .duration: "a duration"
             case .number: "a number"

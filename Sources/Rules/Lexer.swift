@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns a rule file into tokens; problems become diagnostics and lexing goes on.
 struct Lexer {
     private let source: SourceFile
@@ -88,9 +90,15 @@ struct Lexer {
         case ("&", "&"):
             advance()
             error("'&&' is written 'and' in rules", from: start)
+            add(.identifier("and"), from: start)
         case ("|", "|"):
             advance()
             error("'||' is written 'or' in rules", from: start)
+            add(.identifier("or"), from: start)
+        case (";", _):
+            // Read as a line break so the rest of the line still parses.
+            error("rules put one clause per line; ';' is not needed", from: start)
+            add(.newline, from: start)
         case (",", _): add(.comma, from: start)
         case ("*", _): add(.star, from: start)
         case ("(", _): add(.leftParen, from: start)
@@ -102,10 +110,15 @@ struct Lexer {
         case (">", _): add(.greater, from: start)
         case ("!", _): error("unexpected '!'; write 'not', or '!=' to compare", from: start)
         case ("'", _):
-            // Skip the whole single-quoted run so it gives one error, not one per word.
-            while let c = current, c != "'", c != "\n" { advance() }
+            // Read the single-quoted run as a string so it gives one error, not one per word.
+            var text = ""
+            while let c = current, c != "'", c != "\n" {
+                text.unicodeScalars.append(c)
+                advance()
+            }
             if current == "'" { advance() }
             error("strings are written in double quotes (\"…\")", from: start)
+            add(.string(text), from: start)
         case ("“", _), ("”", _):
             error("typographic quote; strings are written in plain double quotes (\"…\")", from: start)
         default:
@@ -235,6 +248,13 @@ struct Lexer {
         while true {
             guard let scalar = current, scalar != "\n" else {
                 error("unterminated string: add a closing '\"' on this line (or use \"\"\" for several lines)", from: start)
+                // `rule "Name {`: give the `{` back so the rule still opens.
+                let trimmed = text.trimmingCharacters(in: .whitespaces)
+                if trimmed.hasSuffix("{"), let brace = scalars[..<index].lastIndex(of: "{") {
+                    column -= index - brace
+                    index = brace
+                    text = String(trimmed.dropLast()).trimmingCharacters(in: .whitespaces)
+                }
                 add(.string(text), from: start, origin: origin)
                 return
             }

@@ -4,9 +4,8 @@ extension Parser {
 
     mutating func parseExpression() throws(Abort) -> Syntax.Expression {
         var lhs = try parseAnd()
-        while current.isIdentifier("or") {
-            advance()
-            skipNewlines()
+        while continues(with: "or") {
+            try afterConnective()
             lhs = .or(lhs, try parseAnd())
         }
         return lhs
@@ -14,31 +13,65 @@ extension Parser {
 
     mutating func parseAnd() throws(Abort) -> Syntax.Expression {
         var lhs = try parseNot()
-        while current.isIdentifier("and") {
-            advance()
-            skipNewlines()
+        while continues(with: "and") {
+            try afterConnective()
             lhs = .and(lhs, try parseNot())
         }
         return lhs
     }
 
+    /// True when the condition goes on with `word`, on this line or at the start of the next
+    /// (`and`/`or` never start a clause, so a condition can be split before them).
+    mutating func continues(with word: String) -> Bool {
+        if current.isIdentifier(word) { return true }
+        guard current.kind == .newline else { return false }
+        var offset = 1
+        while peek(offset).kind == .newline { offset += 1 }
+        guard peek(offset).isIdentifier(word) else { return false }
+        skipNewlines()
+        return true
+    }
+
+    /// Consumes `and`/`or`/`not`; a line may end after it, but not the condition.
+    mutating func afterConnective() throws(Abort) {
+        connectives += 1
+        if connectives > Self.maximumConnectives {
+            try fail("this condition is too long (more than \(Self.maximumConnectives) 'and'/'or'/'not'); split it into several rules")
+        }
+        let word = advance()
+        guard current.kind == .newline else { return }
+        var offset = 1
+        while peek(offset).kind == .newline { offset += 1 }
+        let next = peek(offset)
+        if next.kind == .rightBrace || next.kind == .end || (next.identifier.map(Parser.clauseKeywords.contains) ?? false) {
+            try fail("the condition ends with \(word.spelling): add a condition after it, or remove it", at: word.range)
+        }
+        skipNewlines()
+    }
+
     mutating func parseNot() throws(Abort) -> Syntax.Expression {
         guard current.isIdentifier("not") else { return try parsePrimary() }
-        let keyword = advance()
-        skipNewlines()
+        let keyword = current
+        try afterConnective()
         let inner = try parseNot()
         return .not(inner, keyword.range.through(inner.range))
     }
 
     mutating func parsePrimary() throws(Abort) -> Syntax.Expression {
         if current.kind == .leftParen {
+            nesting += 1
+            defer { nesting -= 1 }
+            if nesting > Self.maximumNesting {
+                try fail("parentheses nested too deeply (more than \(Self.maximumNesting) levels)")
+            }
             let open = advance()
             skipNewlines()
             let inner = try parseExpression()
-            skipNewlines()
+            if current.kind == .newline, nextAfterNewlines().kind == .rightParen { skipNewlines() }
             guard current.kind == .rightParen else {
                 error(
-                    "expected ')' or 'and'/'or', found \(current.spelling)", at: current.range,
+                    current.kind == .newline ? "missing ')' at the end of the condition" : "expected ')', 'and' or 'or', found \(current.spelling)",
+                    at: current.range,
                     notes: [Diagnostic.Note(message: "to match this '('", range: open.range)])
                 throw Abort()
             }
@@ -94,6 +127,12 @@ extension Parser {
         }
     }
 
+    func nextAfterNewlines() -> Token {
+        var offset = 0
+        while peek(offset).kind == .newline { offset += 1 }
+        return peek(offset)
+    }
+
     private func comparison(_ kind: Token.Kind) -> Syntax.Comparison {
         switch kind {
         case .notEqual: .notEqual
@@ -127,7 +166,7 @@ extension Parser {
         var values: [Syntax.Value] = []
         while true {
             values.append(try parseValue(after: values.isEmpty ? "(" : ","))
-            skipNewlines()
+            if current.kind == .newline, [.comma, .rightParen].contains(nextAfterNewlines().kind) { skipNewlines() }
             if current.kind == .comma {
                 advance()
                 skipNewlines()
@@ -135,7 +174,8 @@ extension Parser {
             }
             guard current.kind == .rightParen else {
                 error(
-                    "expected ',' or ')' in the list, found \(current.spelling)", at: current.range,
+                    current.kind == .newline ? "missing ')' at the end of the list" : "expected ',' or ')' in the list, found \(current.spelling)",
+                    at: current.range,
                     notes: [Diagnostic.Note(message: "the list starts here", range: open.range)])
                 throw Abort()
             }

@@ -28,6 +28,7 @@ extension Parser {
         }
         let open = advance()
         var clauses: [Syntax.ClauseNode] = []
+        var broken = false
         while true {
             skipNewlines()
             if current.kind == .rightBrace {
@@ -46,13 +47,17 @@ extension Parser {
                 break
             }
             if diagnostics.count >= Self.maximumErrors { break }
+            let errorsBefore = diagnostics.count
             do throws(Abort) {
                 clauses.append(try parseClause())
             } catch {
                 skipLine()
             }
+            if diagnostics.count > errorsBefore { broken = true }
         }
-        return Syntax.Rule(name: name, keyword: keyword, clauses: clauses)
+        var rule = Syntax.Rule(name: name, keyword: keyword, clauses: clauses)
+        rule.hasBrokenClauses = broken
+        return rule
     }
 
     mutating func parseClause() throws(Abort) -> Syntax.ClauseNode {
@@ -67,6 +72,8 @@ extension Parser {
             clause = .when(try parseList { (p: inout Parser) throws(Abort) in try p.parseEvent() })
         case "where":
             advance()
+            nesting = 0
+            connectives = 0
             clause = .where(try parseExpression())
         case "notify":
             advance()
@@ -139,7 +146,8 @@ extension Parser {
             case .number(let value):
                 try fail("a duration needs a unit: overdue \(value)m")
             default:
-                try fail("'overdue' needs a duration, as in: when overdue 30m", at: keyword.range)
+                error("'overdue' needs a duration, as in: when overdue 30m", at: keyword.range)
+                return .invalid
             }
         }
         if word == "deleted", peek().kind != .arrow {

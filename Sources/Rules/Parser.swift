@@ -13,6 +13,14 @@ struct Parser {
     let tokens: [Token]
     var position = 0
     var diagnostics: [Diagnostic] = []
+    /// Nesting and size of the condition being parsed: bounded so that no input can exhaust the stack.
+    var nesting = 0
+    var connectives = 0
+    static let maximumNesting = 32
+    static let maximumConnectives = 256
+
+    /// The name of the channel being parsed, kept when its declaration fails.
+    var channelName: Syntax.Name?
 
     init(source: SourceFile, tokens: [Token]) {
         self.source = source
@@ -88,9 +96,11 @@ struct Parser {
             }
             switch current.identifier {
             case "channel":
+                channelName = nil
                 do throws(Abort) {
                     items.append(.channel(try parseChannel()))
                 } catch {
+                    if let channelName { items.append(.brokenChannel(channelName)) }
                     skipLine()
                 }
             case "rule":
@@ -132,6 +142,7 @@ struct Parser {
     mutating func parseChannel() throws(Abort) -> Syntax.Channel {
         let keyword = advance()
         let name = try expectIdentifier("a channel name after 'channel'")
+        channelName = name
         guard current.kind == .equal else {
             try fail("expected '=' after the channel name, as in: channel \(name.text) = slack env:OPS_SLACK_WEBHOOK, found \(current.spelling)")
         }

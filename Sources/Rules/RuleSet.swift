@@ -26,6 +26,13 @@ public struct RuleSet: Sendable {
     /// environment). Throws every diagnostic, warnings included, when any is an error; nothing
     /// is half-loaded.
     public static func load(path: String, environment: [String: String]) throws(RuleLoadError) -> RuleSet {
+        try load(path: path, environment: environment, requireSecrets: true)
+    }
+
+    /// As `load(path:environment:)`; with `requireSecrets: false` a missing `env:` variable or
+    /// unreadable `file:` is no error and the target gets a placeholder (for tools that send
+    /// nothing: `rules test`, `rules lint --skip-secrets`).
+    public static func load(path: String, environment: [String: String], requireSecrets: Bool) throws(RuleLoadError) -> RuleSet {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw RuleLoadError(diagnostics: [fileError(path, "no such file or directory")])
@@ -58,7 +65,7 @@ public struct RuleSet: Sendable {
             sources.append((file, text))
         }
         guard problems.isEmpty else { throw RuleLoadError(diagnostics: problems) }
-        return try load(sources: sources, environment: environment)
+        return try load(sources: sources, environment: environment, requireSecrets: requireSecrets)
     }
 
     /// Loads rules from text (`name` is used in diagnostics and for relative `file:` secrets).
@@ -67,7 +74,9 @@ public struct RuleSet: Sendable {
     }
 
     /// Loads several files as one set: names are global across them.
-    public static func load(sources: [(name: String, text: String)], environment: [String: String]) throws(RuleLoadError) -> RuleSet {
+    public static func load(
+        sources: [(name: String, text: String)], environment: [String: String], requireSecrets: Bool = true
+    ) throws(RuleLoadError) -> RuleSet {
         var parsed: [(SourceFile, [Syntax.Item])] = []
         var diagnostics: [Diagnostic] = []
         for (name, text) in sources {
@@ -77,6 +86,7 @@ public struct RuleSet: Sendable {
             diagnostics += parseDiagnostics
         }
         var checker = Checker(environment: environment)
+        checker.requireSecrets = requireSecrets
         checker.check(parsed)
         diagnostics += checker.diagnostics
         let order = Dictionary(uniqueKeysWithValues: sources.enumerated().map { ($1.name, $0) })

@@ -36,6 +36,8 @@ enum Syntax {
         case transition(from: Name?, to: Name)
         case overdue(seconds: Int, range: SourceRange)
         case deleted(SourceRange)
+        /// Reported by the parser already.
+        case invalid
     }
 
     enum Destination: Sendable {
@@ -113,10 +115,14 @@ enum Syntax {
         let name: StringLiteral
         let keyword: Name
         let clauses: [ClauseNode]
+        /// True when a clause could not be parsed (its error is reported; the rule is not built).
+        var hasBrokenClauses = false
     }
 
     enum Item: Sendable {
         case channel(Channel)
         case rule(Rule)
+        /// A channel whose declaration did not parse: its name is known, so uses are not errors too.
+        case brokenChannel(Name)
     }
 }

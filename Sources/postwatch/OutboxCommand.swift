@@ -32,7 +32,7 @@ struct OutboxCommand: AsyncParsableCommand {
         var limit: Int = 100
 
         func run() async throws {
-            do {
+            do throws(CommandError) {
                 var state: OutboxEntry.State?
                 if let only {
                     guard let parsed = OutboxEntry.State(rawValue: only) else {
@@ -41,7 +41,7 @@ struct OutboxCommand: AsyncParsableCommand {
                     state = parsed
                 }
                 print(try await options.admin().list(state: state, limit: limit), terminator: "")
-            } catch let error as CommandError {
+            } catch {
                 throw error.exit()
             }
         }
@@ -56,7 +56,7 @@ struct OutboxCommand: AsyncParsableCommand {
         func run() async throws {
             do {
                 print(try await options.admin().retry(id: id), terminator: "")
-            } catch let error as CommandError {
+            } catch {
                 throw error.exit()
             }
         }
@@ -71,7 +71,7 @@ struct OutboxCommand: AsyncParsableCommand {
         func run() async throws {
             do {
                 print(try await options.admin().drop(id: id), terminator: "")
-            } catch let error as CommandError {
+            } catch {
                 throw error.exit()
             }
         }

@@ -9,6 +9,7 @@ struct Postwatch: AsyncParsableCommand {
         subcommands: [
             OutboxCommand.self,
             SandboxCommand.self,
+            RulesCommand.self,
         ]
     )
 }

@@ -55,7 +55,7 @@ import Testing
         }
         let joined = words.compactMap { Data(base64Encoded: String($0.dropFirst(10).dropLast(2))) }
             .map { String(decoding: $0, as: UTF8.self) }.joined()
-        #expect(joined == TextFormatting.oneLine(subject))
+        #expect(joined == subject)
         let header = try message(subject: subject).components(separatedBy: "\r\n\r\n")[0]
         for line in header.components(separatedBy: "\r\n") { #expect(line.utf8.count <= 78) }
     }

@@ -20,6 +20,7 @@ import Testing
         #expect(!text.contains("<@U123>"))
         #expect(text.contains("&lt;!channel&gt; &lt;!here&gt; &lt;@U123&gt;"))
         #expect(text.contains("&amp; done"))
+        #expect(!text.contains("`"))
         // The only `<…>` left are the links the template made.
         let opens = text.components(separatedBy: "<").count - 1
         #expect(opens == 2)
@@ -64,5 +65,14 @@ import Testing
         #expect(redactedURL("https://hooks.slack.com/services/T000/B000/XXXX") == "https://hooks.slack.com/…")
         #expect(redactedURL("https://user:pw@example.com:8443/x?y") == "https://example.com:8443/…")
         #expect(redactedURL("not a url") == "…")
+    }
+}
+
+@Suite struct DiscordEndpointTests {
+    @Test func slackIsAppendedOnceBeforeTheQuery() {
+        #expect(ChatChannel.discordSlackEndpoint("https://discord.com/api/webhooks/1/abc") == "https://discord.com/api/webhooks/1/abc/slack")
+        #expect(ChatChannel.discordSlackEndpoint("https://discord.com/api/webhooks/1/abc/") == "https://discord.com/api/webhooks/1/abc/slack")
+        #expect(ChatChannel.discordSlackEndpoint("https://discord.com/api/webhooks/1/abc/slack") == "https://discord.com/api/webhooks/1/abc/slack")
+        #expect(ChatChannel.discordSlackEndpoint("https://discord.com/api/webhooks/1/abc?wait=true") == "https://discord.com/api/webhooks/1/abc/slack?wait=true")
     }
 }

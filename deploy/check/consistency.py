@@ -262,7 +262,7 @@ METRIC_RE = re.compile(r"\b(postwatch_[a-z_]+)\b")
 FOREIGN_FLAGS = {
     "--build", "--name", "--rm", "--user", "--config", "--from", "--fail", "--silent", "--show-error",
     "--max-time", "--output", "--interval", "--timeout", "--start-period", "--retries", "--mount",
-    "--no-install-recommends", "--system", "--gid", "--uid", "--no-create-home", "--home-dir", "--shell",
+    "--no-install-recommends", "--no-log-init", "--system", "--gid", "--uid", "--no-create-home", "--home-dir", "--shell",
     "--now", "--from-file", "--from-env-file", "--regenerate-prometheusrule", "--static-swift-stdlib",
     "--product", "--show-bin-path", "--help",
 }

@@ -1,0 +1,86 @@
+import Foundation
+import Infinipost
+import Rules
+
+/// `postwatch rules test`: which rules fire for the events in some JSON files, and what each
+/// channel would receive. Sends nothing.
+///
+/// Exit 0 when nothing of severity warning or critical fires, 1 when something does (like
+/// `check`), 2 when the rules or an event file have an error.
+public enum RulesTest {
+    public struct Options: Sendable {
+        public var path: String
+        public var eventFiles: [String]
+        public var environment: [String: String]
+        /// Renders what a channel would receive (Notify's rendering by default).
+        public var renderer: any RulePreviewRenderer
+
+        public init(path: String, eventFiles: [String], environment: [String: String], renderer: any RulePreviewRenderer = ChannelPreviewRenderer()) {
+            self.path = path
+            self.eventFiles = eventFiles
+            self.environment = environment
+            self.renderer = renderer
+        }
+    }
+
+    public static func run(_ options: Options) -> RulesCommandOutput {
+        let set: RuleSet
+        do {
+            // Nothing is sent, so secrets that are not set are no reason to refuse.
+            set = try RuleSet.load(path: options.path, environment: options.environment, requireSecrets: false)
+        } catch {
+            let text = error.diagnostics.map { $0.description + "\n" }.joined()
+            return RulesCommandOutput(stderr: text + "\(options.path): \(RuleLoadError.summary(error.diagnostics)); nothing loaded\n", exitCode: 2)
+        }
+        guard !options.eventFiles.isEmpty else {
+            return RulesCommandOutput(stderr: "give one or more event files: postwatch rules test EVENT.json…\n", exitCode: 2)
+        }
+        var events: [RulesTestEvent] = []
+        for file in options.eventFiles {
+            do {
+                events += try RulesTestEvent.load(path: file)
+            } catch {
+                return RulesCommandOutput(stderr: "error: \(error.message)\n", exitCode: 2)
+            }
+        }
+        var out = set.warnings.map { $0.description + "\n" }.joined()
+        var highest: Severity?
+        var fired = 0
+        for event in events {
+            out += "\(event.label): \(event.post.postId) (\(event.post.platform) \(event.post.contentType)) \(event.eventText)\n"
+            let firing = firingRules(set, for: event)
+            if firing.isEmpty { out += "  no rule fires\n" }
+            for (rule, subject) in firing {
+                fired += 1
+                highest = max(highest ?? rule.severity, rule.severity)
+                out += "  fires \"\(rule.name)\" (\(rule.severity.rawValue)) -> \(rule.channels.joined(separator: ", "))\n"
+                for name in rule.channels {
+                    guard let channel = set.channels[name] else { continue }
+                    let message = options.renderer.render(
+                        rule: rule, channel: channel, event: event.event(overdueSeconds: subject.overdueSeconds))
+                    out += "    [\(name)] \(message.title)\n"
+                    for line in message.body.split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
+                        out += "      \(line)\n"
+                    }
+                }
+            }
+        }
+        out += "\(RulesLint.count(events.count, "event")), \(fired) firing\(highest.map { "; highest severity \($0.rawValue)" } ?? "")\n"
+        let exitCode: Int32 = (highest ?? .info) >= .warning ? 1 : 0
+        return RulesCommandOutput(stdout: out, exitCode: exitCode)
+    }
+
+    /// Each firing rule with the subject it fired on (overdue events try each threshold passed).
+    static func firingRules(_ set: RuleSet, for event: RulesTestEvent) -> [(Rule, RuleSubject)] {
+        var result: [(Rule, RuleSubject)] = []
+        for rule in set.rules {
+            var subjects = [event.subject()]
+            if event.kind == .overdue {
+                let late = Int(event.now.timeIntervalSince(event.post.scheduledTime))
+                subjects = rule.overdueThresholds.filter { $0 <= late }.map { event.subject(overdueSeconds: $0) }
+            }
+            if let subject = subjects.first(where: rule.matches) { result.append((rule, subject)) }
+        }
+        return result
+    }
+}

@@ -1,0 +1,2 @@
+#include <curl/curl.h>
+#include <sqlite3.h>
