@@ -2,5 +2,7 @@ import ArgumentParser
 
 @main
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "postwatch-bench", abstract: "postwatch's benchmarks.")
+    static let configuration = CommandConfiguration(
+        commandName: "postwatch-bench", abstract: "postwatch's benchmarks.",
+        subcommands: [WatchCrashChild.self])
 }
