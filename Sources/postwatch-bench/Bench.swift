@@ -4,5 +4,5 @@ import ArgumentParser
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "postwatch-bench", abstract: "postwatch's benchmarks.",
-        subcommands: [WatchCrashChild.self])
+        subcommands: [WatchBench.self, WatchBenchCycle.self, WatchBenchSandbox.self, WatchCrashChild.self])
 }
