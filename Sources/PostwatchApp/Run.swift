@@ -41,8 +41,10 @@ public struct Run: Sendable {
         let pipeline = try Pipeline(settings: settings, logger: logger, console: console)
         let router = ReloadableRouter(rules: pipeline.rules)
         let poller = pipeline.poller(router: router)
+        // Without `observe`, postwatch_deliveries_total would never be recorded.
         let delivery = pipeline.delivery(logger: logger) { outcome in
-            metrics.delivery(channelKind: outcome.channelKind, result: outcome.result.rawValue)
+            // docs/operations.md: a permanent refusal is `dead` at once.
+            metrics.delivery(channelKind: outcome.channelKind, result: outcome.result == .failed ? "dead" : outcome.result.rawValue)
         }
         let readiness = Readiness()
         let store = pipeline.store
@@ -56,7 +58,7 @@ public struct Run: Sendable {
                 var fired: [(rule: String, transition: String)] = []
                 for event in report.events {
                     let transition = event.kind == .transition ? event.to : event.kind.rawValue
-                    for rule in rules.fired(by: event) { fired.append((rule.name, transition)) }
+                    for rule in rules.fired(by: event, now: report.startedAt) { fired.append((rule.name, transition)) }
                 }
                 metrics.cycleSucceeded(report, eventsByRule: fired)
                 if let depth = try? await store.depth() { metrics.outboxDepth(depth) }
