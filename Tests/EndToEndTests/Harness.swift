@@ -66,13 +66,14 @@ final class LiveProcess: Sendable {
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
-        stdout.fileHandleForReading.readabilityHandler = { [out] handle in
+        // Captures self (a Mutex cannot be captured on its own): the handlers end with the pipes.
+        stdout.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
-            out.withLock { $0.append(data) }
+            self.out.withLock { $0.append(data) }
         }
-        stderr.fileHandleForReading.readabilityHandler = { [err] handle in
+        stderr.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
-            err.withLock { $0.append(data) }
+            self.err.withLock { $0.append(data) }
         }
         try process.run()
     }
