@@ -8,6 +8,9 @@ struct Bench: AsyncParsableCommand {
         subcommands: [
             ClientBench.self,
             WatchBench.self,
+            WatchBenchCycle.self,
+            WatchBenchSandbox.self,
+            WatchCrashChild.self,
             RulesBench.self,
             NotifyBench.self,
         ])

@@ -68,7 +68,9 @@ import TestSupport
             let elapsed = await clock.measure {
                 error = await apiError { _ = try await makeClient(server, retry: policy, sleep: nil).posts(matching: PostsQuery()) }
             }
-            #expect(elapsed < .milliseconds(1500))
+            // Unbounded, 1000 attempts would take minutes; the slack over the 1 s bound absorbs a
+            // loaded 2-core machine running the whole suite.
+            #expect(elapsed < .seconds(6))
             #expect(error?.code == .badResponse)
             #expect(error?.httpStatus == 502)
             #expect(error?.message.hasPrefix("HTTP 502 with a body that is not the API's error JSON (text/html, ") == true)
