@@ -137,7 +137,7 @@ struct ClientBench: AsyncParsableCommand {
             let end = lines[(start + 1)...].firstIndex { $0.hasPrefix("## ") } ?? lines.count
             lines.replaceSubrange(start..<end, with: section.components(separatedBy: "\n"))
         } else {
-            if lines.last == "" { lines.removeLast() }
+            while lines.last == "" { lines.removeLast() }
             lines += [""] + section.components(separatedBy: "\n")
         }
         try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
