@@ -42,6 +42,10 @@ public struct Check: Sendable {
     public func run() async throws(CommandError) -> ExitStatus {
         // With JSON on stdout, console channels must not mix their text into it.
         let console: @Sendable (String) -> Void = options.output == .json ? PostwatchLogHandler.standardError : write
+        var settings = settings
+        let scratch = options.dryRun ? try Self.dryRunCopy(of: settings.statePath) : nil
+        defer { if let scratch { try? FileManager.default.removeItem(at: scratch.folder) } }
+        if let scratch { settings.statePath = scratch.path }
         let pipeline = try Pipeline(settings: settings, logger: logger, console: console)
         let router = pipeline.rules.router()
         let poller = pipeline.poller(since: options.since.map(\.seconds), router: router)
@@ -68,7 +72,9 @@ public struct Check: Sendable {
             notifications.delivered = result.delivered
             let depth = (try? await pipeline.store.depth()) ?? [:]
             notifications.pending = depth[.pending] ?? 0
-            notifications.dead = result.dead
+            // A permanent refusal (a 4xx other than 408/429) is dead at once: count it, or a
+            // misconfigured webhook would pass as "all delivered".
+            notifications.dead = result.dead + result.failed
         }
 
         var report = CheckReport(
@@ -81,17 +87,38 @@ public struct Check: Sendable {
                     accountId: event.post.accountId, platform: event.post.platform.rawValue,
                     contentType: event.post.contentType.rawValue, scheduledTime: event.post.scheduledTime,
                     timezone: event.post.timezone,
-                    rules: pipeline.rules.fired(by: event, now: now).map {
+                    rules: pipeline.rules.fired(by: event).map {
                         CheckReport.FiredRule(name: $0.name, severity: $0.severity.rawValue)
                     })
             },
             notifications: notifications, exitCode: 0)
         // A fired rule outranks undelivered notifications: a CI job must fail on it either way.
-        let status: ExitStatus =
-            !report.firedAlerting.isEmpty ? .ruleFired : (notifications.pending > 0 ? .undelivered : .ok)
+        let undelivered = notifications.pending > 0 || notifications.dead > 0
+        let status: ExitStatus = !report.firedAlerting.isEmpty ? .ruleFired : (undelivered ? .undelivered : .ok)
         report.exitCode = status.rawValue
         write(options.output == .json ? report.json() + "\n" : report.text())
         return status
+    }
+}
+
+extension Check {
+    /// A dry run works on a copy of the state file in a scratch folder: opening SQLite can
+    /// create the file, run migrations or checkpoint its WAL, and a dry run must leave the
+    /// state exactly as it was (a missing state file stays missing).
+    static func dryRunCopy(of statePath: String) throws(CommandError) -> (folder: URL, path: String) {
+        let manager = FileManager.default
+        let folder = manager.temporaryDirectory.appendingPathComponent("postwatch-dry-run-\(UUID().uuidString)")
+        let copy = folder.appendingPathComponent("state.sqlite").path
+        do {
+            try manager.createDirectory(at: folder, withIntermediateDirectories: true)
+            for suffix in ["", "-wal"] where manager.fileExists(atPath: statePath + suffix) {
+                try manager.copyItem(atPath: statePath + suffix, toPath: copy + suffix)
+            }
+        } catch {
+            try? manager.removeItem(at: folder)
+            throw CommandError(.configuration, "cannot copy the state file '\(statePath)' for a dry run: \(error)")
+        }
+        return (folder, copy)
     }
 }
 

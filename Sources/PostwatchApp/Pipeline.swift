@@ -74,8 +74,9 @@ struct Pipeline: Sendable {
             configuration: PollerConfiguration(accounts: settings.accounts, since: since), logger: logger)
     }
 
-    func delivery(logger: Logger) -> Delivery {
-        Delivery(outbox: store, channels: channels, logger: logger)
+    /// - Parameter observe: each attempt's outcome (the daemon counts them in its metrics).
+    func delivery(logger: Logger, observe: @escaping @Sendable (Delivery.Outcome) -> Void = { _ in }) -> Delivery {
+        Delivery(outbox: store, channels: channels, logger: logger, observe: observe)
     }
 
     /// Exit code 3 for a failed listing, 2 for anything else a cycle can fail on.

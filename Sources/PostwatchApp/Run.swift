@@ -41,7 +41,11 @@ public struct Run: Sendable {
         let pipeline = try Pipeline(settings: settings, logger: logger, console: console)
         let router = ReloadableRouter(rules: pipeline.rules)
         let poller = pipeline.poller(router: router)
-        let delivery = pipeline.delivery(logger: logger)
+        // Without `observe`, postwatch_deliveries_total would never be recorded.
+        let delivery = pipeline.delivery(logger: logger) { outcome in
+            // docs/operations.md: a permanent refusal is `dead` at once.
+            metrics.delivery(channelKind: outcome.channelKind, result: outcome.result == .failed ? "dead" : outcome.result.rawValue)
+        }
         let readiness = Readiness()
         let store = pipeline.store
 

@@ -258,8 +258,11 @@ extension Checker {
     }
 
     private mutating func regex(_ pattern: Syntax.StringLiteral) -> CompiledRegex? {
+        if let compiled = regexes[pattern.text] { return compiled }
         do {
-            return try CompiledRegex(pattern.text)
+            let compiled = try CompiledRegex(pattern.text)
+            regexes[pattern.text] = compiled
+            return compiled
         } catch {
             report(.error, "invalid regular expression: \(error.localizedDescription)", at: pattern.range)
             return nil

@@ -2,6 +2,13 @@ import ArgumentParser
 
 @main
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "postwatch-bench", abstract: "postwatch's benchmarks.",
-        subcommands: [ClientBench.self])
+    static let configuration = CommandConfiguration(
+        commandName: "postwatch-bench",
+        abstract: "postwatch's benchmarks; each prints its figures as a Markdown section (docs/benchmarks.md).",
+        subcommands: [
+            ClientBench.self,
+            WatchBench.self,
+            RulesBench.self,
+            NotifyBench.self,
+        ])
 }

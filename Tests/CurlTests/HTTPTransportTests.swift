@@ -91,7 +91,9 @@ import TestSupport
             try await transport.send(HTTPRequest(url: receiver.url("/big"), maxResponseBytes: 100_000))
         }
         #expect(error?.code == .responseTooLarge)
-        #expect(ContinuousClock.now - start < .seconds(5))
+        // Bounds are loose on purpose: in the full suite on 2 cores other tests can hold the
+        // cooperative threads for seconds; what matters is that nobody waited for the whole body.
+        #expect(ContinuousClock.now - start < .seconds(30))
 
         // Exactly at the cap is fine.
         receiver.setDefault(.huge(bytes: 100_000))
@@ -113,13 +115,14 @@ import TestSupport
     @Test func totalTimeoutOnASlowServer() async throws {
         let receiver = try HTTPReceiver.start()
         defer { receiver.stop() }
-        receiver.setDefault(.slow(.seconds(5)))
+        receiver.setDefault(.slow(.seconds(60)))
         let start = ContinuousClock.now
         let error = await #expect(throws: CurlError.self) {
             try await transport.send(HTTPRequest(url: receiver.url("/"), totalTimeout: .milliseconds(300)))
         }
         #expect(error?.code == .timedOut)
-        #expect(ContinuousClock.now - start < .seconds(3))
+        // Far below the server's 60 s: the timeout, not the server, ended it.
+        #expect(ContinuousClock.now - start < .seconds(30))
     }
 
     @Test func connectTimeoutOnABlackhole() async throws {
@@ -127,10 +130,11 @@ import TestSupport
         defer { hole.stop() }
         let start = ContinuousClock.now
         let error = await #expect(throws: CurlError.self) {
-            try await transport.send(HTTPRequest(url: hole.url, connectTimeout: .milliseconds(300), totalTimeout: .seconds(10)))
+            try await transport.send(HTTPRequest(url: hole.url, connectTimeout: .milliseconds(300), totalTimeout: .seconds(60)))
         }
         #expect(error?.code == .timedOut)
-        #expect(ContinuousClock.now - start < .seconds(3))
+        // Far below the 60 s total timeout: the connect timeout ended it.
+        #expect(ContinuousClock.now - start < .seconds(30))
     }
 
     @Test func connectionRefused() async throws {
@@ -161,7 +165,7 @@ import TestSupport
             return try await group.reduce(into: Set<String>()) { $0.insert($1) }
         }
         #expect(paths == Set((0..<100).map { "/n/\($0)" }))
-        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(ContinuousClock.now - start < .seconds(20))
         #expect(receiver.requests.count == 100)
     }
 
@@ -283,15 +287,15 @@ import TestSupport
     @Test func cancellationRemovesTheTransfer() async throws {
         let receiver = try HTTPReceiver.start()
         defer { receiver.stop() }
-        receiver.setDefault(.slow(.seconds(10)))
+        receiver.setDefault(.slow(.seconds(60)))
         let transport = transport
         let start = ContinuousClock.now
-        let task = Task { try await transport.send(HTTPRequest(url: receiver.url("/"), totalTimeout: .seconds(30))) }
+        let task = Task { try await transport.send(HTTPRequest(url: receiver.url("/"), totalTimeout: .seconds(90))) }
         try await receiver.waitForRequests(count: 1)
         task.cancel()
         let result = await task.result
         #expect(throws: CancellationError.self) { try result.get() }
-        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(ContinuousClock.now - start < .seconds(30))
 
         // The transport keeps working afterwards.
         receiver.setDefault(.status(200, "ok"))
