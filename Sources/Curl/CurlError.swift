@@ -3,7 +3,7 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         fileprivate enum Base: Sendable, Hashable {
             case couldNotConnect, timedOut, responseTooLarge, protocolNotAllowed, tls, sendFailed
-            case receiveFailed, badURL, smtpRejected, authenticationFailed, other
+            case receiveFailed, badURL, smtpRejected, authenticationFailed, invalidRequest, other
         }
         fileprivate let base: Base
         public static let couldNotConnect = Code(base: .couldNotConnect)
@@ -16,6 +16,8 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
         public static let badURL = Code(base: .badURL)
         public static let smtpRejected = Code(base: .smtpRejected)
         public static let authenticationFailed = Code(base: .authenticationFailed)
+        /// Refused before any byte was sent: CR/LF in a header or an address, no recipient, …
+        public static let invalidRequest = Code(base: .invalidRequest)
         public static let other = Code(base: .other)
         public var description: String { "\(base)" }
     }

@@ -5,7 +5,8 @@ import Foundation
 /// Everything that comes from a post (captions are written by users) goes through `escape(_:)`
 /// before it reaches a template, so that it can neither ping anyone nor break the formatting.
 public enum MessageFormat: String, Sendable, Hashable, Codable, CaseIterable {
-    /// Slack mrkdwn: `&`, `<`, `>` are the only control characters.
+    /// Slack mrkdwn: `&`, `<`, `>` are the only control characters (and backticks are made
+    /// harmless).
     case slack
     /// Mattermost Markdown: entities as Slack, Markdown escaped, `@mentions` neutralised.
     case mattermost
@@ -44,7 +45,9 @@ public enum MessageFormat: String, Sendable, Hashable, Codable, CaseIterable {
     public func escape(_ value: String) -> String {
         switch self {
         case .slack:
-            return Self.entities(value)
+            // mrkdwn has no escape for a backtick, and a code block (```) is the one piece of
+            // markup that spans lines: a look-alike keeps a caption from swallowing the message.
+            return Self.entities(value).replacingOccurrences(of: "`", with: "\u{02CB}")
         case .mattermost:
             return Self.neutraliseAt(Self.entities(Self.backslashMarkdown(value)))
         case .discord:

@@ -97,7 +97,10 @@ public struct MessageRenderer: Sendable {
         }
         while let last = lines.last, last.isEmpty { lines.removeLast() }
         while let first = lines.first, first.isEmpty { lines.removeFirst() }
-        return lines.joined(separator: "\n")
+        // At most one blank line in a row (sections leave some behind).
+        var kept: [String] = []
+        for line in lines where !(line.isEmpty && kept.last?.isEmpty == true) { kept.append(line) }
+        return kept.joined(separator: "\n")
     }
 
     /// A template parsed to render as plain text (no HTML escaping).

@@ -23,6 +23,8 @@ public struct CycleReport: Sendable {
     public var deletions: Int
     /// Rows the commit changed, by SQLite's own counter (1 for an unchanged snapshot).
     public var rowsWritten: Int
+    /// The outbox drafts the router made (queued, unless the cycle was a dry run).
+    public var drafts: [OutboxDraft] = []
 
     public init(
         startedAt: Date, duration: Duration, result: CycleRecord.Result, events: [Event],

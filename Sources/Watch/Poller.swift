@@ -53,8 +53,9 @@ public actor Poller {
     }
 
     /// Runs one cycle; `now` is the cycle's time for overdue checks, the baseline window and
-    /// `detectedAt`. Throws ``CycleError`` when nothing was applied.
-    public func runOnce(now: Date) async throws -> CycleReport {
+    /// `detectedAt`. Throws ``CycleError`` when nothing was applied. With `dryRun`, the cycle
+    /// lists, diffs and routes as usual but writes nothing (`postwatch check --dry-run`).
+    public func runOnce(now: Date, dryRun: Bool = false) async throws -> CycleReport {
         let clock = ContinuousClock()
         let start = clock.now
         let state: StoredState
@@ -67,7 +68,8 @@ public actor Poller {
         let thresholds = router.overdueThresholds.filter { $0 >= 0 }
         var builder = SnapshotBuilder(
             stored: state.posts, keepAll: !state.hasBaseline,
-            overdueHorizon: thresholds.min().map { now.addingTimeInterval(-TimeInterval($0)) })
+            overdue: thresholds.isEmpty ? nil : SnapshotBuilder.OverdueCheck(
+                now: now, thresholds: thresholds, markers: state.overdueMarkers))
         do {
             try await list(queries, builder: builder) { builder.merge($0) }
         } catch {
@@ -105,13 +107,14 @@ public actor Poller {
             commit.throttle = routing.throttle
             let upserts = diff.upserts.count
             diff.upserts = []  // the commit holds its own copy; don't keep two alive
-            let rows = try await store.commit(commit)
-            let report = CycleReport(
+            let rows = dryRun ? 0 : try await store.commit(commit)
+            var report = CycleReport(
                 startedAt: now, duration: clock.now - start, result: result, events: events,
                 notifications: routing.notifications.count, posts: snapshot.count,
                 received: snapshot.received, listings: queries.count, pages: snapshot.pages, upserts: upserts,
                 deletions: diff.deletions.count, rowsWritten: rows)
-            logger.debug("cycle applied", metadata: [
+            report.drafts = routing.notifications
+            logger.debug(dryRun ? "cycle evaluated (dry run)" : "cycle applied", metadata: [
                 "cycle.result": "\(result.rawValue)", "cycle.posts": "\(snapshot.count)",
                 "cycle.events": "\(events.count)", "cycle.rows": "\(rows)",
             ])

@@ -10,6 +10,9 @@ struct Postwatch: AsyncParsableCommand {
             OutboxCommand.self,
             SandboxCommand.self,
             RulesCommand.self,
+            CheckCommand.self,
+            RunCommand.self,
+            DemoCommand.self,
         ]
     )
 }

@@ -89,9 +89,9 @@ struct SandboxCommand: AsyncParsableCommand {
         let host = host
         try await server.run { port in
             // The key is the user's own sandbox key, but it is still a key: never printed.
-            // Written unbuffered: scripts wait for this line to know the port.
-            FileHandle.standardOutput.write(Data(
-                "sandbox: \(sandbox.count) posts on http://\(host):\(port)/v1/posts (tick \(tickDuration.compactDescription))\n".utf8))
+            // Written unbuffered: a script waiting for this line must see it at once.
+            let line = "sandbox: \(sandbox.count) posts on http://\(host):\(port)/v1/posts (tick \(tickDuration.compactDescription))\n"
+            FileHandle.standardOutput.write(Data(line.utf8))
         }
     }
 }

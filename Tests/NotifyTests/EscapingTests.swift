@@ -20,6 +20,7 @@ import Testing
         #expect(!text.contains("<@U123>"))
         #expect(text.contains("&lt;!channel&gt; &lt;!here&gt; &lt;@U123&gt;"))
         #expect(text.contains("&amp; done"))
+        #expect(!text.contains("`"))
         // The only `<…>` left are the links the template made.
         let opens = text.components(separatedBy: "<").count - 1
         #expect(opens == 2)

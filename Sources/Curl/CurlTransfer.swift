@@ -1,0 +1,222 @@
+import CCurl
+import Foundation
+import Synchronization
+
+/// One easy handle and everything libcurl points into while it runs.
+///
+/// `@unchecked Sendable` because its mutable fields follow a hand-off protocol: the submitting
+/// task configures it, then only the loop thread touches it (callbacks run there) until the loop
+/// resumes the continuation, after which only the awaiting task reads it again. The continuation
+/// resume is the happens-before edge; the cancel flag is the one field shared concurrently and
+/// lives in a `Mutex`.
+final class CurlTransfer: @unchecked Sendable {
+    enum Kind {
+        case http(maxResponseBytes: Int)
+        case mail(upload: Data, requireAuthentication: Bool)
+    }
+
+    let easy: UnsafeMutableRawPointer
+    let kind: Kind
+    /// libcurl writes its detailed message here (`CURLOPT_ERRORBUFFER`).
+    let errorBuffer: UnsafeMutablePointer<CChar>
+    /// Lists libcurl points into without copying; freed when the transfer is.
+    private var lists: [UnsafeMutablePointer<curl_slist>] = []
+
+    // Results, written by callbacks on the loop thread.
+    var body = Data()
+    var headers: [(name: String, value: String)] = []
+    var responseTooLarge = false
+    /// SMTP: every reply line the server sent, in order (libcurl hands them to the header callback).
+    var replyLines: [String] = []
+    /// SMTP: the read callback refused to send because the session was never authenticated.
+    var refusedUnauthenticated = false
+    private var uploadOffset = 0
+
+    private var continuation: CheckedContinuation<CURLcode, any Error>?
+    private let cancelRequested = Mutex(false)
+
+    init(kind: Kind) throws(CurlError) {
+        guard let easy = curl_easy_init() else {
+            throw CurlError(code: .other, curlCode: Int32(CURLE_FAILED_INIT.rawValue), message: "curl_easy_init failed")
+        }
+        self.easy = easy
+        self.kind = kind
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        pw_easy_setopt_ptr(easy, CURLOPT_ERRORBUFFER, errorBuffer)
+        pw_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION, curlWriteCallback)
+        pw_easy_setopt_ptr(easy, CURLOPT_WRITEDATA, me)
+        pw_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
+        pw_easy_setopt_ptr(easy, CURLOPT_HEADERDATA, me)
+        if case .mail = kind {
+            pw_easy_setopt_data_callback(easy, CURLOPT_READFUNCTION, curlReadCallback)
+            pw_easy_setopt_ptr(easy, CURLOPT_READDATA, me)
+        }
+    }
+
+    deinit {
+        // The loop removed the handle from the multi handle before resuming, so this is safe.
+        curl_easy_cleanup(easy)
+        for list in lists { curl_slist_free_all(list) }
+        errorBuffer.deallocate()
+    }
+
+    // MARK: Options
+
+    func set(_ option: CURLoption, _ value: Int) {
+        pw_easy_setopt_long(easy, option, value)
+    }
+
+    func set(_ option: CURLoption, _ value: String) {
+        // libcurl copies string options (except a few we never use), so a temporary C string is fine.
+        pw_easy_setopt_str(easy, option, value)
+    }
+
+    func setOffset(_ option: CURLoption, _ value: Int64) {
+        pw_easy_setopt_off(easy, option, curl_off_t(value))
+    }
+
+    /// Sets a list option; the list stays alive until this transfer is freed.
+    func set(_ option: CURLoption, list values: [String]) {
+        var list: UnsafeMutablePointer<curl_slist>?
+        for value in values {
+            if let appended = curl_slist_append(list, value) { list = appended }
+        }
+        guard let list else { return }
+        lists.append(list)
+        pw_easy_setopt_ptr(easy, option, list)
+    }
+
+    /// The request body, copied by libcurl (`CURLOPT_COPYPOSTFIELDS`) so nothing must outlive the call.
+    func setPostFields(_ data: Data) {
+        setOffset(CURLOPT_POSTFIELDSIZE_LARGE, Int64(data.count))
+        if data.isEmpty {
+            // A NULL pointer would make libcurl read the body from the read callback instead.
+            "".withCString { pw_easy_setopt_ptr(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0)) }
+            return
+        }
+        data.withUnsafeBytes { raw in
+            pw_easy_setopt_ptr(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress))
+        }
+    }
+
+    func info(_ info: CURLINFO) -> Int {
+        var value = 0
+        pw_easy_getinfo_long(easy, info, &value)
+        return value
+    }
+
+    func infoOffset(_ info: CURLINFO) -> Int64 {
+        var value: curl_off_t = 0
+        pw_easy_getinfo_off(easy, info, &value)
+        return Int64(value)
+    }
+
+    func infoString(_ info: CURLINFO) -> String? {
+        var value: UnsafeMutablePointer<CChar>?
+        guard pw_easy_getinfo_str(easy, info, &value) == CURLE_OK, let value else { return nil }
+        return String(cString: value)
+    }
+
+    /// libcurl's detailed message for the last failure, or "" when it left none.
+    var errorDetail: String {
+        String(cString: errorBuffer).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    // MARK: Completion (loop thread)
+
+    func attach(_ continuation: CheckedContinuation<CURLcode, any Error>) {
+        self.continuation = continuation
+    }
+
+    /// Marks the transfer cancelled; true when it was not already.
+    func requestCancel() -> Bool {
+        cancelRequested.withLock { flag in
+            defer { flag = true }
+            return !flag
+        }
+    }
+
+    var isCancelRequested: Bool { cancelRequested.withLock { $0 } }
+
+    func complete(_ code: CURLcode) {
+        continuation?.resume(returning: code)
+        continuation = nil
+    }
+
+    func fail(_ error: any Error) {
+        continuation?.resume(throwing: error)
+        continuation = nil
+    }
+
+    // MARK: Callbacks (loop thread)
+
+    fileprivate func receive(_ bytes: UnsafeRawBufferPointer) -> Int {
+        guard case .http(let maxResponseBytes) = kind else { return bytes.count }
+        if body.count + bytes.count > maxResponseBytes {
+            // Any count other than the one given aborts the transfer (CURLE_WRITE_ERROR).
+            responseTooLarge = true
+            return bytes.count == 0 ? 1 : 0
+        }
+        body.append(contentsOf: bytes)
+        return bytes.count
+    }
+
+    fileprivate func receiveHeader(_ bytes: UnsafeRawBufferPointer) {
+        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        switch kind {
+        case .mail:
+            replyLines.append(line)
+        case .http:
+            if line.hasPrefix("HTTP/") {
+                // A new response (after `100 Continue` or a proxy's answer): keep only the last one's.
+                headers.removeAll()
+            } else if let colon = line.firstIndex(of: ":") {
+                let name = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
+                let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+                if !name.isEmpty { headers.append((name, value)) }
+            }
+        }
+    }
+
+    fileprivate func fillUpload(_ buffer: UnsafeMutableRawBufferPointer) -> Int {
+        guard case .mail(let upload, let requireAuthentication) = kind else { return 0 }
+        if uploadOffset == 0 && requireAuthentication && !sawAuthenticationSuccess {
+            // libcurl skips AUTH silently when the server offers none and would send the mail
+            // unauthenticated; refusing here aborts before the message's final "." is sent.
+            refusedUnauthenticated = true
+            return pw_readfunc_abort()
+        }
+        let count = min(buffer.count, upload.count - uploadOffset)
+        guard count > 0, let base = buffer.baseAddress else { return 0 }
+        upload.copyBytes(to: base.assumingMemoryBound(to: UInt8.self), from: uploadOffset..<(uploadOffset + count))
+        uploadOffset += count
+        return count
+    }
+
+    /// RFC 4954: `235` is the only reply to a successful AUTH.
+    var sawAuthenticationSuccess: Bool {
+        replyLines.contains { $0.hasPrefix("235") }
+    }
+}
+
+private func transfer(_ userdata: UnsafeMutableRawPointer?) -> CurlTransfer? {
+    guard let userdata else { return nil }
+    return Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
+}
+
+private let curlWriteCallback: pw_data_callback = { buffer, size, count, userdata in
+    guard let transfer = transfer(userdata) else { return 0 }
+    return transfer.receive(UnsafeRawBufferPointer(start: buffer, count: size * count))
+}
+
+private let curlHeaderCallback: pw_data_callback = { buffer, size, count, userdata in
+    transfer(userdata)?.receiveHeader(UnsafeRawBufferPointer(start: buffer, count: size * count))
+    return size * count
+}
+
+private let curlReadCallback: pw_data_callback = { buffer, size, count, userdata in
+    guard let transfer = transfer(userdata) else { return pw_readfunc_abort() }
+    return transfer.fillUpload(UnsafeMutableRawBufferPointer(start: buffer, count: size * count))
+}

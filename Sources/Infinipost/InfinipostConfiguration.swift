@@ -1,0 +1,70 @@
+/// How `InfinipostClient` talks to the API; built by the command line, never read from the
+/// environment here.
+public struct InfinipostConfiguration: Sendable {
+    /// `https://api.infinipost.co` unless pointed elsewhere (a sandbox).
+    public var baseURL: String
+    /// Sent as `Authorization: Bearer …`; never logged, never in an error.
+    public var apiKey: String
+    public var connectTimeout: Duration
+    /// One request, from connect to the last byte.
+    public var requestTimeout: Duration
+    public var retry: RetryPolicy
+    /// A page above this size is refused (`response_too_large`): 100 posts are ~100 KB.
+    public var maxPageBytes: Int
+
+    public static let defaultBaseURL = "https://api.infinipost.co"
+    /// Every listing asks for the API's maximum page size.
+    public static let pageSize = 100
+
+    public init(
+        baseURL: String = defaultBaseURL,
+        apiKey: String,
+        connectTimeout: Duration = .seconds(10),
+        requestTimeout: Duration = .seconds(30),
+        retry: RetryPolicy = RetryPolicy(),
+        maxPageBytes: Int = 8 << 20
+    ) {
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+        self.connectTimeout = connectTimeout
+        self.requestTimeout = requestTimeout
+        self.retry = retry
+        self.maxPageBytes = maxPageBytes
+    }
+}
+
+/// Retries with full-jitter exponential backoff: attempt n waits a random time in
+/// `0 ..< min(maxDelay, baseDelay × 2ⁿ)`, or exactly the server's `Retry-After`; a page gives up
+/// after `maxAttempts` requests or once the next wait would pass `maxTotal` since its first try.
+public struct RetryPolicy: Sendable, Hashable {
+    public var maxAttempts: Int
+    public var baseDelay: Duration
+    public var maxDelay: Duration
+    /// Bound on the time one page may take, waits and requests included.
+    public var maxTotal: Duration
+    /// A `Retry-After` above this is not waited for: the page fails (`rate_limited`).
+    public var maxRetryAfter: Duration
+
+    public init(
+        maxAttempts: Int = 6,
+        baseDelay: Duration = .milliseconds(500),
+        maxDelay: Duration = .seconds(20),
+        maxTotal: Duration = .seconds(120),
+        maxRetryAfter: Duration = .seconds(60)
+    ) {
+        self.maxAttempts = maxAttempts
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+        self.maxTotal = maxTotal
+        self.maxRetryAfter = maxRetryAfter
+    }
+
+    /// No retries at all.
+    public static let none = RetryPolicy(maxAttempts: 1)
+
+    /// The longest wait before retry number `retry` (0 for the first retry), before jitter.
+    public func backoffCeiling(retry: Int) -> Duration {
+        let factor = 1 << min(max(retry, 0), 20)
+        return min(maxDelay, baseDelay * factor)
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import Logging
+import Notify
+import Rules
+import Watch
+
+/// `postwatch check`: one cycle, delivery of what it queued (waiting a bounded time for
+/// retries), a summary, and an exit code a CI job can act on.
+public struct Check: Sendable {
+    public enum Output: String, Sendable, CaseIterable { case text, json }
+
+    public struct Options: Sendable {
+        /// The baseline window: on a first run, report posts scheduled this long ago or later.
+        public var since: Duration?
+        public var output: Output
+        /// Evaluate and render, send nothing, save nothing.
+        public var dryRun: Bool
+        /// How long to keep retrying deliveries before leaving them in the outbox (exit 4).
+        public var deliveryTimeout: Duration
+
+        public init(since: Duration? = nil, output: Output = .text, dryRun: Bool = false, deliveryTimeout: Duration = .seconds(60)) {
+            self.since = since
+            self.output = output
+            self.dryRun = dryRun
+            self.deliveryTimeout = deliveryTimeout
+        }
+    }
+
+    let settings: Settings
+    let options: Options
+    let logger: Logger
+    let write: @Sendable (String) -> Void
+
+    public init(settings: Settings, options: Options, logger: Logger, write: @escaping @Sendable (String) -> Void) {
+        self.settings = settings
+        self.options = options
+        self.logger = logger
+        self.write = write
+    }
+
+    /// Runs the check; the report is written to `write`, errors are thrown with their exit code.
+    public func run() async throws(CommandError) -> ExitStatus {
+        // With JSON on stdout, console channels must not mix their text into it.
+        let console: @Sendable (String) -> Void = options.output == .json ? PostwatchLogHandler.standardError : write
+        var settings = settings
+        let scratch = options.dryRun ? try Self.dryRunCopy(of: settings.statePath) : nil
+        defer { if let scratch { try? FileManager.default.removeItem(at: scratch.folder) } }
+        if let scratch { settings.statePath = scratch.path }
+        let pipeline = try Pipeline(settings: settings, logger: logger, console: console)
+        let router = pipeline.rules.router()
+        let poller = pipeline.poller(since: options.since.map(\.seconds), router: router)
+        let now = Date()
+        let cycle: CycleReport
+        do {
+            cycle = try await poller.runOnce(now: now, dryRun: options.dryRun)
+        } catch {
+            throw Pipeline.commandError(for: error)
+        }
+
+        var notifications = CheckReport.Notifications(queued: cycle.notifications, delivered: 0, pending: 0, dead: 0)
+        if options.dryRun {
+            notifications.queued = 0
+            for draft in cycle.drafts {
+                if let document = try? NotificationDocument.decode(draft.payload) {
+                    logger.debug("would notify", metadata: ["rule.name": "\(draft.rule)", "channel.name": "\(draft.channel)"])
+                    write("── would send to \(draft.channel) (\(document.channelKind)) ──\n\(document.message.title)\n\(document.message.body)\n")
+                }
+            }
+        } else {
+            let delivery = pipeline.delivery(logger: logger)
+            let result = await delivery.drain(until: Date().addingTimeInterval(options.deliveryTimeout.seconds))
+            notifications.delivered = result.delivered
+            let depth = (try? await pipeline.store.depth()) ?? [:]
+            notifications.pending = depth[.pending] ?? 0
+            // A permanent refusal (a 4xx other than 408/429) is dead at once: count it, or a
+            // misconfigured webhook would pass as "all delivered".
+            notifications.dead = result.dead + result.failed
+        }
+
+        var report = CheckReport(
+            cycle: .init(
+                startedAt: cycle.startedAt, durationMilliseconds: Int(cycle.duration.seconds * 1000), posts: cycle.posts,
+                pages: cycle.pages, baseline: cycle.result == .baseline, dryRun: options.dryRun),
+            events: cycle.events.map { event in
+                CheckReport.Event(
+                    kind: event.kind.rawValue, from: event.from, to: event.to, postId: event.post.postId,
+                    accountId: event.post.accountId, platform: event.post.platform.rawValue,
+                    contentType: event.post.contentType.rawValue, scheduledTime: event.post.scheduledTime,
+                    timezone: event.post.timezone,
+                    rules: pipeline.rules.fired(by: event).map {
+                        CheckReport.FiredRule(name: $0.name, severity: $0.severity.rawValue)
+                    })
+            },
+            notifications: notifications, exitCode: 0)
+        // A fired rule outranks undelivered notifications: a CI job must fail on it either way.
+        let undelivered = notifications.pending > 0 || notifications.dead > 0
+        let status: ExitStatus = !report.firedAlerting.isEmpty ? .ruleFired : (undelivered ? .undelivered : .ok)
+        report.exitCode = status.rawValue
+        write(options.output == .json ? report.json() + "\n" : report.text())
+        return status
+    }
+}
+
+extension Check {
+    /// A dry run works on a copy of the state file in a scratch folder: opening SQLite can
+    /// create the file, run migrations or checkpoint its WAL, and a dry run must leave the
+    /// state exactly as it was (a missing state file stays missing).
+    static func dryRunCopy(of statePath: String) throws(CommandError) -> (folder: URL, path: String) {
+        let manager = FileManager.default
+        let folder = manager.temporaryDirectory.appendingPathComponent("postwatch-dry-run-\(UUID().uuidString)")
+        let copy = folder.appendingPathComponent("state.sqlite").path
+        do {
+            try manager.createDirectory(at: folder, withIntermediateDirectories: true)
+            for suffix in ["", "-wal"] where manager.fileExists(atPath: statePath + suffix) {
+                try manager.copyItem(atPath: statePath + suffix, toPath: copy + suffix)
+            }
+        } catch {
+            try? manager.removeItem(at: folder)
+            throw CommandError(.configuration, "cannot copy the state file '\(statePath)' for a dry run: \(error)")
+        }
+        return (folder, copy)
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

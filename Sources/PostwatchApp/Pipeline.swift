@@ -1,0 +1,89 @@
+import Curl
+import Foundation
+import Infinipost
+import Logging
+import Notify
+import Rules
+import Watch
+
+/// The parts of a cycle, built from the settings: rules, store, API client, channels, delivery.
+///
+/// `check`, `run` and `demo` each build one and drive it their own way.
+struct Pipeline: Sendable {
+    let settings: Settings
+    let rules: RuleSet
+    let transport: CurlTransport
+    let store: SQLiteStore
+    let client: InfinipostClient
+    let channels: [any Channel]
+    let logger: Logger
+
+    /// Loads the rules (exit 2 with the diagnostics on any error), opens the state file and
+    /// builds the channels.
+    init(
+        settings: Settings, logger: Logger, console: @escaping @Sendable (String) -> Void,
+        channelOverride: (@Sendable (ChannelDeclaration) -> any Channel)? = nil,
+        rulesOverride: RuleSet? = nil
+    ) throws(CommandError) {
+        self.settings = settings
+        self.logger = logger
+        if let rulesOverride {
+            rules = rulesOverride
+        } else {
+            rules = try Self.loadRules(settings: settings, logger: logger)
+        }
+        transport = CurlTransport(configuration: .init(caFile: settings.caFile))
+        let factory = ChannelFactory(transport: transport, smtp: settings.smtp, console: console)
+        if let channelOverride {
+            channels = rules.channels.values.sorted { $0.name < $1.name }.map(channelOverride)
+        } else {
+            channels = try factory.channels(for: rules)
+        }
+        do {
+            store = try SQLiteStore(path: settings.statePath)
+        } catch {
+            throw CommandError(.configuration, "cannot open the state file '\(settings.statePath)': \(error)")
+        }
+        client = InfinipostClient(
+            configuration: InfinipostConfiguration(baseURL: settings.apiURL, apiKey: settings.apiKey),
+            transport: transport, logger: logger)
+    }
+
+    /// Loads and checks a rule set; warnings are logged, errors are a configuration error whose
+    /// message holds every diagnostic.
+    static func loadRules(settings: Settings, logger: Logger) throws(CommandError) -> RuleSet {
+        let rules: RuleSet
+        do {
+            rules = try RuleSet.load(path: settings.rulesPath, environment: settings.environment)
+        } catch {
+            throw CommandError(.configuration, "the rules in '\(settings.rulesPath)' have errors:\n\(error)")
+        }
+        for warning in rules.warnings {
+            logger.warning("\(warning)")
+        }
+        for channel in rules.channels.values {
+            for target in channel.targets { Redactor.shared.register(target) }
+            Redactor.shared.register(channel.secret)
+        }
+        return rules
+    }
+
+    func poller(since: TimeInterval? = nil, router: any Router) -> Poller {
+        Poller(
+            listing: client, store: store, router: router,
+            configuration: PollerConfiguration(accounts: settings.accounts, since: since), logger: logger)
+    }
+
+    /// - Parameter observe: each attempt's outcome (the daemon counts them in its metrics).
+    func delivery(logger: Logger, observe: @escaping @Sendable (Delivery.Outcome) -> Void = { _ in }) -> Delivery {
+        Delivery(outbox: store, channels: channels, logger: logger, observe: observe)
+    }
+
+    /// Exit code 3 for a failed listing, 2 for anything else a cycle can fail on.
+    static func commandError(for error: any Error) -> CommandError {
+        if let cycle = error as? CycleError {
+            return CommandError(cycle.code == .listing ? .upstream : .configuration, "\(cycle)")
+        }
+        return CommandError(.upstream, "\(error)")
+    }
+}

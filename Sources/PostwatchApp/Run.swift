@@ -1,0 +1,136 @@
+import Foundation
+import Infinipost
+import Logging
+import Metrics
+import Notify
+import Prometheus
+import Rules
+import ServiceLifecycle
+import UnixSignals
+import Watch
+
+/// `postwatch run`: the daemon. A service group of the poll loop, delivery, the metrics
+/// server and the SIGHUP rule reloader; SIGTERM/SIGINT let in-flight deliveries finish.
+public struct Run: Sendable {
+    public struct Options: Sendable {
+        public var interval: Duration
+        public var metrics: MetricsServer.Configuration
+        public init(interval: Duration = .seconds(60), metrics: MetricsServer.Configuration = .init()) {
+            self.interval = interval
+            self.metrics = metrics
+        }
+    }
+
+    let settings: Settings
+    let options: Options
+    let logger: Logger
+
+    public init(settings: Settings, options: Options, logger: Logger) {
+        self.settings = settings
+        self.options = options
+        self.logger = logger
+    }
+
+    public func run() async throws(CommandError) -> ExitStatus {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let metrics = PostwatchMetrics()
+        metrics.processStarted()
+
+        let console: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
+        let pipeline = try Pipeline(settings: settings, logger: logger, console: console)
+        let router = ReloadableRouter(rules: pipeline.rules)
+        let poller = pipeline.poller(router: router)
+        // Without `observe`, postwatch_deliveries_total would never be recorded.
+        let delivery = pipeline.delivery(logger: logger) { outcome in
+            // docs/operations.md: a permanent refusal is `dead` at once.
+            metrics.delivery(channelKind: outcome.channelKind, result: outcome.result == .failed ? "dead" : outcome.result.rawValue)
+        }
+        let readiness = Readiness()
+        let store = pipeline.store
+
+        let poll = PollService(
+            configuration: .init(interval: options.interval), logger: logger,
+            cycle: { now in try await poller.runOnce(now: now) },
+            onSuccess: { report in
+                readiness.markReady()
+                let rules = router.rules
+                var fired: [(rule: String, transition: String)] = []
+                for event in report.events {
+                    let transition = event.kind == .transition ? event.to : event.kind.rawValue
+                    for rule in rules.fired(by: event) { fired.append((rule.name, transition)) }
+                }
+                metrics.cycleSucceeded(report, eventsByRule: fired)
+                if let depth = try? await store.depth() { metrics.outboxDepth(depth) }
+            },
+            onFailure: { error in
+                metrics.cycleFailed(apiErrorCode: Self.apiErrorCode(error))
+            })
+        let reloader = RuleReloader(
+            settings: settings, logger: logger,
+            apply: { rules throws(CommandError) in
+                let channels = try ChannelFactory(transport: pipeline.transport, smtp: settings.smtp, console: console)
+                    .channels(for: rules)
+                router.replace(with: rules)
+                delivery.replaceChannels(channels)
+            })
+        let metricsServer = MetricsServer(
+            configuration: options.metrics, registry: registry, readiness: readiness, logger: logger,
+            onRunning: { [logger] port in
+                logger.info("metrics listening", metadata: ["metrics.address": "\(options.metrics.host):\(port)"])
+            })
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: metricsServer),
+                    .init(service: DeliveryService(delivery: delivery, metrics: metrics, outbox: store)),
+                    .init(service: poll),
+                    .init(service: reloader),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        logger.info(
+            "postwatch running",
+            metadata: [
+                "rules.count": "\(pipeline.rules.rules.count)", "channels.count": "\(pipeline.channels.count)",
+                "cycle.interval": "\(options.interval)",
+            ])
+        do {
+            try await group.run()
+        } catch {
+            throw CommandError(.configuration, "postwatch stopped: \(error)")
+        }
+        logger.info("postwatch stopped")
+        return .ok
+    }
+
+    /// The `code` label of `postwatch_api_errors_total` for a failed cycle, nil when the API
+    /// was not the cause.
+    static func apiErrorCode(_ error: any Error) -> String? {
+        guard let cycle = error as? CycleError, cycle.code == .listing else { return nil }
+        if let api = cycle.underlying as? APIError { return api.code.rawValue }
+        return "unknown"
+    }
+}
+
+/// Reloads the rules on SIGHUP; a rule set with an error is logged and the old one kept.
+struct RuleReloader: Service {
+    let settings: Settings
+    let logger: Logger
+    let apply: @Sendable (RuleSet) throws(CommandError) -> Void
+
+    func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        for await _ in signals.cancelOnGracefulShutdown() {
+            do {
+                let rules = try Pipeline.loadRules(settings: settings, logger: logger)
+                try apply(rules)
+                logger.notice(
+                    "rules reloaded",
+                    metadata: ["rules.count": "\(rules.rules.count)", "channels.count": "\(rules.channels.count)"])
+            } catch {
+                logger.error("rules not reloaded, keeping the previous ones: \(error.message)")
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import Infinipost
+import Logging
+import PostwatchApp
+
+/// Parses `--since 24h`, `--interval 60s`: a positive duration.
+func parseDuration(_ text: String, option: String) throws(CommandError) -> Duration {
+    guard let duration = Duration(parsing: text), duration > .zero else {
+        throw CommandError(.configuration, "\(option) '\(text)' is not a duration like 90s, 15m, 2h, 1d or 1h30m")
+    }
+    return duration
+}
+
+/// The process's logger, after bootstrapping the log handler from the settings.
+func bootstrapLogging(_ settings: Settings) -> Logger {
+    PostwatchLogHandler.bootstrap(format: settings.logFormat, level: settings.logLevel)
+    return Logger(label: "postwatch")
+}
+
+let standardOutput: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
+
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Run one cycle, deliver what it queued, print what was found.",
+        discussion: """
+            Exit codes: 0 nothing of severity warning or critical fired; 1 such a rule fired; \
+            2 usage, configuration or rule error; 3 the API failed (nothing applied); \
+            4 some notifications are not delivered yet (they stay in the outbox).
+            """)
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "On a first run (empty state), report posts scheduled within this window, e.g. 24h.")
+    var since: String?
+
+    @Option(help: "text (a table) or json (a stable document, see docs/check.md).")
+    var output: String = "text"
+
+    @Flag(help: "Evaluate and render, send nothing, save nothing.")
+    var dryRun = false
+
+    @Option(help: "How long to retry deliveries before leaving them in the outbox (exit 4).")
+    var deliveryTimeout: String = "60s"
+
+    func run() async throws {
+        do {
+            let settings = try common.settings()
+            guard let format = Check.Output(rawValue: output) else {
+                throw CommandError(.configuration, "--output must be text or json, not '\(output)'")
+            }
+            let options = Check.Options(
+                since: try since.map { text throws(CommandError) in try parseDuration(text, option: "--since") },
+                output: format, dryRun: dryRun,
+                deliveryTimeout: try parseDuration(deliveryTimeout, option: "--delivery-timeout"))
+            let status = try await Check(
+                settings: settings, options: options, logger: bootstrapLogging(settings), write: standardOutput
+            ).run()
+            throw ExitCode(status.rawValue)
+        } catch let error as CommandError {
+            throw error.exit()
+        }
+    }
+}
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run as a daemon: poll, notify, serve /metrics, /healthz and /readyz.",
+        discussion: "SIGHUP reloads the rules (the old ones stay on an error); SIGTERM/SIGINT finish deliveries in flight and exit 0.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Time between the starts of two cycles (POSTWATCH_INTERVAL; default 60s).")
+    var interval: String?
+
+    @Option(help: "Where /metrics, /healthz and /readyz listen (POSTWATCH_METRICS_ADDRESS; default 127.0.0.1:9464).")
+    var metricsAddress: String?
+
+    func run() async throws {
+        do {
+            let settings = try common.settings()
+            let environment = ProcessInfo.processInfo.environment
+            let intervalText = interval ?? environment["POSTWATCH_INTERVAL"] ?? "60s"
+            let address = metricsAddress ?? environment["POSTWATCH_METRICS_ADDRESS"] ?? "127.0.0.1:9464"
+            let options = Run.Options(
+                interval: try parseDuration(intervalText, option: "--interval"),
+                metrics: try MetricsServer.Configuration(parsing: address))
+            let status = try await Run(settings: settings, options: options, logger: bootstrapLogging(settings)).run()
+            throw ExitCode(status.rawValue)
+        } catch let error as CommandError {
+            throw error.exit()
+        }
+    }
+}
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "A sandbox API plus the rules in ./rules, with every notification printed here; stops by itself.")
+
+    @Option(help: "How long the demo runs.")
+    var duration: String = "30s"
+
+    @Option(help: "Rule file or directory (built-in demo rules when it does not exist).")
+    var rules: String = "./rules"
+
+    @Option(help: "Seed of the sandbox's generator (random by default).")
+    var seed: UInt64?
+
+    func run() async throws {
+        do {
+            var options = Demo.Options(duration: try parseDuration(duration, option: "--duration"), rulesPath: rules)
+            if let seed { options.seed = seed }
+            PostwatchLogHandler.bootstrap(format: .text, level: .warning)
+            let status = try await Demo(options: options, logger: Logger(label: "postwatch"), write: standardOutput).run()
+            throw ExitCode(status.rawValue)
+        } catch let error as CommandError {
+            throw error.exit()
+        }
+    }
+}

@@ -1,0 +1,309 @@
+import Foundation
+import Infinipost
+import Testing
+import TestSupport
+
+/// `postwatch check` against a real sandbox, webhook receiver and SMTP server: each exit code.
+@Suite(.serialized)
+struct CheckTests {
+    @Test func ruleFiredDeliversSignedWebhookAndMailThenNothingNew() async throws {
+        let fixture = try await Fixture.start(smtp: true)
+        try fixture.writeFailureRules(email: true)
+
+        // The first run is a silent baseline.
+        let baseline = try await fixture.check()
+        #expect(baseline.status == 0, "\(baseline.output)")
+        #expect(fixture.receiver.requests.isEmpty)
+
+        let post = try fixture.movablePost()
+        fixture.sandbox.setStatus(post.postId, to: .failed)
+        let fired = try await fixture.check()
+        #expect(fired.status == 1, "\(fired.output)")
+        #expect(fired.stdout.contains(post.postId))
+        #expect(fired.stdout.contains("Failed posts"))
+
+        let requests = try await fixture.receiver.waitForRequests(count: 1)
+        #expect(requests.count == 1)
+        let request = try #require(requests.first)
+        #expect(request.method == "POST")
+        #expect(request.path == "/hooks/\(fixture.secrets.hookToken)")
+        #expect(request.text.contains(post.postId))
+        let key = try #require(request.header("Idempotency-Key"))
+        #expect(!key.isEmpty)
+        let signature = try #require(request.header("X-Postwatch-Signature"))
+        let expected = try await hmacSHA256(request.body, secret: fixture.secrets.hmacSecret)
+        #expect(signature == "sha256=\(expected)")
+
+        let smtp = try #require(fixture.smtp)
+        let messages = try await smtp.waitForMessages(count: 1)
+        let mail = try #require(messages.first)
+        #expect(mail.recipients == ["oncall@example.com"])
+        #expect(mail.from == "postwatch@example.com")
+        #expect(mail.text.contains(post.postId))
+        #expect(mail.text.range(of: "Message-ID:", options: .caseInsensitive) != nil)
+
+        // Nothing changed since: nothing fires, nothing is sent again.
+        let quiet = try await fixture.check()
+        #expect(quiet.status == 0, "\(quiet.output)")
+        #expect(fixture.receiver.requests.count == 1)
+        #expect(smtp.messages.count == 1)
+        await fixture.finish()
+    }
+
+    @Test func jsonOutputMatchesTheDocumentedSchema() async throws {
+        let fixture = try await Fixture.start()
+        try fixture.writeFailureRules(email: false)
+        let baseline = try await fixture.check(["--output", "json"])
+        #expect(baseline.status == 0, "\(baseline.output)")
+        let first = try Self.json(baseline.stdout)
+        let firstCycle = try #require(first["cycle"] as? [String: Any])
+        #expect(firstCycle["baseline"] as? Bool == true)
+        #expect((first["events"] as? [Any])?.isEmpty == true)
+
+        let post = try fixture.movablePost()
+        fixture.sandbox.setStatus(post.postId, to: .failed)
+        let result = try await fixture.check(["--output", "json"])
+        #expect(result.status == 1, "\(result.output)")
+        let document = try Self.json(result.stdout)
+        #expect(document["version"] as? Int == 1)
+        #expect(document["exitCode"] as? Int == 1)
+        let cycle = try #require(document["cycle"] as? [String: Any])
+        #expect(cycle["baseline"] as? Bool == false)
+        #expect(cycle["dryRun"] as? Bool == false)
+        #expect(cycle["posts"] as? Int == fixture.sandbox.count)
+        #expect((cycle["pages"] as? Int ?? 0) >= 1)
+        #expect(cycle["durationMilliseconds"] is Int)
+        let startedAt = try #require(cycle["startedAt"] as? String)
+        #expect(ISO8601DateFormatter().date(from: startedAt) != nil, "startedAt \(startedAt)")
+
+        let events = try #require(document["events"] as? [[String: Any]])
+        #expect(events.count == 1)
+        let event = try #require(events.first)
+        #expect(event["kind"] as? String == "transition")
+        #expect(event["from"] as? String == post.status.rawValue)
+        #expect(event["to"] as? String == "failed")
+        #expect(event["postId"] as? String == post.postId)
+        #expect(event["accountId"] as? String == post.accountId)
+        #expect(event["platform"] as? String == post.platform.rawValue)
+        #expect(event["contentType"] as? String == post.contentType.rawValue)
+        #expect(event["timezone"] as? String == post.timezone)
+        let scheduled = try #require(event["scheduledTime"] as? String)
+        #expect(ISO8601DateFormatter().date(from: scheduled) == post.scheduledTime)
+        let rules = try #require(event["rules"] as? [[String: Any]])
+        #expect(rules.count == 1)
+        #expect(rules.first?["name"] as? String == "Failed posts")
+        #expect(rules.first?["severity"] as? String == "critical")
+
+        let notifications = try #require(document["notifications"] as? [String: Any])
+        #expect(notifications["queued"] as? Int == 1)
+        #expect(notifications["delivered"] as? Int == 1)
+        #expect(notifications["pending"] as? Int == 0)
+        #expect(notifications["dead"] as? Int == 0)
+        #expect(fixture.receiver.requests.count == 1)
+        await fixture.finish()
+    }
+
+    @Test func badRulesExitTwoWithCompilerStyleDiagnostics() async throws {
+        let fixture = try await Fixture.start()
+        try fixture.workspace.writeRules(
+            """
+            channel hook = webhook env:HOOK
+
+            rule "TikTok failures" {
+              when failed
+              where platform = tiktoc
+              notify hook
+            }
+            """)
+        let result = try await fixture.check()
+        #expect(result.status == 2, "\(result.output)")
+        #expect(result.stderr.contains("main.rules:5:"), "\(result.stderr)")
+        #expect(result.stderr.contains("tiktok"), "\(result.stderr)")
+        // Rules are checked before any request.
+        #expect(fixture.sandbox.requests().isEmpty)
+        await fixture.finish()
+    }
+
+    @Test func badAPIKeyExitsThree() async throws {
+        let fixture = try await Fixture.start()
+        try fixture.writeFailureRules(email: false)
+        let wrongKey = "wrong-key-\(UUID().uuidString)"
+        let result = try await fixture.check(environment: ["INFINIPOST_API_KEY": wrongKey])
+        #expect(result.status == 3, "\(result.output)")
+        #expect(!result.output.contains(wrongKey))
+        #expect(!result.stderr.isEmpty)
+        #expect(fixture.receiver.requests.isEmpty)
+        await fixture.finish()
+    }
+
+    @Test func apiDownExitsThreeAndAppliesNothing() async throws {
+        let fixture = try await Fixture.start()
+        try fixture.writeFailureRules(email: false)
+        let port = try Net.freePort()
+        let started = ContinuousClock.now
+        let result = try await fixture.run(
+            ["check", "--api-url", "http://127.0.0.1:\(port)", "--rules", fixture.workspace.rules, "--state", fixture.workspace.state])
+        #expect(result.status == 3, "\(result.output)")
+        #expect(ContinuousClock.now - started < .seconds(45))
+
+        // A 5xx that lasts is "API down" too; the state stays empty, so the next good run is a baseline.
+        fixture.sandbox.setPersistentFault(.internalError)
+        let failing = try await fixture.check(["--output", "json"])
+        #expect(failing.status == 3, "\(failing.output)")
+        fixture.sandbox.setPersistentFault(nil)
+        let recovered = try await fixture.check(["--output", "json"])
+        #expect(recovered.status == 0, "\(recovered.output)")
+        let cycle = try #require(try Self.json(recovered.stdout)["cycle"] as? [String: Any])
+        #expect(cycle["baseline"] as? Bool == true)
+        await fixture.finish()
+    }
+
+    @Test func undeliveredNotificationExitsFourAndStaysInTheOutbox() async throws {
+        let fixture = try await Fixture.start()
+        // severity info: a fired rule would otherwise win with exit 1.
+        try fixture.writeFailureRules(email: false, severity: "info")
+        fixture.receiver.setDefault(.serverError())
+        _ = try await fixture.check()
+        let post = try fixture.movablePost()
+        fixture.sandbox.setStatus(post.postId, to: .failed)
+
+        let result = try await fixture.check(["--delivery-timeout", "2s", "--output", "json"])
+        #expect(result.status == 4, "\(result.output)")
+        let notifications = try #require(try Self.json(result.stdout)["notifications"] as? [String: Any])
+        #expect(notifications["queued"] as? Int == 1)
+        #expect(notifications["pending"] as? Int == 1)
+        #expect(fixture.receiver.requests.count >= 1)
+
+        let outbox = try await fixture.run(["outbox", "list", "--state", fixture.workspace.state])
+        #expect(outbox.status == 0, "\(outbox.output)")
+        #expect(outbox.stdout.contains("pending"), "\(outbox.stdout)")
+        #expect(outbox.stdout.contains("Failed posts"), "\(outbox.stdout)")
+
+        // The next check delivers it once the receiver is back.
+        fixture.receiver.setDefault(.status(200, "ok"))
+        let next = try await fixture.check(["--delivery-timeout", "10s"])
+        #expect(next.status == 0, "\(next.output)")
+        let after = try await fixture.run(["outbox", "list", "--state", fixture.workspace.state])
+        #expect(after.stdout.contains("delivered"), "\(after.stdout)")
+        #expect(!after.stdout.contains("pending"), "\(after.stdout)")
+        await fixture.finish()
+    }
+
+    @Test func refusedNotificationIsDeadAndNotReportedAsFine() async throws {
+        let fixture = try await Fixture.start()
+        try fixture.writeFailureRules(email: false, severity: "info")
+        // A deleted webhook: 404 is permanent, the notification goes dead at once.
+        fixture.receiver.setDefault(.status(404, "no_such_hook"))
+        _ = try await fixture.check()
+        fixture.sandbox.setStatus(try fixture.movablePost().postId, to: .failed)
+        let result = try await fixture.check(["--output", "json"])
+        let notifications = try #require(try Self.json(result.stdout)["notifications"] as? [String: Any])
+        #expect(notifications["delivered"] as? Int == 0)
+        #expect(notifications["dead"] as? Int == 1, "\(result.stdout)")
+        #expect(result.status == 4, "\(result.output)")
+        let outbox = try await fixture.run(["outbox", "list", "--state", fixture.workspace.state, "--only", "dead"])
+        #expect(outbox.stdout.contains("Failed posts"), "\(outbox.stdout)")
+        await fixture.finish()
+    }
+
+    @Test func sinceReportsRecentFailuresOnAnEmptyStateAndWithoutItTheFirstRunIsSilent() async throws {
+        let fixture = try await Fixture.start()
+        try fixture.writeFailureRules(email: false)
+        let post = try fixture.movablePost()
+        let recent = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 - 3600).rounded(.down))
+        fixture.sandbox.update(post.postId) {
+            $0.status = .failed
+            $0.scheduledTime = recent
+        }
+
+        let silent = try await fixture.check(["--output", "json"])
+        #expect(silent.status == 0, "\(silent.output)")
+        #expect((try Self.json(silent.stdout)["events"] as? [Any])?.isEmpty == true)
+        #expect(fixture.receiver.requests.isEmpty)
+
+        let other = fixture.workspace.folder.appendingPathComponent("other.sqlite").path
+        let since = try await fixture.run(
+            ["check", "--api-url", fixture.server.baseURL, "--rules", fixture.workspace.rules, "--state", other,
+             "--since", "24h", "--output", "json"])
+        #expect(since.status == 1, "\(since.output)")
+        let document = try Self.json(since.stdout)
+        let cycle = try #require(document["cycle"] as? [String: Any])
+        #expect(cycle["baseline"] as? Bool == true)
+        let events = try #require(document["events"] as? [[String: Any]])
+        #expect(events.contains { $0["postId"] as? String == post.postId && $0["to"] as? String == "failed" })
+        // Only the post scheduled within the window: the sandbox's other failures are older.
+        #expect(events.allSatisfy { $0["postId"] as? String == post.postId }, "\(events)")
+        let requests = try await fixture.receiver.waitForRequests(count: 1)
+        #expect(requests.first?.text.contains(post.postId) == true)
+        await fixture.finish()
+    }
+
+    @Test func dryRunLeavesTheStateUnchangedAndSendsNothing() async throws {
+        let fixture = try await Fixture.start()
+        try fixture.writeFailureRules(email: false)
+        // On a state that does not exist yet, a dry run creates nothing.
+        let fresh = try await fixture.check(["--dry-run"])
+        #expect(fresh.status == 0, "\(fresh.output)")
+        #expect(Self.stateFiles(fixture.workspace).isEmpty, "a dry run created the state file")
+
+        #expect(try await fixture.check().status == 0)
+        let post = try fixture.movablePost()
+        fixture.sandbox.setStatus(post.postId, to: .failed)
+
+        let before = Self.stateFiles(fixture.workspace)
+        let dry = try await fixture.check(["--dry-run"])
+        #expect(dry.status == 1, "\(dry.output)")
+        #expect(dry.stdout.contains("would send"), "\(dry.stdout)")
+        #expect(dry.stdout.contains(post.postId))
+        #expect(Self.stateFiles(fixture.workspace) == before, "the state file changed")
+        #expect(fixture.receiver.requests.isEmpty)
+
+        let json = try await fixture.check(["--dry-run", "--output", "json"])
+        let document = try Self.json(json.stdout)
+        #expect((document["cycle"] as? [String: Any])?["dryRun"] as? Bool == true)
+        #expect((document["notifications"] as? [String: Any])?["queued"] as? Int == 0)
+        #expect(Self.stateFiles(fixture.workspace) == before, "the state file changed")
+
+        // The event is still there for a real run.
+        let real = try await fixture.check()
+        #expect(real.status == 1, "\(real.output)")
+        #expect(try await fixture.receiver.waitForRequests(count: 1).count == 1)
+        await fixture.finish()
+    }
+
+    @Test func jsonLogsAreOneObjectPerLine() async throws {
+        let fixture = try await Fixture.start()
+        try fixture.writeFailureRules(email: false)
+        _ = try await fixture.check()
+        fixture.sandbox.setStatus(try fixture.movablePost().postId, to: .failed)
+        let result = try await fixture.check(["--log-format", "json", "--log-level", "debug"])
+        #expect(result.status == 1, "\(result.output)")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object != nil, "not a JSON object: \(line)")
+            #expect(object?["message"] is String)
+            #expect(object?["level"] is String)
+        }
+        await fixture.finish()
+    }
+
+    // MARK: Helpers
+
+    static func json(_ text: String) throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            throw TestSupportError("not a JSON object: \(text)")
+        }
+        return object
+    }
+
+    /// The state file and its SQLite companions, byte for byte.
+    static func stateFiles(_ workspace: Workspace) -> [String: Data] {
+        var files: [String: Data] = [:]
+        for suffix in ["", "-wal", "-journal"] {
+            if let data = FileManager.default.contents(atPath: workspace.state + suffix) { files[suffix] = data }
+        }
+        return files
+    }
+}

@@ -1,0 +1,203 @@
+import Foundation
+import Infinipost
+import Testing
+import TestSupport
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `postwatch run` as a daemon: signals, reloads, metrics and health endpoints.
+@Suite(.serialized)
+struct RunTests {
+    /// `run` with a 1 s interval and metrics on a free port.
+    static func startDaemon(_ fixture: Fixture, metricsPort: Int, extra: [String] = []) throws -> LiveProcess {
+        try fixture.start(
+            ["run"] + fixture.common + ["--interval", "1s", "--metrics-address", "127.0.0.1:\(metricsPort)"] + extra)
+    }
+
+    static func cycles(_ process: LiveProcess) -> Int {
+        process.stderr.components(separatedBy: "cycle complete").count - 1
+    }
+
+    @Test func sigtermMidDeliveryLosesNothingAndExitsZero() async throws {
+        let fixture = try await Fixture.start()
+        try fixture.writeFailureRules(email: false)
+        fixture.receiver.setDefault(.slow(.seconds(3)))
+        let daemon = try Self.startDaemon(fixture, metricsPort: try Net.freePort())
+        defer { fixture.collect(daemon) }
+        try await daemon.waitForStderr("the baseline cycle") { $0.contains("cycle complete") }
+
+        let post = try fixture.movablePost()
+        fixture.sandbox.setStatus(post.postId, to: .failed)
+        // The webhook is being answered (slowly): stop the daemon now.
+        try await fixture.receiver.waitForRequests(count: 1, timeout: .seconds(15))
+        let stopping = ContinuousClock.now
+        daemon.signal(SIGTERM)
+        let status = try await daemon.waitForExit(timeout: .seconds(20))
+        #expect(status == 0, "\(daemon.stderr)")
+        #expect(ContinuousClock.now - stopping < .seconds(15))
+        #expect(daemon.stderr.contains("postwatch stopped"), "\(daemon.stderr)")
+
+        // Delivered, or still pending: never dropped, never dead.
+        let outbox = try await fixture.run(["outbox", "list", "--state", fixture.workspace.state])
+        #expect(outbox.status == 0, "\(outbox.output)")
+        let rows = outbox.stdout.split(separator: "\n").dropFirst()
+        #expect(rows.count == 1, "\(outbox.stdout)")
+        #expect(rows.allSatisfy { $0.contains("delivered") || $0.contains("pending") }, "\(outbox.stdout)")
+        // The send in flight was allowed to finish (DESIGN: SIGTERM finishes in-flight deliveries).
+        #expect(rows.allSatisfy { $0.contains("delivered") }, "\(outbox.stdout)")
+
+        // Whatever was left goes out with the next check; the receiver sees the same notification.
+        fixture.receiver.setDefault(.status(200, "ok"))
+        let next = try await fixture.check(["--delivery-timeout", "10s"])
+        #expect(next.status == 0, "\(next.output)")
+        let after = try await fixture.run(["outbox", "list", "--state", fixture.workspace.state, "--only", "delivered"])
+        #expect(after.stdout.split(separator: "\n").count == 2, "\(after.stdout)")
+        let keys = Set(fixture.receiver.requests.compactMap { $0.header("Idempotency-Key") })
+        #expect(keys.count == 1, "one notification, maybe sent twice with the same key")
+        await fixture.finish()
+    }
+
+    @Test func sighupReloadsGoodRulesAndKeepsTheOldOnesOnAnError() async throws {
+        let fixture = try await Fixture.start()
+        try fixture.writeFailureRules(email: false)
+        let daemon = try Self.startDaemon(fixture, metricsPort: try Net.freePort())
+        defer { fixture.collect(daemon) }
+        try await daemon.waitForStderr("the baseline cycle") { $0.contains("cycle complete") }
+
+        // Good new rules: the new rule fires afterwards.
+        try fixture.workspace.writeRules(
+            """
+            channel hook = webhook env:HOOK secret env:HOOK_SECRET
+
+            rule "Failed posts" {
+              when failed
+              notify hook
+              severity critical
+            }
+
+            rule "Posted posts" {
+              when posted
+              notify hook
+              severity info
+            }
+            """)
+        daemon.signal(SIGHUP)
+        try await daemon.waitForStderr("the reload") { $0.contains("rules reloaded") }
+        let posted = try fixture.movablePost()
+        fixture.sandbox.setStatus(posted.postId, to: .posted)
+        let first = try await fixture.receiver.waitForRequests(count: 1, timeout: .seconds(15))
+        #expect(first.first?.text.contains("Posted posts") == true, "\(first.first?.text ?? "")")
+        #expect(first.first?.text.contains(posted.postId) == true)
+
+        // Broken rules: logged with their diagnostics, the previous rules keep working.
+        try fixture.workspace.writeRules(
+            """
+            channel hook = webhook env:HOOK
+
+            rule "Broken" {
+              when failed
+              notify nowhere
+            }
+            """)
+        daemon.signal(SIGHUP)
+        try await daemon.waitForStderr("the failed reload") { $0.contains("rules not reloaded") }
+        #expect(daemon.stderr.contains("main.rules:5:"), "\(daemon.stderr)")
+        let failed = try fixture.movablePost(excluding: [posted.postId])
+        fixture.sandbox.setStatus(failed.postId, to: .failed)
+        let second = try await fixture.receiver.waitForRequests(count: 2, timeout: .seconds(15))
+        #expect(second[1].text.contains("Failed posts"), "\(second[1].text)")
+        #expect(second[1].text.contains(failed.postId))
+        #expect(daemon.process.isRunning)
+
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit() == 0)
+        await fixture.finish()
+    }
+
+    @Test func metricsHealthAndReadinessAfterAFewCycles() async throws {
+        let fixture = try await Fixture.start()
+        try fixture.writeFailureRules(email: false)
+        let port = try Net.freePort()
+        let daemon = try Self.startDaemon(fixture, metricsPort: port, extra: ["--log-format", "json"])
+        defer { fixture.collect(daemon) }
+        #expect(try await eventually { Net.get(port: port, path: "/healthz")?.status == 200 })
+        try await daemon.waitForStderr("the baseline cycle") { $0.contains("cycle complete") }
+        #expect(Net.get(port: port, path: "/readyz")?.status == 200)
+
+        fixture.sandbox.setStatus(try fixture.movablePost().postId, to: .failed)
+        try await fixture.receiver.waitForRequests(count: 1, timeout: .seconds(15))
+        try await daemon.waitForStderr("three more cycles") { _ in Self.cycles(daemon) >= 4 }
+        // The delivery is recorded a moment after the receiver answered.
+        var metrics = ""
+        _ = try await eventually(timeout: .seconds(5)) {
+            metrics = Net.get(port: port, path: "/metrics")?.body ?? ""
+            return metrics.contains("postwatch_deliveries_total")
+        }
+        for name in [
+            "postwatch_cycles_total", "postwatch_cycle_duration_seconds", "postwatch_pages_fetched_total",
+            "postwatch_events_total", "postwatch_deliveries_total", "postwatch_outbox_depth",
+            "postwatch_last_successful_cycle_timestamp_seconds",
+        ] {
+            #expect(metrics.contains(name), "\(name) missing from /metrics:\n\(metrics)")
+        }
+        #expect(metrics.contains(#"postwatch_cycles_total{result="ok"}"#), "\(metrics)")
+        #expect(metrics.contains(#"rule="Failed posts""#), "\(metrics)")
+        #expect(metrics.contains(#"channel_kind="webhook""#), "\(metrics)")
+        fixture.secrets.expectAbsent(from: metrics)
+
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit() == 0)
+        for line in daemon.stderr.split(separator: "\n") {
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["message"] is String, "not a JSON log line: \(line)")
+        }
+        await fixture.finish()
+    }
+
+    @Test func apiOutageIsCountedAndReadinessWaitsForACompleteCycle() async throws {
+        let fixture = try await Fixture.start()
+        try fixture.writeFailureRules(email: false)
+        fixture.sandbox.setPersistentFault(.internalError)
+        let port = try Net.freePort()
+        let daemon = try Self.startDaemon(fixture, metricsPort: port)
+        defer { fixture.collect(daemon) }
+        try await daemon.waitForStderr("a failed cycle") { $0.contains("cycle failed") }
+        #expect(Net.get(port: port, path: "/healthz")?.status == 200)
+        #expect(Net.get(port: port, path: "/readyz")?.status == 503)
+        let metrics = Net.get(port: port, path: "/metrics")?.body ?? ""
+        #expect(metrics.contains(#"postwatch_api_errors_total{code="internal"}"#), "\(metrics)")
+        #expect(metrics.contains(#"postwatch_cycles_total{result="api_error"}"#), "\(metrics)")
+
+        fixture.sandbox.setPersistentFault(nil)
+        #expect(try await eventually(timeout: .seconds(20)) { Net.get(port: port, path: "/readyz")?.status == 200 })
+        daemon.signal(SIGINT)
+        #expect(try await daemon.waitForExit() == 0)
+        await fixture.finish()
+    }
+}
+
+/// `postwatch demo`: the embedded default.
+@Suite(.serialized)
+struct DemoTests {
+    @Test func demoRunsByItselfAndPrintsASummary() async throws {
+        let binary = try PostwatchBinary()
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let started = ContinuousClock.now
+        let result = try await binary.run(
+            ["demo", "--duration", "5s", "--seed", "7"], directory: workspace.path, timeout: .seconds(30))
+        #expect(ContinuousClock.now - started < .seconds(15))
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.stdout.contains("postwatch demo"), "\(result.stdout)")
+        #expect(result.stdout.contains("Summary"), "\(result.stdout)")
+        #expect(result.stdout.contains("cycles"), "\(result.stdout)")
+        // Each notification printed as its channel would show it; the summary counts them.
+        let printed = result.stdout.components(separatedBy: "── ").count - 1
+        #expect(printed > 0, "\(result.stdout)")
+        #expect(result.stdout.contains("events, \(printed) notifications"), "\(printed) printed:\n\(result.stdout)")
+        // Not a terminal: no colour codes.
+        #expect(!result.stdout.contains("\u{1B}["), "\(result.stdout)")
+    }
+}
