@@ -14,6 +14,8 @@ struct WatchBench: AsyncParsableCommand {
     @Option(help: "Posts for the main figures.") var posts = 100_000
     @Option(help: "Posts for the large store (0 skips it).") var large = 1_000_000
     @Option(help: "Latency per request for the partitioning comparison, in ms.") var latency = 20
+    @Flag(help: "Also the cycles over made-up posts (each chain generates all posts: CPU inflated).")
+    var synthetic = false
 
     func run() async throws {
         let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
@@ -32,6 +34,7 @@ struct WatchBench: AsyncParsableCommand {
         print("| cycle | posts | wall s | CPU s | peak RSS MB | rows written | chains |")
         print("|---|---|---|---|---|---|---|")
 
+        if posts > 0 {
         let sandbox = try BenchChild(binary, ["watch-sandbox", "--posts", String(posts)])
         let port = try sandbox.readLine().replacingOccurrences(of: "port ", with: "")
         let api = ["--api-url", "http://127.0.0.1:\(port)", "--api-key", "bench-key"]
@@ -54,9 +57,10 @@ struct WatchBench: AsyncParsableCommand {
         }
         try sandbox.command("quit")
         sandbox.wait()
+        }
 
         // Watch's own share: the same cycles over posts made up in-process (no HTTP, no JSON).
-        for count in [posts, large] where count > 0 {
+        for count in [posts, large] where count > 0 && synthetic {
             let synthetic = dir.appendingPathComponent("synthetic-\(count).sqlite").path
             let args = ["watch-cycle", "--api-url", "-", "--api-key", "-", "--state", synthetic, "--synthetic", String(count)]
             record("synthetic baseline (\(count))", try BenchChild.figures(binary, args))
