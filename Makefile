@@ -29,8 +29,12 @@ release: deps
 	$(SWIFT) build -c release --product postwatch
 
 bench: deps
-	$(SWIFT) build -c release --product postwatch-bench --product postwatch
-	$$($(SWIFT) build -c release --show-bin-path)/postwatch-bench all --output docs/benchmarks.md
+	$(SWIFT) build -c release --product postwatch-bench
+	@bin=$$($(SWIFT) build -c release --show-bin-path); \
+	$$bin/postwatch-bench client --output docs/benchmarks.md && \
+	$$bin/postwatch-bench watch && \
+	$$bin/postwatch-bench rules && \
+	$$bin/postwatch-bench notify
 
 deploy-check:
 	bash deploy/check.sh

@@ -65,6 +65,10 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
         return text
     }
 
+    func appending(_ text: String) -> APIError {
+        APIError(code: code, message: message + text, httpStatus: httpStatus, attempts: attempts, retryAfter: retryAfter)
+    }
+
     func with(attempts: Int) -> APIError {
         APIError(code: code, message: message, httpStatus: httpStatus, attempts: attempts, retryAfter: retryAfter)
     }

@@ -70,18 +70,12 @@ public struct InfinipostClient: PostListing {
             var wait = Duration.seconds(Double.random(in: 0..<1) * policy.backoffCeiling(retry: attempt - 1).secondsValue)
             if let retryAfter = error.retryAfter {
                 guard retryAfter <= policy.maxRetryAfter else {
-                    throw APIError(
-                        code: error.code,
-                        message: error.message + "; Retry-After \(retryAfter.compactDescription) is longer than allowed",
-                        httpStatus: error.httpStatus, attempts: attempt)
+                    throw error.appending("; Retry-After \(retryAfter.compactDescription) is longer than allowed")
                 }
                 wait = retryAfter
             }
             guard spent + wait < policy.maxTotal else {
-                throw APIError(
-                    code: error.code,
-                    message: error.message + "; gave up after \(spent.compactDescription) (limit \(policy.maxTotal.compactDescription))",
-                    httpStatus: error.httpStatus, attempts: attempt)
+                throw error.appending("; gave up after \(spent.compactDescription) (limit \(policy.maxTotal.compactDescription))")
             }
             logger.debug(
                 "retrying page",

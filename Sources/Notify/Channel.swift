@@ -63,7 +63,10 @@ public struct DeliveryFailure: Error, Sendable, CustomStringConvertible {
     /// The failure a transport error means; `redact` removes what must not be shown.
     static func transport(_ error: any Error, redact: (String) -> String) -> DeliveryFailure {
         if let curl = error as? CurlError {
-            let permanent = curl.code == .badURL || curl.code == .protocolNotAllowed
+            // A bad URL, a refused protocol or an invalid request never gets better; an SMTP
+            // refusal does only when the server said 4xx (5xx is permanent, RFC 5321).
+            let permanent = curl.code == .badURL || curl.code == .protocolNotAllowed || curl.code == .invalidRequest
+                || (curl.code == .smtpRejected && curl.message.range(of: #"\b5\d\d\b"#, options: .regularExpression) != nil)
             return DeliveryFailure(message: redact("\(curl.code): \(curl.description)"), isPermanent: permanent)
         }
         return DeliveryFailure(message: redact(String(describing: error)))

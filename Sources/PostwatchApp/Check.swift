@@ -88,7 +88,7 @@ public struct Check: Sendable {
                     accountId: event.post.accountId, platform: event.post.platform.rawValue,
                     contentType: event.post.contentType.rawValue, scheduledTime: event.post.scheduledTime,
                     timezone: event.post.timezone,
-                    rules: pipeline.rules.fired(by: event, now: now).map {
+                    rules: pipeline.rules.fired(by: event).map {
                         CheckReport.FiredRule(name: $0.name, severity: $0.severity.rawValue)
                     })
             },

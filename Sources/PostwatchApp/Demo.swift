@@ -161,7 +161,7 @@ public struct Demo: Sendable {
             events += report.events.count
             for event in report.events {
                 transitions["\(event.from) → \(event.to)", default: 0] += 1
-                for rule in rules.fired(by: event, now: report.startedAt) { rulesFired[rule.name, default: 0] += 1 }
+                for rule in rules.fired(by: event) { rulesFired[rule.name, default: 0] += 1 }
             }
         }
 

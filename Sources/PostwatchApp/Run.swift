@@ -58,7 +58,7 @@ public struct Run: Sendable {
                 var fired: [(rule: String, transition: String)] = []
                 for event in report.events {
                     let transition = event.kind == .transition ? event.to : event.kind.rawValue
-                    for rule in rules.fired(by: event, now: report.startedAt) { fired.append((rule.name, transition)) }
+                    for rule in rules.fired(by: event) { fired.append((rule.name, transition)) }
                 }
                 metrics.cycleSucceeded(report, eventsByRule: fired)
                 if let depth = try? await store.depth() { metrics.outboxDepth(depth) }

@@ -22,8 +22,11 @@ public enum TemplateContext {
 extension Checker {
     /// Parses a template at load; a Mustache syntax error is reported at its place in the file.
     mutating func template(_ literal: Syntax.StringLiteral) -> MustacheTemplate? {
+        if let parsed = templates[literal.text] { return parsed }
         do {
-            return try MustacheTemplate(string: literal.text)
+            let parsed = try MustacheTemplate(string: literal.text)
+            templates[literal.text] = parsed
+            return parsed
         } catch let error as MustacheTemplate.ParserError {
             let range = fileRange(of: error.context, in: literal)
             report(.error, "broken template: \(Self.explain(error.error))", at: range)
@@ -137,46 +140,51 @@ enum MustacheTags {
     }
 
     static func scan(_ text: String) -> [Tag] {
+        // Cheap exit: most titles are short and many have no tag at all.
+        guard text.utf8.contains(UInt8(ascii: "{")) else { return [] }
         var tags: [Tag] = []
-        let characters = Array(text)
+        let scalars = Array(text.unicodeScalars)
+        let count = scalars.count
         var index = 0
         var line = 0
         var column = 0
-        while index < characters.count {
-            if characters[index] == "{", index + 1 < characters.count, characters[index + 1] == "{" {
-                let start = index
-                let startLine = line
-                let startColumn = column
-                var end = index + 2
-                while end + 1 < characters.count, !(characters[end] == "}" && characters[end + 1] == "}") { end += 1 }
-                guard end + 1 < characters.count else { break }
-                var inner = String(characters[(start + 2)..<end])
-                var closeLength = 2
-                if inner.hasPrefix("{"), end + 2 < characters.count, characters[end + 2] == "}" {
-                    closeLength = 3
-                }
-                var sigil: Character?
-                if let first = inner.first, "#^/&{!>=<$%".contains(first) {
-                    sigil = first
-                    inner.removeFirst()
-                }
-                // A set-delimiter tag changes the syntax: stop rather than guess.
-                if sigil == "=" { break }
-                let consumed = end + closeLength - start
-                if sigil != "!" && sigil != ">" && sigil != "<" && sigil != "$" && sigil != "%" {
-                    let name = inner.trimmingCharacters(in: .whitespaces)
-                    if !name.isEmpty {
-                        tags.append(Tag(sigil: sigil == "{" || sigil == "&" ? nil : sigil, name: name, line: startLine, column: startColumn, length: consumed))
-                    }
-                }
-                for character in characters[start..<(start + consumed)] {
-                    if character == "\n" { line += 1; column = 0 } else { column += 1 }
-                }
-                index = start + consumed
+        while index < count {
+            let scalar = scalars[index]
+            guard scalar == "{", index + 1 < count, scalars[index + 1] == "{" else {
+                if scalar == "\n" { line += 1; column = 0 } else { column += 1 }
+                index += 1
                 continue
             }
-            if characters[index] == "\n" { line += 1; column = 0 } else { column += 1 }
-            index += 1
+            var end = index + 2
+            while end + 1 < count, !(scalars[end] == "}" && scalars[end + 1] == "}") { end += 1 }
+            guard end + 1 < count else { break }
+            var innerStart = index + 2
+            var closeLength = 2
+            if scalars[innerStart] == "{", end + 2 < count, scalars[end + 2] == "}" { closeLength = 3 }
+            var sigil: Unicode.Scalar?
+            if innerStart < end, "#^/&{!>=<$%".unicodeScalars.contains(scalars[innerStart]) {
+                sigil = scalars[innerStart]
+                innerStart += 1
+            }
+            // A set-delimiter tag changes the syntax: stop rather than guess.
+            if sigil == "=" { break }
+            let consumed = end + closeLength - index
+            if sigil == nil || "#^/&{".unicodeScalars.contains(sigil ?? " ") {
+                var lower = innerStart
+                var upper = end
+                while lower < upper, scalars[lower].properties.isWhitespace { lower += 1 }
+                while upper > lower, scalars[upper - 1].properties.isWhitespace { upper -= 1 }
+                if lower < upper {
+                    var view = String.UnicodeScalarView()
+                    view.append(contentsOf: scalars[lower..<upper])
+                    let kept: Character? = sigil.flatMap { $0 == "{" || $0 == "&" ? nil : Character($0) }
+                    tags.append(Tag(sigil: kept, name: String(view), line: line, column: column, length: consumed))
+                }
+            }
+            for offset in index..<(index + consumed) {
+                if scalars[offset] == "\n" { line += 1; column = 0 } else { column += 1 }
+            }
+            index += consumed
         }
         return tags
     }

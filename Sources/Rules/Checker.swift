@@ -16,6 +16,10 @@ struct Checker {
     var usedChannels: Set<String> = []
     var rules: [Rule] = []
     var ruleRanges: [String: SourceRange] = [:]
+    /// Regular expressions compiled once per pattern: compiling is the slowest part of a load.
+    var regexes: [String: CompiledRegex] = [:]
+    /// Templates parsed once per text (rules of one file often share a title or body).
+    var templates: [String: MustacheTemplate] = [:]
 
     init(environment: [String: String]) {
         self.environment = environment

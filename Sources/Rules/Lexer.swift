@@ -25,6 +25,20 @@ struct Lexer {
     private func peek(_ offset: Int = 1) -> Unicode.Scalar? {
         index + offset < scalars.count ? scalars[index + offset] : nil
     }
+    /// The source text of a range of scalars, built in one go (appending scalar by scalar is slow).
+    private func text(_ range: Range<Int>) -> String {
+        // Names and most strings are ASCII: write their bytes directly.
+        if scalars[range].allSatisfy(\.isASCII) {
+            return String(unsafeUninitializedCapacity: range.count) { buffer in
+                for (offset, scalar) in scalars[range].enumerated() { buffer[offset] = UInt8(truncatingIfNeeded: scalar.value) }
+                return range.count
+            }
+        }
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars[range])
+        return String(view)
+    }
+
     private var here: SourceLocation { source.location(line: line, column: column) }
 
     private mutating func advance() {
@@ -137,19 +151,18 @@ struct Lexer {
 
     private mutating func lexWord() {
         let start = here
-        var word = ""
+        let first = index
         while let scalar = current {
             if Self.isWordScalar(scalar) {
-                word.unicodeScalars.append(scalar)
                 advance()
             } else if scalar == "-", let next = peek(), Self.isWordScalar(next) {
                 // `ops-team` is a name; `new->failed` is an arrow.
-                word.unicodeScalars.append(scalar)
                 advance()
             } else {
                 break
             }
         }
+        let word = text(first..<index)
         if (word == "env" || word == "file"), current == ":" {
             advance()
             lexSecret(word, start: start)
@@ -245,8 +258,10 @@ struct Lexer {
         advance()
         let origin = StringOrigin(line: line, column: column, indentation: 0, startsOnNextLine: false)
         var text = ""
+        var runStart = index
         while true {
             guard let scalar = current, scalar != "\n" else {
+                text += self.text(runStart..<index)
                 error("unterminated string: add a closing '\"' on this line (or use \"\"\" for several lines)", from: start)
                 // `rule "Name {`: give the `{` back so the rule still opens.
                 let trimmed = text.trimmingCharacters(in: .whitespaces)
@@ -258,9 +273,19 @@ struct Lexer {
                 add(.string(text), from: start, origin: origin)
                 return
             }
-            advance()
-            if scalar == "\"" { break }
-            if scalar == "\\" { text.unicodeScalars.append(lexEscape()) } else { text.unicodeScalars.append(scalar) }
+            if scalar == "\"" {
+                text += self.text(runStart..<index)
+                advance()
+                break
+            }
+            if scalar == "\\" {
+                text += self.text(runStart..<index)
+                advance()
+                text.unicodeScalars.append(lexEscape())
+                runStart = index
+            } else {
+                advance()
+            }
         }
         add(.string(text), from: start, origin: origin)
     }

@@ -89,7 +89,11 @@ extension Parser {
         case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
             let op = comparison(current.kind)
             advance()
-            return .compare(field: field, op: op, value: try parseValue(after: op.rawValue))
+            let value = try parseValue(after: op.rawValue)
+            if current.kind == .comma, op == .equal || op == .notEqual {
+                try fail("to compare with several values, write: \(word) \(op == .equal ? "in" : "not in") (\(value.spelling), …)")
+            }
+            return .compare(field: field, op: op, value: value)
         case .identifier(let keyword):
             switch keyword {
             case "in":

@@ -8,7 +8,7 @@ extension Parser {
         case .string(let text):
             let token = advance()
             name = Syntax.StringLiteral(text: text, range: token.range, origin: token.stringOrigin)
-            if text.trimmingCharacters(in: .whitespaces).isEmpty {
+            if text.allSatisfy(\.isWhitespace) {
                 error("a rule name cannot be empty", at: token.range)
             }
         case .identifier(let text):
@@ -109,6 +109,9 @@ extension Parser {
                 try fail("a condition starts with 'where': where \(word) …")
             }
             try fail("unknown clause '\(word)'; a rule holds \(Self.clauseKeywords.map { "'\($0)'" }.joined(separator: ", "))")
+        }
+        if (word == "when" || word == "notify" || word == "group"), current.isIdentifier("or") || current.isIdentifier("and") {
+            try fail("separate the items of '\(word)' with commas, as in: \(word == "when" ? "when failed, posted" : word == "notify" ? "notify ops, team" : "group by accountId, platform")")
         }
         try expectLineEnd(after: "the '\(word)' clause")
         return Syntax.ClauseNode(keyword: keyword, clause: clause)

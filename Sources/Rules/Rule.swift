@@ -3,28 +3,62 @@ import Mustache
 /// One rule of a rule file, checked and compiled: which events it watches, the condition on
 /// them, where it sends, and how messages are grouped and throttled.
 public struct Rule: Sendable {
+    // One reference: a rule is copied on every `for rule in rules`, and copying a dozen
+    // reference-counted fields per evaluation was most of the cost of `matches`.
+    private let storage: Storage
+
+    private final class Storage: Sendable {
+        let name: String
+        let severity: Severity
+        let triggers: [Trigger]
+        let channels: [String]
+        let groupBy: [String]
+        let throttle: Duration?
+        let title: MustacheTemplate?
+        let body: MustacheTemplate?
+        let location: SourceLocation
+        let condition: String?
+        let predicate: Predicate?
+
+        init(
+            name: String, severity: Severity, triggers: [Trigger], channels: [String], groupBy: [String],
+            throttle: Duration?, title: MustacheTemplate?, body: MustacheTemplate?, location: SourceLocation,
+            condition: String?, predicate: Predicate?
+        ) {
+            self.name = name
+            self.severity = severity
+            self.triggers = triggers
+            self.channels = channels
+            self.groupBy = groupBy
+            self.throttle = throttle
+            self.title = title
+            self.body = body
+            self.location = location
+            self.condition = condition
+            self.predicate = predicate
+        }
+    }
+
     /// The name between quotes; unique across a rule set (it keys throttles and the outbox).
-    public let name: String
+    public var name: String { storage.name }
     /// `severity`, default `warning`.
-    public let severity: Severity
+    public var severity: Severity { storage.severity }
     /// The `when` events, in the order written.
-    public let triggers: [Trigger]
+    public var triggers: [Trigger] { storage.triggers }
     /// Names of the channels to notify (keys of `RuleSet.channels`; inline destinations have a
     /// synthesized declaration there).
-    public let channels: [String]
+    public var channels: [String] { storage.channels }
     /// `group by` field names (empty: one group).
-    public let groupBy: [String]
+    public var groupBy: [String] { storage.groupBy }
     /// `throttle`: at most one message per group per this long.
-    public let throttle: Duration?
+    public var throttle: Duration? { storage.throttle }
     /// `title` and `body` Mustache templates; nil means the channel's default.
-    public let title: MustacheTemplate?
-    public let body: MustacheTemplate?
+    public var title: MustacheTemplate? { storage.title }
+    public var body: MustacheTemplate? { storage.body }
     /// Where `rule "…"` is written.
-    public let location: SourceLocation
+    public var location: SourceLocation { storage.location }
     /// The `where` condition as written (normalised spacing), for display; nil without one.
-    public let condition: String?
-
-    private let predicate: Predicate?
+    public var condition: String? { storage.condition }
 
     /// A rule built in code (tests, tools); rule files go through `RuleSet.load`.
     public init(
@@ -33,17 +67,10 @@ public struct Rule: Sendable {
         body: MustacheTemplate? = nil, location: SourceLocation = SourceLocation(file: "<code>", line: 0, column: 0),
         condition: String? = nil, where predicate: (@Sendable (RuleSubject) -> Bool)? = nil
     ) {
-        self.name = name
-        self.severity = severity
-        self.triggers = triggers
-        self.channels = channels
-        self.groupBy = groupBy
-        self.throttle = throttle
-        self.title = title
-        self.body = body
-        self.location = location
-        self.condition = condition
-        self.predicate = predicate.map(Predicate.init)
+        self.init(
+            name: name, severity: severity, triggers: triggers, channels: channels, groupBy: groupBy,
+            throttle: throttle, title: title, body: body, location: location, condition: condition,
+            predicate: predicate.map(Predicate.init))
     }
 
     init(
@@ -51,40 +78,24 @@ public struct Rule: Sendable {
         throttle: Duration?, title: MustacheTemplate?, body: MustacheTemplate?, location: SourceLocation,
         condition: String?, predicate: Predicate?
     ) {
-        self.name = name
-        self.severity = severity
-        self.triggers = triggers
-        self.channels = channels
-        self.groupBy = groupBy
-        self.throttle = throttle
-        self.title = title
-        self.body = body
-        self.location = location
-        self.condition = condition
-        self.predicate = predicate
+        storage = Storage(
+            name: name, severity: severity, triggers: triggers, channels: channels, groupBy: groupBy,
+            throttle: throttle, title: title, body: body, location: location, condition: condition,
+            predicate: predicate)
     }
 
     /// True when the rule fires for `subject`: one of its triggers accepts the event and the
     /// `where` condition holds. Compiled at load: no parsing or lookup happens here.
-    @inlinable
     public func matches(_ subject: RuleSubject) -> Bool {
-        guard triggered(by: subject) else { return false }
-        return conditionHolds(subject)
-    }
-
-    @usableFromInline
-    func triggered(by subject: RuleSubject) -> Bool {
-        for trigger in triggers where trigger.accepts(subject) { return true }
+        let storage = self.storage
+        for trigger in storage.triggers where trigger.accepts(subject) {
+            guard let predicate = storage.predicate else { return true }
+            return predicate.evaluate(subject)
+        }
         return false
     }
 
-    @usableFromInline
-    func conditionHolds(_ subject: RuleSubject) -> Bool {
-        guard let predicate else { return true }
-        return predicate.evaluate(subject)
-    }
-
-    /// The smallest `overdue` duration among the triggers, if any.
+    /// The `overdue` durations among the triggers, in seconds.
     public var overdueThresholds: [Int] {
         triggers.compactMap { if case .overdue(let seconds) = $0 { seconds } else { nil } }
     }

@@ -68,7 +68,8 @@ public actor Poller {
         let thresholds = router.overdueThresholds.filter { $0 >= 0 }
         var builder = SnapshotBuilder(
             stored: state.posts, keepAll: !state.hasBaseline,
-            overdueHorizon: thresholds.min().map { now.addingTimeInterval(-TimeInterval($0)) })
+            overdue: thresholds.isEmpty ? nil : SnapshotBuilder.OverdueCheck(
+                now: now, thresholds: thresholds, markers: state.overdueMarkers))
         do {
             try await list(queries, builder: builder) { builder.merge($0) }
         } catch {

@@ -70,10 +70,15 @@ public final class SQLiteStore: Store {
     private static let sweepAccountsSQL = """
         SELECT DISTINCT accountId FROM posts
         WHERE postId IN (SELECT postId FROM misses)
-           OR status NOT IN ('generated', 'pending_render', 'posted', 'failed')
-           OR platform NOT IN ('tiktok', 'instagram')
-           OR contentType NOT IN ('video', 'slides')
+           OR status NOT IN (\(sqlList(PostStatus.documented.map(\.rawValue))))
+           OR platform NOT IN (\(sqlList(Platform.documented.map(\.rawValue))))
+           OR contentType NOT IN (\(sqlList(ContentType.documented.map(\.rawValue))))
         """
+
+    /// `'a', 'b'`: the documented values are fixed identifiers, never user input.
+    private static func sqlList(_ values: [String]) -> String {
+        values.map { "'\($0)'" }.joined(separator: ", ")
+    }
 
     public func storedPosts(ids: [String]) async throws -> [String: Post] {
         if ids.isEmpty { return [:] }

@@ -33,17 +33,37 @@ public struct Snapshot: Sendable {
 public struct SnapshotBuilder: Sendable {
     private let stored: [String: StoredPost]
     private let keepAll: Bool
-    /// Posts scheduled before this may be overdue: keep them whole.
-    private let overdueHorizon: Date?
+    private let overdue: OverdueCheck?
     public private(set) var snapshot = Snapshot()
+
+    /// What decides whether an unchanged post may still need an overdue event.
+    public struct OverdueCheck: Sendable {
+        public var now: Date
+        public var thresholds: [Int]
+        public var markers: Set<OverdueMarker>
+        public init(now: Date, thresholds: [Int], markers: Set<OverdueMarker>) {
+            self.now = now
+            self.thresholds = thresholds
+            self.markers = markers
+        }
+
+        /// True when some threshold has passed for this post and was not emitted yet.
+        func pending(_ post: Post) -> Bool {
+            guard Diff.canBeOverdue(post.status) else { return false }
+            return thresholds.contains { seconds in
+                now > post.scheduledTime.addingTimeInterval(TimeInterval(seconds))
+                    && !markers.contains(OverdueMarker(postId: post.postId, seconds: seconds))
+            }
+        }
+    }
 
     /// - Parameters:
     ///   - keepAll: keep every post whole (the baseline writes them all).
-    ///   - overdueHorizon: `now − smallest overdue threshold`, nil without overdue rules.
-    public init(stored: [String: StoredPost], keepAll: Bool, overdueHorizon: Date?) {
+    ///   - overdue: nil without overdue rules.
+    public init(stored: [String: StoredPost], keepAll: Bool, overdue: OverdueCheck?) {
         self.stored = stored
         self.keepAll = keepAll
-        self.overdueHorizon = overdueHorizon
+        self.overdue = overdue
     }
 
     /// Adds one page (or any batch) of posts.
@@ -64,6 +84,8 @@ public struct SnapshotBuilder: Sendable {
         if snapshot.entries.isEmpty {
             snapshot.entries = other.entries
             snapshot.posts = other.posts
+            // The other partitions are coming: grow once, not by doubling.
+            snapshot.entries.reserveCapacity(max(stored.count, other.entries.count) + 1024)
             return
         }
         for (postId, entry) in other.entries { insert(postId, entry, other.posts[postId]) }
@@ -80,10 +102,7 @@ public struct SnapshotBuilder: Sendable {
     private func needsWhole(_ post: Post, fingerprint: Int64, stored: StoredPost?) -> Bool {
         if keepAll { return true }
         guard let stored, stored.fingerprint == fingerprint else { return true }
-        if let overdueHorizon, Diff.canBeOverdue(post.status), post.scheduledTime < overdueHorizon {
-            return true
-        }
-        return false
+        return overdue?.pending(post) ?? false
     }
 
     /// Which of two copies of one post the snapshot keeps.

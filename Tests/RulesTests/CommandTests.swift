@@ -80,7 +80,7 @@ import Testing
         #expect(output.exitCode == 1)  // "Stuck posts" is a warning
         #expect(output.stdout.contains("fires \"Posted\" (info) -> team"))
         #expect(output.stdout.contains("[team] 1 new instagram post(s) for acc"))
-        #expect(output.stdout.contains("late): Step by step tutorial 🔥"))
+        #expect(output.stdout.contains("(posted 12m 12s after its scheduled time): Step by step tutorial 🔥"))
         #expect(output.stdout.contains("fires \"Posted late\" (info) -> team"))
         #expect(output.stdout.contains("overdue (pending_render)\n  fires \"Stuck posts\" (warning) -> ops"))
         #expect(output.stdout.contains("generated -> deleted\n  fires \"Deleted before going out\" (info) -> ops"))

@@ -89,6 +89,10 @@ import Testing
         // contains and regex.
         Case("when failed\nwhere caption contains \"#viral\"", true),
         Case("when failed\nwhere caption contains \"#VIRAL\"", false),
+        Case("when failed\nwhere caption contains \"\"", true),
+        Case("when failed\nwhere caption contains \"content! #viral and much more\"", false),
+        Case("when failed\nwhere caption contains \"tutorial 🔥\"", Fixture.subject(caption: "Step by step tutorial 🔥"), true),
+        Case("when failed\nwhere caption contains \"🔥🔥\"", Fixture.subject(caption: "Step by step tutorial 🔥"), false),
         Case("when failed\nwhere caption matches \"(?i)#VIRAL\"", true),
         Case("when failed\nwhere caption matches \"^Check\"", true),
         Case("when failed\nwhere caption matches \"^content\"", false),

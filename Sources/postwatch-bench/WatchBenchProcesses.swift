@@ -1,0 +1,151 @@
+import ArgumentParser
+import Foundation
+import Infinipost
+import Logging
+import Sandbox
+import Watch
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One measured process of `postwatch-bench watch`: runs cycles against `--api-url` and prints
+/// one JSON line of figures per cycle (wall, CPU from getrusage, peak RSS, rows written).
+/// A process per measurement, so that the peak RSS is that of the cycle measured.
+struct WatchBenchCycle: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch-cycle", abstract: "One measured Watch cycle (used by `watch`).", shouldDisplay: false)
+
+    @Option var apiUrl: String
+    @Option var apiKey: String
+    @Option var state: String
+    @Option var partitioning = ListingPartitioning.statusPlatformContentType.rawValue
+    @Option var concurrency = 16
+    @Option var cycles = 1
+    /// Posts made up in-process instead of listed over HTTP (Watch's own share of a cycle).
+    @Option var synthetic = 0
+    @Option var syntheticChanged = 0
+    /// Only list (same partitions, no store, no diff): the client's share of a cycle.
+    @Flag var listingOnly = false
+
+    func run() async throws {
+        let store = try SQLiteStore(path: state)
+        let client: any PagedPostListing = synthetic > 0
+            ? SyntheticListing(count: synthetic, changedPercent: syntheticChanged)
+            : WatchHTTPListing(baseURL: apiUrl, apiKey: apiKey)
+        let poller = Poller(
+            listing: client, store: store, router: PerEventRouter(overdueThresholds: [1800]),
+            configuration: PollerConfiguration(
+                partitioning: ListingPartitioning(rawValue: partitioning) ?? .statusPlatformContentType,
+                maxConcurrentListings: concurrency),
+            logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
+        if listingOnly {
+            let cpu = Usage.now()
+            let clock = ContinuousClock()
+            let start = clock.now
+            let queries = (ListingPartitioning(rawValue: partitioning) ?? .statusPlatformContentType).queries(accounts: [])
+            let count = try await withThrowingTaskGroup(of: Int.self) { group in
+                for query in queries {
+                    group.addTask {
+                        var count = 0
+                        try await client.forEachPage(matching: query) { count += $0.count }
+                        return count
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            let wall = clock.now - start
+            let used = Usage.now()
+            let figures: [String: Double] = [
+                "wall": Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18,
+                "cpu": used.cpu - cpu.cpu, "maxrssMB": used.maxrssMB, "rows": 0, "posts": Double(count),
+                "listings": Double(queries.count),
+            ]
+            let line = try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys])
+            emit(String(decoding: line, as: UTF8.self))
+            return
+        }
+        for _ in 0..<cycles {
+            let cpu = Usage.now()
+            let clock = ContinuousClock()
+            let start = clock.now
+            let report = try await poller.runOnce(now: Date())
+            let wall = clock.now - start
+            let used = Usage.now()
+            let figures: [String: Double] = [
+                "wall": Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18,
+                "cpu": used.cpu - cpu.cpu, "maxrssMB": used.maxrssMB, "rows": Double(report.rowsWritten),
+                "posts": Double(report.posts), "events": Double(report.events.count),
+                "listings": Double(report.listings), "pages": Double(report.pages),
+            ]
+            let line = try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys])
+            emit(String(decoding: line, as: UTF8.self))
+        }
+    }
+}
+
+struct Usage {
+    var cpu: Double
+    var maxrssMB: Double
+
+    static func now() -> Usage {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        return Usage(cpu: cpu, maxrssMB: Double(usage.ru_maxrss) / 1024)  // KiB on Linux
+    }
+}
+
+/// The sandbox of `postwatch-bench watch`, in its own process so that its memory and CPU are not
+/// counted as the poller's. Prints `port N`, then obeys lines on stdin:
+/// `latency MS`, `change N` (N posts change status), `quit`.
+struct WatchBenchSandbox: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch-sandbox", abstract: "The sandbox of `watch` (used by `watch`).", shouldDisplay: false)
+
+    @Option var posts = 100_000
+    @Option var seed: UInt64 = 7
+
+    func run() async throws {
+        let sandbox = Sandbox(configuration: SandboxConfiguration(
+            initialPosts: posts, apiKey: "bench-key", tick: nil, seed: seed, accounts: 20, newPostsPerTick: 0))
+        let server = SandboxHTTPServer(
+            sandbox: sandbox, host: "127.0.0.1", port: 0,
+            logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await server.run { port in
+                    emit("port \(port)")
+                }
+            }
+            group.addTask {
+                while let line = readLine() {
+                    let words = line.split(separator: " ")
+                    guard let command = words.first else { continue }
+                    let value = words.count > 1 ? Int(words[1]) ?? 0 : 0
+                    switch command {
+                    case "latency":
+                        sandbox.faults = SandboxFaults(latency: .milliseconds(value))
+                    case "change":
+                        let all = sandbox.posts()
+                        let step = max(1, all.count / max(1, value))
+                        for post in stride(from: 0, to: all.count, by: step).prefix(value).map({ all[$0] }) {
+                            sandbox.setStatus(post.postId, to: post.status == .failed ? .posted : .failed)
+                        }
+                    default:
+                        return
+                    }
+                    emit("ok")
+                }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+}
+
+/// A line on stdout, unbuffered: the parent waits for it.
+func emit(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}

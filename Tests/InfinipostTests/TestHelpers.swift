@@ -1,0 +1,77 @@
+import Curl
+import Foundation
+import Infinipost
+import Logging
+import Synchronization
+import TestSupport
+
+/// Records the waits the client asks for and returns at once: retry tests run in milliseconds.
+final class RecordingSleep: Sendable {
+    private let waits = Mutex<[Duration]>([])
+
+    var recorded: [Duration] { waits.withLock { $0 } }
+    var total: Duration { recorded.reduce(.zero, +) }
+
+    var sleep: @Sendable (Duration) async throws -> Void {
+        { [self] duration in waits.withLock { $0.append(duration) } }
+    }
+}
+
+/// Keeps every log line with its metadata, to check what the client logs (and never logs).
+final class CapturedLogs: Sendable {
+    private let lines = Mutex<[String]>([])
+    var all: [String] { lines.withLock { $0 } }
+
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+
+    var logger: Logger {
+        var logger = Logger(label: "test") { _ in CapturingHandler(sink: self) }
+        logger.logLevel = .trace
+        return logger
+    }
+
+    struct CapturingHandler: LogHandler {
+        let sink: CapturedLogs
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+            sink.append("\(event.level) \(event.message) \(merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })")
+        }
+    }
+}
+
+/// One transport for the whole test bundle, as in the product: one multi handle for everything.
+let sharedTransport = CurlTransport()
+
+func makeClient(
+    _ server: SandboxServer, apiKey: String? = nil, retry: RetryPolicy = RetryPolicy(),
+    requestTimeout: Duration = .seconds(10), maxPageBytes: Int = 8 << 20,
+    sleep: RecordingSleep? = RecordingSleep(), logger: Logger = Logger(label: "test")
+) -> InfinipostClient {
+    let configuration = InfinipostConfiguration(
+        baseURL: server.baseURL, apiKey: apiKey ?? server.apiKey, connectTimeout: .seconds(5),
+        requestTimeout: requestTimeout, retry: retry, maxPageBytes: maxPageBytes)
+    if let sleep {
+        return InfinipostClient(configuration: configuration, transport: sharedTransport, logger: logger, sleep: sleep.sleep)
+    }
+    return InfinipostClient(configuration: configuration, transport: sharedTransport, logger: logger)
+}
+
+/// Runs `body` and returns the `APIError` it threw; nil when it threw nothing or something else.
+func apiError(_ body: () async throws -> Void) async -> APIError? {
+    do {
+        try await body()
+        return nil
+    } catch let error as APIError {
+        return error
+    } catch {
+        return nil
+    }
+}
