@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// How log lines look: human text on a terminal, one JSON object per line for log shippers.
 public enum LogFormat: String, Sendable, CaseIterable {
@@ -67,8 +68,17 @@ public struct PostwatchLogHandler: LogHandler {
 
     /// Installs the handler for the whole process (once, at start).
     public static func bootstrap(format: LogFormat, level: Logger.Level, redactor: Redactor = .shared) {
+        installedFormat.withLock { $0 = format }
         LoggingSystem.bootstrap { label in
             PostwatchLogHandler(label: label, format: format, level: level, redactor: redactor)
         }
     }
+}
+
+/// The format `bootstrap` installed; nil before (an error in the flags themselves).
+private let installedFormat = Mutex<LogFormat?>(nil)
+
+extension PostwatchLogHandler {
+    /// The log format of this process, once the handler is installed.
+    public static var bootstrappedFormat: LogFormat? { installedFormat.withLock { $0 } }
 }

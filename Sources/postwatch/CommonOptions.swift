@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import PostwatchApp
 
 /// The options `check`, `run` and `demo` share; each also reads an environment variable.
@@ -69,7 +70,12 @@ struct CommonOptions: ParsableArguments {
 extension CommandError {
     /// Prints the message to stderr (secrets redacted) and exits with the error's code.
     func exit() -> ExitCode {
-        FileHandle.standardError.write(Data("postwatch: \(Redactor.shared.redact(message))\n".utf8))
+        if PostwatchLogHandler.bootstrappedFormat == .json {
+            // With --log-format json every stderr line is a JSON object, the final error too.
+            Logger(label: "postwatch").error("\(message)", metadata: ["exit.code": "\(status.rawValue)"])
+        } else {
+            FileHandle.standardError.write(Data("postwatch: \(Redactor.shared.redact(message))\n".utf8))
+        }
         return ExitCode(status.rawValue)
     }
 }

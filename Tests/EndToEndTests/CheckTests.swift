@@ -298,15 +298,38 @@ struct CheckTests {
         fixture.sandbox.setStatus(try fixture.movablePost().postId, to: .failed)
         let result = try await fixture.check(["--log-format", "json", "--log-level", "debug"])
         #expect(result.status == 1, "\(result.output)")
-        let lines = result.stderr.split(separator: "\n")
-        #expect(!lines.isEmpty)
+        Self.expectJSONLines(result.stderr)
+
+        // The error a command ends with is a log line too (a shipper must not choke on it).
+        try fixture.workspace.writeRules(
+            """
+            channel hook = webhook env:HOOK
+
+            rule "Broken" {
+              when failed
+              notify nowhere
+            }
+            """)
+        let broken = try await fixture.check(["--log-format", "json"])
+        #expect(broken.status == 2, "\(broken.output)")
+        let messages = Self.expectJSONLines(broken.stderr)
+        #expect(messages.contains { $0.contains("main.rules:5:") }, "\(broken.stderr)")
+        await fixture.finish()
+    }
+
+    /// Every line of `text` is one JSON object with a message and a level; returns the messages.
+    @discardableResult
+    static func expectJSONLines(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) -> [String] {
+        let lines = text.split(separator: "\n")
+        #expect(!lines.isEmpty, sourceLocation: sourceLocation)
+        var messages: [String] = []
         for line in lines {
             let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-            #expect(object != nil, "not a JSON object: \(line)")
-            #expect(object?["message"] is String)
-            #expect(object?["level"] is String)
+            #expect(object != nil, "not a JSON object: \(line)", sourceLocation: sourceLocation)
+            #expect(object?["level"] is String, sourceLocation: sourceLocation)
+            if let message = object?["message"] as? String { messages.append(message) }
         }
-        await fixture.finish()
+        return messages
     }
 
     // MARK: Helpers
