@@ -55,7 +55,7 @@ final class Fixture: @unchecked Sendable {
     var environment: [String: String] {
         [
             "INFINIPOST_API_KEY": secrets.apiKey, "HOOK": secrets.hookURL, "HOOK_SECRET": secrets.hmacSecret,
-            "POSTWATCH_SMTP_PASSWORD": secrets.smtpPassword,
+            "POSTWATCH_SMTP_PASSWORD": secrets.smtpPassword, "TEAM_HOOK": receiver.url("/team"),
         ]
     }
 

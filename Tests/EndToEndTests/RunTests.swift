@@ -71,6 +71,7 @@ struct RunTests {
         try fixture.workspace.writeRules(
             """
             channel hook = webhook env:HOOK secret env:HOOK_SECRET
+            channel team = webhook env:TEAM_HOOK
 
             rule "Failed posts" {
               when failed
@@ -80,7 +81,7 @@ struct RunTests {
 
             rule "Posted posts" {
               when posted
-              notify hook
+              notify team
               severity info
             }
             """)
@@ -91,6 +92,8 @@ struct RunTests {
         let first = try await fixture.receiver.waitForRequests(count: 1, timeout: .seconds(15))
         #expect(first.first?.text.contains("Posted posts") == true, "\(first.first?.text ?? "")")
         #expect(first.first?.text.contains(posted.postId) == true)
+        // A channel declared by the new rules is delivered to as well.
+        #expect(first.first?.path == "/team")
 
         // Broken rules: logged with their diagnostics, the previous rules keep working.
         try fixture.workspace.writeRules(
