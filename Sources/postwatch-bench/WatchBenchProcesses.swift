@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Curl
 import Infinipost
 import Logging
 import Sandbox
@@ -32,7 +33,7 @@ struct WatchBenchCycle: AsyncParsableCommand {
         let store = try SQLiteStore(path: state)
         let client: any PagedPostListing = synthetic > 0
             ? SyntheticListing(count: synthetic, changedPercent: syntheticChanged)
-            : WatchHTTPListing(baseURL: apiUrl, apiKey: apiKey)
+            : InfinipostClient(configuration: InfinipostConfiguration(baseURL: apiUrl, apiKey: apiKey), transport: CurlTransport())
         let poller = Poller(
             listing: client, store: store, router: PerEventRouter(overdueThresholds: [1800]),
             configuration: PollerConfiguration(

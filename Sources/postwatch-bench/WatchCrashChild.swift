@@ -28,7 +28,8 @@ struct WatchCrashChild: AsyncParsableCommand {
 
     func run() async throws {
         let store = try SQLiteStore(path: state)
-        let client = WatchHTTPListing(baseURL: apiUrl, apiKey: apiKey)
+        let client = InfinipostClient(
+            configuration: InfinipostConfiguration(baseURL: apiUrl, apiKey: apiKey, retry: .none), transport: CurlTransport())
         let poller = Poller(
             listing: client, store: store, router: PerEventRouter(channel: "recorder"),
             configuration: PollerConfiguration(

@@ -1,4 +1,5 @@
 import Foundation
+import Curl
 import Infinipost
 import Sandbox
 import TestSupport
@@ -11,7 +12,9 @@ import Testing
         _ server: SandboxServer, store: SQLiteStore, thresholds: [Int] = [],
         configuration: PollerConfiguration = PollerConfiguration()
     ) -> Poller {
-        let client = HTTPListing(baseURL: server.baseURL, apiKey: server.apiKey)
+        let client = InfinipostClient(
+            configuration: InfinipostConfiguration(baseURL: server.baseURL, apiKey: server.apiKey, retry: .none),
+            transport: CurlTransport())
         return Poller(
             listing: client, store: store, router: PerEventRouter(overdueThresholds: thresholds),
             configuration: configuration)
