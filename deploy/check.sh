@@ -302,7 +302,16 @@ check_binary() {
     command -v strace >/dev/null || apt_install strace
     local traced=(--help)
     if "$BIN" demo --help 2>&1 | grep -q "postwatch demo"; then traced=(demo --duration 5s); fi
-    if (cd "$WORK/demo" 2>/dev/null || cd "$WORK"; timeout 120 strace -f -qq -o "$WORK/strace" "$BIN" "${traced[@]}") >/dev/null 2>&1; then
+    # As root, SQLite fchown()s its -wal/-shm files to the database's owner (a root-only code
+    # path): trace as an unprivileged user, as systemd runs the unit (DynamicUser=).
+    local as_user=()
+    mkdir -m 0777 "$WORK/trace"
+    if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+        as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+        chmod a+rx "$WORK" "$WORK/demo" 2>/dev/null || true
+    fi
+    if (cd "$WORK/demo" 2>/dev/null || cd "$WORK"; HOME="$WORK/trace" timeout 120 "${as_user[@]}" strace -f -qq -o "$WORK/trace/strace" "$BIN" "${traced[@]}") >/dev/null 2>&1; then
+        cp "$WORK/trace/strace" "$WORK/strace"
         run_check "postwatch ${traced[*]}: every system call is allowed by postwatch.service's SystemCallFilter=" \
             "$VENV/bin/python" "$DEPLOY/check/syscalls.py" "$DEPLOY/systemd/postwatch.service" "$WORK/strace"
     else
