@@ -7,12 +7,12 @@ struct Postwatch: AsyncParsableCommand {
         commandName: "postwatch",
         abstract: "Watches Infinipost posts and tells people when one fails, gets posted, or gets stuck.",
         subcommands: [
-            OutboxCommand.self,
-            SandboxCommand.self,
-            RulesCommand.self,
             CheckCommand.self,
             RunCommand.self,
             DemoCommand.self,
+            RulesCommand.self,
+            OutboxCommand.self,
+            SandboxCommand.self,
         ]
     )
 }
