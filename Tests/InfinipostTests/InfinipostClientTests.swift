@@ -68,7 +68,7 @@ import TestSupport
             let logs = CapturedLogs()
             let secret = "wrong-key-9f8e7d"
             let error = await apiError {
-                _ = try await makeClient(server, apiKey: secret, sleep: sleep, logger: logs.logger).posts(matching: PostsQuery())
+                _ = try await makeClient(server, apiKey: secret, sleep: sleep, logger: logs.logger()).posts(matching: PostsQuery())
             }
             #expect(error?.code == .unauthenticated)
             #expect(error?.message == "Invalid or missing API key")

@@ -175,7 +175,7 @@ import TestSupport
         try await SandboxServer.with { server in
             server.sandbox.enqueueFaults([.internalError])
             let logs = CapturedLogs()
-            _ = try await makeClient(server, logger: logs.logger).posts(matching: PostsQuery())
+            _ = try await makeClient(server, logger: logs.logger()).posts(matching: PostsQuery())
             let retry = try #require(logs.all.first { $0.contains("retrying page") })
             #expect(retry.contains("api.code=internal"))
             #expect(retry.contains("api.status=500"))
