@@ -46,6 +46,9 @@ public struct Check: Sendable {
         let scratch = options.dryRun ? try Self.dryRunCopy(of: settings.statePath) : nil
         defer { if let scratch { try? FileManager.default.removeItem(at: scratch.folder) } }
         if let scratch { settings.statePath = scratch.path }
+        // A dry run reads its own scratch copy: it may run beside a daemon.
+        let lock = options.dryRun ? nil : try StateLock(statePath: settings.statePath)
+        defer { withExtendedLifetime(lock) {} }
         let pipeline = try Pipeline(settings: settings, logger: logger, console: console)
         let router = pipeline.rules.router()
         let poller = pipeline.poller(since: options.since.map(\.seconds), router: router)

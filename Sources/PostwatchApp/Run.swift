@@ -38,6 +38,8 @@ public struct Run: Sendable {
         metrics.processStarted()
 
         let console: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
+        let lock = try StateLock(statePath: settings.statePath)
+        defer { withExtendedLifetime(lock) {} }
         let pipeline = try Pipeline(settings: settings, logger: logger, console: console)
         let router = ReloadableRouter(rules: pipeline.rules)
         let poller = pipeline.poller(router: router)

@@ -60,6 +60,30 @@ struct RunTests {
         await fixture.finish()
     }
 
+    @Test func aSecondPollerOnTheSameStateRefusesToStart() async throws {
+        let fixture = try await Fixture.start()
+        try fixture.writeFailureRules(email: false)
+        let daemon = try Self.startDaemon(fixture, metricsPort: try Net.freePort())
+        defer { daemon.stop() }
+        try await daemon.waitForStderr("the first cycle") { $0.contains("cycle complete") }
+
+        // Both would poll and both would notify: the second refuses, and says why.
+        let second = try await fixture.check()
+        #expect(second.status == 2, "\(second.output)")
+        #expect(second.stderr.contains("another postwatch is already using the state file"), "\(second.stderr)")
+        // A dry run reads a scratch copy of the state: it may run beside the daemon.
+        let dryRun = try await fixture.check(["--dry-run"])
+        #expect(dryRun.status == 0 || dryRun.status == 1, "\(dryRun.output)")
+
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit(timeout: .seconds(20)) == 0)
+        // The lock dies with the process: the next check runs.
+        let after = try await fixture.check()
+        #expect(after.status != 2, "\(after.output)")
+        fixture.collect(daemon)
+        await fixture.finish()
+    }
+
     @Test func sighupReloadsGoodRulesAndKeepsTheOldOnesOnAnError() async throws {
         let fixture = try await Fixture.start()
         try fixture.writeFailureRules(email: false)
