@@ -1,4 +1,5 @@
 import Foundation
+import Infinipost
 import Logging
 import Watch
 
@@ -21,7 +22,7 @@ extension Delivery {
             logger[metadataKey: "channel.destination"] = "\(channel.redactedDestination)"
 
             let wait = limiter.reserve(channel.destination, limit: channel.rateLimit, at: clock.now)
-            if let deadline, clock.now.addingTimeInterval(wait.timeInterval) > deadline { break }
+            if let deadline, clock.now.addingTimeInterval(wait.secondsValue) > deadline { break }
             if wait > .zero {
                 do { try await clock.sleep(for: wait) } catch { break }
             }
@@ -84,13 +85,13 @@ extension Delivery {
         var report = Report()
         let now = clock.now
         let attempts = entry.attempts + 1
-        let deadline = entry.createdAt.addingTimeInterval(configuration.deadAfter.timeInterval)
+        let deadline = entry.createdAt.addingTimeInterval(configuration.deadAfter.secondsValue)
         var next: Date?
         if !failure.isPermanent && now < deadline {
             let delay = configuration.backoff.delay(attempt: attempts, retryAfter: failure.retryAfter, random: random())
-            next = min(now.addingTimeInterval(delay.timeInterval), deadline)
+            next = min(now.addingTimeInterval(delay.secondsValue), deadline)
             if let retryAfter = failure.retryAfter, let destination = channel?.destination {
-                limiter.pause(destination, until: now.addingTimeInterval(retryAfter.timeInterval))
+                limiter.pause(destination, until: now.addingTimeInterval(retryAfter.secondsValue))
             }
         }
         do {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Infinipost
 import Watch
 
 /// The `Router` of postwatch: matches each event against each rule, makes one message per rule
@@ -37,7 +38,7 @@ public struct NotificationRouter: Router {
                 let throttleKey = ThrottleKey(rule: rule.name, group: key)
                 let state = throttle[throttleKey]
                 let fresh = groups[key] ?? []
-                let isOpen = state?.lastSentAt.map { now.timeIntervalSince($0) >= window.timeInterval } ?? true
+                let isOpen = state?.lastSentAt.map { now.timeIntervalSince($0) >= window.secondsValue } ?? true
                 if isOpen {
                     let held = state?.held ?? []
                     let all = Self.merged(held, fresh)

@@ -1,4 +1,5 @@
 import Foundation
+import Infinipost
 import Logging
 import Notify
 import Rules
@@ -51,7 +52,7 @@ public struct Check: Sendable {
         defer { withExtendedLifetime(lock) {} }
         let pipeline = try Pipeline(settings: settings, logger: logger, console: console)
         let router = pipeline.rules.router()
-        let poller = pipeline.poller(since: options.since.map(\.seconds), router: router)
+        let poller = pipeline.poller(since: options.since.map(\.secondsValue), router: router)
         let now = Date()
         let cycle: CycleReport
         do {
@@ -72,7 +73,7 @@ public struct Check: Sendable {
             }
         } else {
             let delivery = pipeline.delivery(logger: logger)
-            let result = await delivery.drain(until: Date().addingTimeInterval(options.deliveryTimeout.seconds))
+            let result = await delivery.drain(until: Date().addingTimeInterval(options.deliveryTimeout.secondsValue))
             notifications.delivered = result.delivered
             let depth = (try? await pipeline.store.depth()) ?? [:]
             notifications.pending = depth[.pending] ?? 0
@@ -83,7 +84,7 @@ public struct Check: Sendable {
 
         var report = CheckReport(
             cycle: .init(
-                startedAt: cycle.startedAt, durationMilliseconds: Int(cycle.duration.seconds * 1000), posts: cycle.posts,
+                startedAt: cycle.startedAt, durationMilliseconds: Int(cycle.duration.secondsValue * 1000), posts: cycle.posts,
                 pages: cycle.pages, baseline: cycle.result == .baseline, dryRun: options.dryRun),
             events: cycle.events.map { event in
                 CheckReport.Event(
@@ -123,12 +124,5 @@ extension Check {
             throw CommandError(.configuration, "cannot copy the state file '\(statePath)' for a dry run: \(error)")
         }
         return (folder, copy)
-    }
-}
-
-extension Duration {
-    /// The duration in seconds.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Infinipost
 import Logging
 import ServiceLifecycle
 import Watch
@@ -61,7 +62,7 @@ public struct PollService: Service, CustomStringConvertible {
                     metadata: [
                         "cycle.posts": "\(report.posts)", "cycle.events": "\(report.events.count)",
                         "cycle.notifications": "\(report.notifications)", "cycle.pages": "\(report.pages)",
-                        "cycle.duration_ms": "\(report.duration.components.seconds * 1000 + report.duration.components.attoseconds / 1_000_000_000_000_000)",
+                        "cycle.duration_ms": "\(Int(report.duration.secondsValue * 1000))",
                     ])
                 await onSuccess(report)
             } catch is CancellationError {

@@ -1,4 +1,5 @@
 import Foundation
+import Infinipost
 import Metrics
 import Watch
 
@@ -11,8 +12,7 @@ public struct PostwatchMetrics: Sendable {
 
     public func cycleSucceeded(_ report: CycleReport, eventsByRule: [(rule: String, transition: String)]) {
         Counter(label: "postwatch_cycles_total", dimensions: [("result", "ok")]).increment()
-        Timer(label: "postwatch_cycle_duration_seconds").recordNanoseconds(
-            report.duration.components.seconds * 1_000_000_000 + report.duration.components.attoseconds / 1_000_000_000)
+        Timer(label: "postwatch_cycle_duration_seconds").recordSeconds(report.duration.secondsValue)
         Counter(label: "postwatch_pages_fetched_total").increment(by: report.pages)
         for (rule, transition) in eventsByRule {
             Counter(label: "postwatch_events_total", dimensions: [("rule", rule), ("transition", transition)]).increment()

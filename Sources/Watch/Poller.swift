@@ -76,7 +76,7 @@ public actor Poller {
             let message = "listing failed, snapshot discarded: \(error)"
             logger.warning("cycle not applied", metadata: ["error": "\(error)"])
             try? await store.recordFailedCycle(CycleRecord(
-                startedAt: now, endedAt: now.addingTimeInterval(Self.seconds(clock.now - start)),
+                startedAt: now, endedAt: now.addingTimeInterval((clock.now - start).secondsValue),
                 result: .failed, error: message, listings: queries.count))
             throw CycleError(.listing, message, underlying: error)
         }
@@ -95,7 +95,7 @@ public actor Poller {
             let routing = router.route(events, at: now, throttle: state.throttle)
             let result: CycleRecord.Result = diff.isBaseline ? .baseline : .complete
             var commit = CycleCommit(cycle: CycleRecord(
-                startedAt: now, endedAt: now.addingTimeInterval(Self.seconds(clock.now - start)),
+                startedAt: now, endedAt: now.addingTimeInterval((clock.now - start).secondsValue),
                 result: result, posts: snapshot.count, events: events.count,
                 notifications: routing.notifications.count, listings: queries.count))
             commit.upserts = diff.upserts
@@ -122,7 +122,7 @@ public actor Poller {
         } catch {
             let message = "cannot apply the cycle: \(error)"
             try? await store.recordFailedCycle(CycleRecord(
-                startedAt: now, endedAt: now.addingTimeInterval(Self.seconds(clock.now - start)),
+                startedAt: now, endedAt: now.addingTimeInterval((clock.now - start).secondsValue),
                 result: .failed, error: message, posts: snapshot.count, listings: queries.count))
             throw CycleError(.store, message, underlying: error)
         }
@@ -170,10 +170,5 @@ public actor Poller {
                 }
             }
         }
-    }
-
-    private static func seconds(_ duration: Duration) -> TimeInterval {
-        let parts = duration.components
-        return TimeInterval(parts.seconds) + TimeInterval(parts.attoseconds) / 1e18
     }
 }

@@ -73,7 +73,7 @@ struct NotifyBench: AsyncParsableCommand {
         let report = await delivery.deliverDue(now: Date())
         let elapsed = ContinuousClock.now - start
         guard report.delivered == count else { throw FixtureError("delivered \(report.delivered) of \(count): \(report)") }
-        return elapsed.timeInterval
+        return elapsed.secondsValue
     }
 
     func sendMail(count: Int, transport: CurlTransport) async throws -> Double {
@@ -89,7 +89,7 @@ struct NotifyBench: AsyncParsableCommand {
         let report = await delivery.deliverDue(now: Date())
         let elapsed = ContinuousClock.now - start
         guard report.delivered == count else { throw FixtureError("delivered \(report.delivered) of \(count) emails: \(report)") }
-        return elapsed.timeInterval
+        return elapsed.secondsValue
     }
 
     /// A store in a temporary directory holding `count` routed notifications spread over the channels.
@@ -134,11 +134,5 @@ struct NotifyBench: AsyncParsableCommand {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return String(format: "%.0f MB", Double(usage.ru_maxrss) / 1024)
-    }
-}
-
-extension Duration {
-    fileprivate var timeInterval: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Infinipost
 import Logging
 import Synchronization
 import Watch
@@ -56,7 +57,7 @@ final class ManualClock: DeliveryClock {
     func advance(_ seconds: TimeInterval) { time.withLock { $0 = $0.addingTimeInterval(seconds) } }
     func sleep(for duration: Duration) async throws {
         try Task.checkCancellation()
-        advance(duration.timeInterval)
+        advance(duration.secondsValue)
         await Task.yield()
     }
 }
