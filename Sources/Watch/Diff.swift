@@ -39,24 +39,25 @@ public enum Diff {
         let windowStart = since.map { now.addingTimeInterval(-$0) }
         let thresholds = Array(Set(overdueThresholds.filter { $0 >= 0 })).sorted()
 
-        for (postId, entry) in snapshot.entries {
-            let previous = state.posts[postId]
+        for (postId, kept) in snapshot.kept {
+            let entry = kept.entry
+            let post = kept.post
             var emits = true
             if result.isBaseline {
                 emits = false
-                if let windowStart, let post = snapshot.post(postId), post.scheduledTime >= windowStart { emits = true }
+                if let windowStart, post.scheduledTime >= windowStart { emits = true }
             }
-            if let previous {
-                if previous.fingerprint != entry.fingerprint, let post = snapshot.post(postId) {
+            if let index = kept.storedIndex {
+                let previousStatus = state.posts.status(at: index)
+                if state.posts.fingerprint(at: index) != entry.fingerprint {
                     result.upserts.append(PostWrite(post: post, fingerprint: entry.fingerprint))
-                    if previous.status != entry.status.rawValue, emits {
+                    if previousStatus != entry.status.rawValue, emits {
                         result.events.append(
-                            Event(kind: .transition, from: previous.status, to: entry.status.rawValue,
+                            Event(kind: .transition, from: previousStatus, to: entry.status.rawValue,
                                   post: post, detectedAt: now))
                     }
                 }
-                if previous.misses != 0 { result.misses[postId] = 0 }
-            } else if let post = snapshot.post(postId) {
+            } else {
                 result.upserts.append(PostWrite(post: post, fingerprint: entry.fingerprint))
                 if emits {
                     result.events.append(
@@ -64,7 +65,7 @@ public enum Diff {
                               post: post, detectedAt: now))
                 }
             }
-            if canBeOverdue(entry.status), let post = snapshot.post(postId) {
+            if canBeOverdue(entry.status) {
                 for seconds in thresholds where now > post.scheduledTime.addingTimeInterval(TimeInterval(seconds)) {
                     let marker = OverdueMarker(postId: postId, seconds: seconds)
                     if state.overdueMarkers.contains(marker) { continue }
@@ -77,12 +78,16 @@ public enum Diff {
                 }
             }
         }
-        for (postId, previous) in state.posts where snapshot.entries[postId] == nil {
-            let misses = previous.misses + 1
-            if misses >= 2 {
-                result.deletions.append(postId)
+        // Every stored post, by index: seen (its miss count goes back to 0) or missed again.
+        let keptIndices = snapshot.keptStoredIndices()
+        for index in 0..<state.posts.count {
+            let misses = state.posts.misses(at: index)
+            if snapshot.contains(storedIndex: index, keptIndices: keptIndices) {
+                if misses != 0 { result.misses[state.posts.postId(at: index)] = 0 }
+            } else if misses + 1 >= 2 {
+                result.deletions.append(state.posts.postId(at: index))
             } else {
-                result.misses[postId] = misses
+                result.misses[state.posts.postId(at: index)] = misses + 1
             }
         }
         result.deletions.sort()
@@ -92,7 +97,7 @@ public enum Diff {
 
     /// The `deleted` events of `ids`, each carrying the post as last stored.
     public static func deletedEvents(
-        _ ids: [String], stored: [String: StoredPost], posts: [String: Post], at now: Date
+        _ ids: [String], stored: StoredPosts, posts: [String: Post], at now: Date
     ) -> [Event] {
         ids.compactMap { postId in
             guard let post = posts[postId] else { return nil }

@@ -37,15 +37,24 @@ public final class SQLiteStore: Store {
         try await read { db in
             var state = StoredState()
             state.posts.reserveCapacity(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM posts") ?? 0)
-            let rows = try Row.fetchCursor(db, sql: "SELECT postId, status, fingerprint FROM posts")
+            // Ids and statuses go from SQLite's buffers into `StoredPosts` without a String each.
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT posts.postId, posts.status, posts.fingerprint, COALESCE(misses.count, 0)
+                FROM posts LEFT JOIN misses USING (postId)
+                """)
             while let row = try rows.next() {
-                let postId: String = row[0]
-                state.posts[postId] = StoredPost(status: row[1], fingerprint: row[2], misses: 0)
-            }
-            let misses = try Row.fetchCursor(db, sql: "SELECT postId, count FROM misses")
-            while let row = try misses.next() {
-                let postId: String = row[0]
-                state.posts[postId]?.misses = row[1]
+                let fingerprint: Int64 = row[2]
+                let misses: Int = row[3]
+                try row.withUnsafeData(atIndex: 0) { id in
+                    try row.withUnsafeData(atIndex: 1) { status in
+                        guard let id, let status else { throw StoreError(.database, "a post row without id or status") }
+                        id.withUnsafeBytes { id in
+                            status.withUnsafeBytes { status in
+                                state.posts.set(idUTF8: id, statusUTF8: status, fingerprint: fingerprint, misses: misses)
+                            }
+                        }
+                    }
+                }
             }
             let markers = try Row.fetchCursor(db, sql: "SELECT postId, seconds FROM overdue")
             while let row = try markers.next() {

@@ -3,38 +3,65 @@ import Infinipost
 
 /// The complete set of posts in scope, merged from the partitions of one cycle.
 ///
-/// It is kept compact: a post identical to the stored one is a status and a fingerprint; the
-/// full `Post` is kept only where the diff may need it (a new or changed post, a post that may
-/// be overdue). A post seen in two partitions (it moved while we paged) keeps the later status
-/// in lifecycle order.
+/// It is kept compact: a post identical to its stored copy is one bit, set at its index in the
+/// ``StoredPosts`` the cycle started from; only the posts the diff needs are kept whole (new or
+/// changed ones, and those that may be overdue). A post seen in two partitions (it moved while
+/// we paged) keeps the later status in lifecycle order.
 public struct Snapshot: Sendable {
     public struct Entry: Sendable, Hashable {
         public var status: PostStatus
         public var fingerprint: Int64
     }
 
-    public internal(set) var entries: [String: Entry] = [:]
-    /// The posts kept whole: new or changed ones, and those that may be overdue. Kept apart from
-    /// `entries` so that an unchanged post costs a status and a fingerprint, not a `Post`.
-    public internal(set) var posts: [String: Post] = [:]
+    /// A post kept whole, with the index of its stored copy (nil for a new post).
+    public struct Kept: Sendable {
+        public var entry: Entry
+        public var post: Post
+        public var storedIndex: Int?
+    }
+
+    /// Stored posts seen identical to their stored copy, by index (disjoint from `kept` once the
+    /// builder hands the snapshot over).
+    var unchanged: Bitset
+    /// The posts kept whole, by id.
+    public internal(set) var kept: [String: Kept] = [:]
     /// Posts received, duplicates included.
     public internal(set) var received = 0
     /// Pages received (one per `add`).
     public internal(set) var pages = 0
 
-    public var count: Int { entries.count }
+    init(storedCount: Int) {
+        unchanged = Bitset(capacity: storedCount)
+    }
+
+    /// Distinct posts in the snapshot.
+    public var count: Int { unchanged.count + kept.count }
+
+    /// True when the stored post at `index` is in the snapshot (unchanged or kept whole).
+    func contains(storedIndex index: Int, keptIndices: Bitset) -> Bool {
+        unchanged.contains(index) || keptIndices.contains(index)
+    }
+
+    /// The stored indices of the posts kept whole.
+    func keptStoredIndices() -> Bitset {
+        var indices = Bitset(capacity: unchanged.capacity)
+        for kept in kept.values {
+            if let index = kept.storedIndex { indices.insert(index) }
+        }
+        return indices
+    }
 
     /// The post kept whole for `postId`, if any.
-    public func post(_ postId: String) -> Post? { posts[postId] }
+    public func post(_ postId: String) -> Post? { kept[postId]?.post }
 }
 
 /// Builds a ``Snapshot`` page by page, dropping what the diff will not need as soon as each page
-/// arrives (so that a million-post snapshot is not a million `Post`s).
+/// arrives (so that a million-post snapshot is a million bits, not a million `Post`s).
 public struct SnapshotBuilder: Sendable {
-    private let stored: [String: StoredPost]
+    private let stored: StoredPosts
     private let keepAll: Bool
     private let overdue: OverdueCheck?
-    public private(set) var snapshot = Snapshot()
+    private var building: Snapshot
 
     /// What decides whether an unchanged post may still need an overdue event.
     public struct OverdueCheck: Sendable {
@@ -60,49 +87,65 @@ public struct SnapshotBuilder: Sendable {
     /// - Parameters:
     ///   - keepAll: keep every post whole (the baseline writes them all).
     ///   - overdue: nil without overdue rules.
-    public init(stored: [String: StoredPost], keepAll: Bool, overdue: OverdueCheck?) {
+    public init(stored: StoredPosts, keepAll: Bool, overdue: OverdueCheck?) {
         self.stored = stored
         self.keepAll = keepAll
         self.overdue = overdue
+        building = Snapshot(storedCount: stored.count)
+    }
+
+    /// The snapshot so far. A stored post seen both unchanged and changed (in two partitions)
+    /// is settled here, once, rather than on every page.
+    public var snapshot: Snapshot {
+        var snapshot = building
+        for (postId, kept) in building.kept {
+            guard let index = kept.storedIndex, snapshot.unchanged.contains(index) else { continue }
+            let storedStatus = stored.status(at: index)
+            if kept.entry.fingerprint != stored.fingerprint(at: index),
+                Self.prefers(PostStatus(rawValue: storedStatus), over: kept.entry.status, stored: storedStatus)
+            {
+                snapshot.kept[postId] = nil
+            } else {
+                snapshot.unchanged.remove(index)
+            }
+        }
+        return snapshot
     }
 
     /// Adds one page (or any batch) of posts.
     public mutating func add(_ posts: [Post]) {
-        snapshot.received += posts.count
-        snapshot.pages += 1
+        building.received += posts.count
+        building.pages += 1
         for post in posts {
             let fingerprint = PostFingerprint.of(post)
-            let whole = needsWhole(post, fingerprint: fingerprint, stored: stored[post.postId])
-            insert(post.postId, Snapshot.Entry(status: post.status, fingerprint: fingerprint), whole ? post : nil)
+            let index = stored.index(of: post.postId)
+            if let index, !keepAll, stored.fingerprint(at: index) == fingerprint, !(overdue?.pending(post) ?? false) {
+                building.unchanged.insert(index)
+            } else {
+                keep(post.postId, Snapshot.Kept(
+                    entry: Snapshot.Entry(status: post.status, fingerprint: fingerprint), post: post, storedIndex: index))
+            }
         }
     }
 
     /// Adds the posts of another builder's snapshot (a partition listed concurrently).
     public mutating func merge(_ other: Snapshot) {
-        snapshot.received += other.received
-        snapshot.pages += other.pages
-        if snapshot.entries.isEmpty {
-            snapshot.entries = other.entries
-            snapshot.posts = other.posts
-            // The other partitions are coming: grow once, not by doubling.
-            snapshot.entries.reserveCapacity(max(stored.count, other.entries.count) + 1024)
+        building.received += other.received
+        building.pages += other.pages
+        building.unchanged.formUnion(other.unchanged)
+        if building.kept.isEmpty {
+            building.kept = other.kept
             return
         }
-        for (postId, entry) in other.entries { insert(postId, entry, other.posts[postId]) }
+        for (postId, kept) in other.kept { keep(postId, kept) }
     }
 
-    private mutating func insert(_ postId: String, _ entry: Snapshot.Entry, _ post: Post?) {
-        if let existing = snapshot.entries[postId] {
-            guard Self.prefers(entry.status, over: existing.status, stored: stored[postId]?.status) else { return }
+    private mutating func keep(_ postId: String, _ kept: Snapshot.Kept) {
+        if let existing = building.kept[postId] {
+            let storedStatus = kept.storedIndex.map { stored.status(at: $0) }
+            guard Self.prefers(kept.entry.status, over: existing.entry.status, stored: storedStatus) else { return }
         }
-        snapshot.entries[postId] = entry
-        snapshot.posts[postId] = post
-    }
-
-    private func needsWhole(_ post: Post, fingerprint: Int64, stored: StoredPost?) -> Bool {
-        if keepAll { return true }
-        guard let stored, stored.fingerprint == fingerprint else { return true }
-        return overdue?.pending(post) ?? false
+        building.kept[postId] = kept
     }
 
     /// Which of two copies of one post the snapshot keeps.

@@ -24,8 +24,7 @@ public protocol Store: Outbox {
     func events(after: Int64, limit: Int) async throws -> [StoredEvent]
 }
 
-/// What the store remembers of one post, as compact as the diff allows: a million of these
-/// stay in memory for a cycle.
+/// What the store remembers of one post (held compactly, many at once, in ``StoredPosts``).
 public struct StoredPost: Sendable, Hashable {
     /// The raw status last seen (unknown values kept as they came).
     public var status: String
@@ -53,7 +52,7 @@ public struct OverdueMarker: Sendable, Hashable {
 
 /// The store's state as the diff reads it.
 public struct StoredState: Sendable {
-    public var posts: [String: StoredPost]
+    public var posts: StoredPosts
     public var overdueMarkers: Set<OverdueMarker>
     public var throttle: [ThrottleKey: ThrottleState]
     /// False until a cycle completed: the next complete snapshot is the baseline.
@@ -64,7 +63,7 @@ public struct StoredState: Sendable {
     public var sweepAccounts: Set<String>
 
     public init(
-        posts: [String: StoredPost] = [:], overdueMarkers: Set<OverdueMarker> = [],
+        posts: StoredPosts = StoredPosts(), overdueMarkers: Set<OverdueMarker> = [],
         throttle: [ThrottleKey: ThrottleState] = [:], hasBaseline: Bool = false,
         sweepAccounts: Set<String> = []
     ) {
