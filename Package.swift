@@ -52,6 +52,8 @@ let package = Package(
                 "Infinipost",
                 "Rules",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The C API, for the one loop that reads every stored post without a String each.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]

@@ -164,20 +164,34 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     fileprivate func receiveHeader(_ bytes: UnsafeRawBufferPointer) {
-        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        // Headers are ASCII: trimmed and split on bytes, since Foundation's trimming costs a
+        // microsecond or so per call and a poll cycle reads thousands of header lines.
+        let line = Self.trimmed(bytes[...])
         switch kind {
         case .mail:
-            replyLines.append(line)
+            replyLines.append(String(decoding: line, as: UTF8.self))
         case .http:
-            if line.hasPrefix("HTTP/") {
+            if line.starts(with: "HTTP/".utf8) {
                 // A new response (after `100 Continue` or a proxy's answer): keep only the last one's.
                 headers.removeAll()
-            } else if let colon = line.firstIndex(of: ":") {
-                let name = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
-                let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-                if !name.isEmpty { headers.append((name, value)) }
+            } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+                let name = Self.trimmed(line[..<colon])
+                let value = Self.trimmed(line[(colon + 1)...])
+                if !name.isEmpty {
+                    headers.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+                }
             }
         }
+    }
+
+    /// `bytes` without leading and trailing spaces, tabs, CRs and LFs.
+    private static func trimmed(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, isSpace(bytes[start]) { start += 1 }
+        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+        return bytes[start..<end]
     }
 
     fileprivate func fillUpload(_ buffer: UnsafeMutableRawBufferPointer) -> Int {
