@@ -66,12 +66,9 @@ public actor Poller {
         }
         let queries = self.queries(for: state)
         let thresholds = router.overdueThresholds.filter { $0 >= 0 }
-        var builder = SnapshotBuilder(
-            stored: state.posts, keepAll: !state.hasBaseline,
-            overdue: thresholds.isEmpty ? nil : SnapshotBuilder.OverdueCheck(
-                now: now, thresholds: thresholds, markers: state.overdueMarkers))
+        let snapshot: Snapshot
         do {
-            try await list(queries, builder: builder) { builder.merge($0) }
+            snapshot = try await self.snapshot(of: queries, state: state, now: now, thresholds: thresholds)
         } catch {
             let message = "listing failed, snapshot discarded: \(error)"
             logger.warning("cycle not applied", metadata: ["error": "\(error)"])
@@ -80,10 +77,11 @@ public actor Poller {
                 result: .failed, error: message, listings: queries.count))
             throw CycleError(.listing, message, underlying: error)
         }
-        let snapshot = builder.snapshot
-
+        let totals = (count: snapshot.count, received: snapshot.received, pages: snapshot.pages)
+        // The snapshot ends with the diff: on a first cycle it holds every post whole, and the
+        // diff's upserts are all the commit needs.
         var diff = Diff.compute(
-            state: state, snapshot: snapshot, now: now, overdueThresholds: thresholds,
+            state: state, snapshot: consume snapshot, now: now, overdueThresholds: thresholds,
             since: configuration.since)
         var events = diff.events
         do {
@@ -96,7 +94,7 @@ public actor Poller {
             let result: CycleRecord.Result = diff.isBaseline ? .baseline : .complete
             var commit = CycleCommit(cycle: CycleRecord(
                 startedAt: now, endedAt: now.addingTimeInterval((clock.now - start).secondsValue),
-                result: result, posts: snapshot.count, events: events.count,
+                result: result, posts: totals.count, events: events.count,
                 notifications: routing.notifications.count, listings: queries.count))
             commit.upserts = diff.upserts
             commit.misses = diff.misses
@@ -110,12 +108,12 @@ public actor Poller {
             let rows = dryRun ? 0 : try await store.commit(commit)
             var report = CycleReport(
                 startedAt: now, duration: clock.now - start, result: result, events: events,
-                notifications: routing.notifications.count, posts: snapshot.count,
-                received: snapshot.received, listings: queries.count, pages: snapshot.pages, upserts: upserts,
+                notifications: routing.notifications.count, posts: totals.count,
+                received: totals.received, listings: queries.count, pages: totals.pages, upserts: upserts,
                 deletions: diff.deletions.count, rowsWritten: rows)
             report.drafts = routing.notifications
             logger.debug(dryRun ? "cycle evaluated (dry run)" : "cycle applied", metadata: [
-                "cycle.result": "\(result.rawValue)", "cycle.posts": "\(snapshot.count)",
+                "cycle.result": "\(result.rawValue)", "cycle.posts": "\(totals.count)",
                 "cycle.events": "\(events.count)", "cycle.rows": "\(rows)",
             ])
             return report
@@ -123,9 +121,21 @@ public actor Poller {
             let message = "cannot apply the cycle: \(error)"
             try? await store.recordFailedCycle(CycleRecord(
                 startedAt: now, endedAt: now.addingTimeInterval((clock.now - start).secondsValue),
-                result: .failed, error: message, posts: snapshot.count, listings: queries.count))
+                result: .failed, error: message, posts: totals.count, listings: queries.count))
             throw CycleError(.store, message, underlying: error)
         }
+    }
+
+    /// Lists the scope into one snapshot; throws when any chain fails.
+    private func snapshot(
+        of queries: [PostsQuery], state: StoredState, now: Date, thresholds: [Int]
+    ) async throws -> Snapshot {
+        var builder = SnapshotBuilder(
+            stored: state.posts, keepAll: !state.hasBaseline,
+            overdue: thresholds.isEmpty ? nil : SnapshotBuilder.OverdueCheck(
+                now: now, thresholds: thresholds, markers: state.overdueMarkers))
+        try await list(queries, builder: builder) { builder.merge($0) }
+        return builder.snapshot
     }
 
     /// The partitions of the scope, plus an unfiltered listing of each account that holds a

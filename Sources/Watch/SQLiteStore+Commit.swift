@@ -10,10 +10,9 @@ extension SQLiteStore {
     @discardableResult
     public func commit(_ commit: CycleCommit) async throws -> Int {
         let encoder = JSONEncoder.infinipost()
-        // Encode outside the write transaction: the writer is held for less time.
-        let upserts = try commit.upserts.map { write in
-            (write, try Self.encode(write.post, with: encoder))
-        }
+        // Events and throttle state are encoded before the transaction, to hold the writer for
+        // less time; posts are encoded one at a time inside it, since a first cycle over a
+        // million posts would otherwise hold a million encoded copies at once.
         let events = try commit.events.map { event in (event, try Self.encode(event.post, with: encoder)) }
         let throttle = try commit.throttle.map { key, state in
             (key, try state.map { try Self.encode($0, with: encoder) })
@@ -33,8 +32,10 @@ extension SQLiteStore {
                     json = excluded.json, updatedAt = excluded.updatedAt
                 """)
             let clearMiss = try db.cachedStatement(sql: "DELETE FROM misses WHERE postId = ?")
-            for (write, json) in upserts {
+            let postEncoder = JSONEncoder.infinipost()
+            for write in commit.upserts {
                 let post = write.post
+                let json = try Self.encode(post, with: postEncoder)
                 try upsert.execute(arguments: [
                     post.postId, post.accountId, post.platform.rawValue, post.contentType.rawValue,
                     post.status.rawValue, post.scheduledTime.timeIntervalSince1970,
