@@ -12,6 +12,8 @@ public struct PollerConfiguration: Sendable {
     /// The baseline window (`--since`): on the first complete snapshot, posts with
     /// `scheduledTime ≥ now − since` emit events; nil: none do.
     public var since: TimeInterval?
+    /// First cycle: posts a chain stages in the store at once (memory against round trips).
+    public var stagingBatch = 2_000
 
     public init(
         accounts: [String] = [], partitioning: ListingPartitioning = .statusPlatformContentType,
@@ -67,19 +69,22 @@ public actor Poller {
         let queries = self.queries(for: state)
         let thresholds = router.overdueThresholds.filter { $0 >= 0 }
         let snapshot: Snapshot
+        let postCount: Int
         do {
-            snapshot = try await self.snapshot(of: queries, state: state, now: now, thresholds: thresholds)
+            (snapshot, postCount) = try await self.snapshot(of: queries, state: state, now: now, thresholds: thresholds)
         } catch {
-            let message = "listing failed, snapshot discarded: \(error)"
-            logger.warning("cycle not applied", metadata: ["error": "\(error)"])
+            if !state.hasBaseline { try? await store.clearStaged() }
+            let staging = error as? StagingError
+            let message = staging.map { "cannot stage the first cycle's posts: \($0.underlying)" }
+                ?? "listing failed, snapshot discarded: \(error)"
+            logger.warning("cycle not applied", metadata: ["error": "\(staging?.underlying ?? error)"])
             try? await store.recordFailedCycle(CycleRecord(
                 startedAt: now, endedAt: now.addingTimeInterval((clock.now - start).secondsValue),
                 result: .failed, error: message, listings: queries.count))
-            throw CycleError(.listing, message, underlying: error)
+            throw CycleError(staging == nil ? .listing : .store, message, underlying: staging?.underlying ?? error)
         }
-        let totals = (count: snapshot.count, received: snapshot.received, pages: snapshot.pages)
-        // The snapshot ends with the diff: on a first cycle it holds every post whole, and the
-        // diff's upserts are all the commit needs.
+        let totals = (count: postCount, received: snapshot.received, pages: snapshot.pages)
+        // The snapshot ends with the diff: the diff's upserts are all the commit needs.
         var diff = Diff.compute(
             state: state, snapshot: consume snapshot, now: now, overdueThresholds: thresholds,
             since: configuration.since)
@@ -96,14 +101,20 @@ public actor Poller {
                 startedAt: now, endedAt: now.addingTimeInterval((clock.now - start).secondsValue),
                 result: result, posts: totals.count, events: events.count,
                 notifications: routing.notifications.count, listings: queries.count))
-            commit.upserts = diff.upserts
+            if diff.isBaseline {
+                // Every post was staged as it came; the staged copies are the ones to write.
+                commit.includesStaged = true
+                commit.overdueThresholds = thresholds
+            } else {
+                commit.upserts = diff.upserts
+            }
             commit.misses = diff.misses
             commit.deletions = diff.deletions
             commit.newMarkers = diff.newMarkers
             commit.events = events
             commit.notifications = routing.notifications
             commit.throttle = routing.throttle
-            let upserts = diff.upserts.count
+            let upserts = diff.isBaseline ? totals.count : diff.upserts.count
             diff.upserts = []  // the commit holds its own copy; don't keep two alive
             let rows = dryRun ? 0 : try await store.commit(commit)
             var report = CycleReport(
@@ -126,16 +137,24 @@ public actor Poller {
         }
     }
 
-    /// Lists the scope into one snapshot; throws when any chain fails.
+    /// Lists the scope into one snapshot and counts its posts; throws when any chain fails.
+    /// A first cycle stages its posts in the store as they come (see ``Store/stage(_:)``).
     private func snapshot(
         of queries: [PostsQuery], state: StoredState, now: Date, thresholds: [Int]
-    ) async throws -> Snapshot {
+    ) async throws -> (Snapshot, count: Int) {
+        let baseline = state.hasBaseline ? nil : SnapshotBuilder.Baseline(
+            window: configuration.since.map { now.addingTimeInterval(-$0) })
+        if baseline != nil {
+            do { try await store.clearStaged() } catch { throw StagingError(underlying: error) }
+        }
         var builder = SnapshotBuilder(
-            stored: state.posts, keepAll: !state.hasBaseline,
+            stored: state.posts, baseline: baseline,
             overdue: thresholds.isEmpty ? nil : SnapshotBuilder.OverdueCheck(
                 now: now, thresholds: thresholds, markers: state.overdueMarkers))
         try await list(queries, builder: builder) { builder.merge($0) }
-        return builder.snapshot
+        let snapshot = builder.snapshot
+        guard baseline != nil else { return (snapshot, snapshot.count) }
+        do { return (snapshot, try await store.stagedCount()) } catch { throw StagingError(underlying: error) }
     }
 
     /// The partitions of the scope, plus an unfiltered listing of each account that holds a
@@ -158,13 +177,23 @@ public actor Poller {
     ) async throws {
         let listing = self.listing
         let width = max(1, configuration.maxConcurrentListings)
+        let store = self.store
+        let batch = max(1, configuration.stagingBatch)
+        @Sendable func stage(_ part: inout SnapshotBuilder, atLeast count: Int) async throws {
+            guard part.staged.count >= count else { return }
+            do { try await store.stage(part.takeStaged()) } catch { throw StagingError(underlying: error) }
+        }
         @Sendable func chain(_ query: PostsQuery) async throws -> Snapshot {
             var part = builder
             if let paged = listing as? any PagedPostListing {
-                try await paged.forEachPage(matching: query) { part.add($0) }
+                try await paged.forEachPage(matching: query) { page in
+                    part.add(page)
+                    try await stage(&part, atLeast: batch)
+                }
             } else {
                 part.add(try await listing.posts(matching: query))
             }
+            try await stage(&part, atLeast: 1)
             return part.snapshot
         }
         try await withThrowingTaskGroup(of: Snapshot.self) { group in
@@ -181,4 +210,9 @@ public actor Poller {
             }
         }
     }
+}
+
+/// The store refused posts staged during the listing: a store failure, not a listing one.
+private struct StagingError: Error {
+    var underlying: any Error
 }

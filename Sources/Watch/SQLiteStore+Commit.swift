@@ -20,6 +20,7 @@ extension SQLiteStore {
         return try await write { db in
             let before = db.totalChangesCount
             let now = commit.cycle.startedAt.timeIntervalSince1970
+            if commit.includesStaged { try Self.commitStaged(commit, in: db) }
             let upsert = try db.cachedStatement(sql: """
                 INSERT INTO posts (postId, accountId, platform, contentType, status, scheduledTime,
                                    postedAt, createdAt, fingerprint, json, firstSeenAt, updatedAt)

@@ -24,6 +24,7 @@ public final class SQLiteStore: Store {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            db.add(function: SQLiteStore.prefersFunction)
         }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
@@ -85,7 +86,7 @@ public final class SQLiteStore: Store {
         """
 
     /// `'a', 'b'`: the documented values are fixed identifiers, never user input.
-    private static func sqlList(_ values: [String]) -> String {
+    static func sqlList(_ values: [String]) -> String {
         values.map { "'\($0)'" }.joined(separator: ", ")
     }
 

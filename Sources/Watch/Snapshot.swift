@@ -59,9 +59,19 @@ public struct Snapshot: Sendable {
 /// arrives (so that a million-post snapshot is a million bits, not a million `Post`s).
 public struct SnapshotBuilder: Sendable {
     private let stored: StoredPosts
-    private let keepAll: Bool
+    private let baseline: Baseline?
     private let overdue: OverdueCheck?
     private var building: Snapshot
+    /// First cycle: posts to stage in the store (see ``takeStaged()``).
+    public private(set) var staged: [PostWrite] = []
+
+    /// A first cycle (no complete cycle stored yet): every post is staged for the commit to
+    /// write, and only those the baseline may report are kept whole.
+    public struct Baseline: Sendable {
+        /// Posts scheduled at or after this may emit events (`--since`); nil: none do.
+        public var window: Date?
+        public init(window: Date?) { self.window = window }
+    }
 
     /// What decides whether an unchanged post may still need an overdue event.
     public struct OverdueCheck: Sendable {
@@ -85,11 +95,11 @@ public struct SnapshotBuilder: Sendable {
     }
 
     /// - Parameters:
-    ///   - keepAll: keep every post whole (the baseline writes them all).
+    ///   - baseline: set for a first cycle.
     ///   - overdue: nil without overdue rules.
-    public init(stored: StoredPosts, keepAll: Bool, overdue: OverdueCheck?) {
+    public init(stored: StoredPosts, baseline: Baseline? = nil, overdue: OverdueCheck?) {
         self.stored = stored
-        self.keepAll = keepAll
+        self.baseline = baseline
         self.overdue = overdue
         building = Snapshot(storedCount: stored.count)
     }
@@ -119,13 +129,25 @@ public struct SnapshotBuilder: Sendable {
         for post in posts {
             let fingerprint = PostFingerprint.of(post)
             let index = stored.index(of: post.postId)
-            if let index, !keepAll, stored.fingerprint(at: index) == fingerprint, !(overdue?.pending(post) ?? false) {
+            if let baseline {
+                staged.append(PostWrite(post: post, fingerprint: fingerprint))
+                if let index { building.unchanged.insert(index) }  // seen (the commit rewrites it)
+                guard let window = baseline.window, post.scheduledTime >= window else { continue }
+                keep(post.postId, Snapshot.Kept(
+                    entry: Snapshot.Entry(status: post.status, fingerprint: fingerprint), post: post, storedIndex: index))
+            } else if let index, stored.fingerprint(at: index) == fingerprint, !(overdue?.pending(post) ?? false) {
                 building.unchanged.insert(index)
             } else {
                 keep(post.postId, Snapshot.Kept(
                     entry: Snapshot.Entry(status: post.status, fingerprint: fingerprint), post: post, storedIndex: index))
             }
         }
+    }
+
+    /// The posts staged since the last call, handed over to be written to the store's staging.
+    public mutating func takeStaged() -> [PostWrite] {
+        defer { staged = [] }
+        return staged
     }
 
     /// Adds the posts of another builder's snapshot (a partition listed concurrently).

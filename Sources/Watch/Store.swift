@@ -16,6 +16,15 @@ public protocol Store: Outbox {
     /// cycle record, all or nothing. Returns the number of rows it changed.
     @discardableResult
     func commit(_ commit: CycleCommit) async throws -> Int
+    /// Forgets the posts staged by an earlier first cycle that did not complete.
+    func clearStaged() async throws
+    /// Stages posts of a first cycle as they are listed, so that its million posts are never all
+    /// in memory. Staged posts are not state: ``commit(_:)`` with ``CycleCommit/includesStaged``
+    /// makes them so, in its transaction. A post staged twice (seen in two partitions) keeps the
+    /// copy later in the lifecycle, as the snapshot does.
+    func stage(_ posts: [PostWrite]) async throws
+    /// Distinct posts staged.
+    func stagedCount() async throws -> Int
     /// Records a cycle that did not complete; nothing else is written.
     func recordFailedCycle(_ record: CycleRecord) async throws
     /// The most recent cycles, newest first.
@@ -98,6 +107,12 @@ public struct CycleCommit: Sendable {
     public var events: [Event] = []
     public var notifications: [OutboxDraft] = []
     public var throttle: [ThrottleKey: ThrottleState?] = [:]
+    /// A first cycle: the staged posts become the stored posts, and the overdue thresholds they
+    /// have already passed are marked as emitted (a first run does not report yesterday's stuck
+    /// posts).
+    public var includesStaged = false
+    /// The thresholds, in seconds, marked for staged posts.
+    public var overdueThresholds: [Int] = []
 
     public init(cycle: CycleRecord) {
         self.cycle = cycle

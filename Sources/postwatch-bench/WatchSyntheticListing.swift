@@ -17,7 +17,7 @@ struct SyntheticListing: PagedPostListing {
         return all
     }
 
-    func forEachPage(matching query: PostsQuery, _ body: ([Post]) throws -> Void) async throws {
+    func forEachPage(matching query: PostsQuery, _ body: ([Post]) async throws -> Void) async throws {
         var page: [Post] = []
         page.reserveCapacity(100)
         for index in 0..<count {
@@ -28,12 +28,12 @@ struct SyntheticListing: PagedPostListing {
             else { continue }
             page.append(post)
             if page.count == 100 {
-                try body(page)
+                try await body(page)
                 page.removeAll(keepingCapacity: true)
                 await Task.yield()
             }
         }
-        if !page.isEmpty { try body(page) }
+        if !page.isEmpty { try await body(page) }
     }
 
     func make(_ index: Int) -> Post {

@@ -69,7 +69,7 @@ import Testing
     @Test func anUnchangedPostIsOneBitAndAChangedOneIsKeptWhole() {
         let a = Fixture.post("a", .posted)
         let b = Fixture.post("b", .generated)
-        var builder = SnapshotBuilder(stored: Self.stored(a, b), keepAll: false, overdue: nil)
+        var builder = SnapshotBuilder(stored: Self.stored(a, b), overdue: nil)
         var moved = b
         moved.status = .failed
         builder.add([a, moved, Fixture.post("c", .failed)])
@@ -104,7 +104,7 @@ import Testing
     }
 
     static func build(_ stored: StoredPosts, pages: [[Post]], acrossChains: Bool) -> Snapshot {
-        let start = SnapshotBuilder(stored: stored, keepAll: false, overdue: nil)
+        let start = SnapshotBuilder(stored: stored, overdue: nil)
         guard acrossChains else {
             var builder = start
             for page in pages { builder.add(page) }
@@ -122,14 +122,14 @@ import Testing
     @Test func anUnchangedPostThatMayBeOverdueIsKeptWhole() {
         let stuck = Fixture.post("s", .pendingRender, scheduled: Fixture.t0.addingTimeInterval(-7200))
         let overdue = SnapshotBuilder.OverdueCheck(now: Fixture.t0, thresholds: [1800], markers: [])
-        var builder = SnapshotBuilder(stored: Self.stored(stuck), keepAll: false, overdue: overdue)
+        var builder = SnapshotBuilder(stored: Self.stored(stuck), overdue: overdue)
         builder.add([stuck, stuck])
         #expect(builder.snapshot.count == 1)
         #expect(builder.snapshot.post("s") == stuck)
 
         let marked = SnapshotBuilder.OverdueCheck(
             now: Fixture.t0, thresholds: [1800], markers: [OverdueMarker(postId: "s", seconds: 1800)])
-        var done = SnapshotBuilder(stored: Self.stored(stuck), keepAll: false, overdue: marked)
+        var done = SnapshotBuilder(stored: Self.stored(stuck), overdue: marked)
         done.add([stuck])
         #expect(done.snapshot.count == 1)
         #expect(done.snapshot.post("s") == nil)

@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+import Infinipost
+
+/// A first cycle's posts, staged in a TEMP table of the writer connection as they are listed.
+///
+/// TEMP, because staged posts are not state: they vanish with the connection (a crash included)
+/// and are never written to the WAL, so staging costs no fsync. The commit moves them into
+/// `posts` inside its transaction, so the cycle stays all or nothing.
+extension SQLiteStore {
+    public func clearStaged() async throws {
+        try await write { db in try db.execute(sql: "DROP TABLE IF EXISTS temp.staging") }
+    }
+
+    public func stage(_ posts: [PostWrite]) async throws {
+        if posts.isEmpty { return }
+        let encoder = JSONEncoder.infinipost()
+        let rows = try posts.map { write in (write, try Self.encode(write.post, with: encoder)) }
+        try await write { db in
+            try Self.createStaging(in: db)
+            // The later copy in the lifecycle wins, by the snapshot's own rule (a SQL function).
+            let insert = try db.makeStatement(sql: """
+                INSERT INTO temp.staging (postId, accountId, platform, contentType, status,
+                                          scheduledTime, postedAt, createdAt, fingerprint, json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (postId) DO UPDATE SET
+                    accountId = excluded.accountId, platform = excluded.platform,
+                    contentType = excluded.contentType, status = excluded.status,
+                    scheduledTime = excluded.scheduledTime, postedAt = excluded.postedAt,
+                    createdAt = excluded.createdAt, fingerprint = excluded.fingerprint,
+                    json = excluded.json
+                WHERE \(Self.prefersFunction.name)(excluded.status, staging.status)
+                """)
+            for (write, json) in rows {
+                let post = write.post
+                try insert.execute(arguments: [
+                    post.postId, post.accountId, post.platform.rawValue, post.contentType.rawValue,
+                    post.status.rawValue, post.scheduledTime.timeIntervalSince1970,
+                    post.postedAt?.timeIntervalSince1970, post.createdAt.timeIntervalSince1970,
+                    write.fingerprint, json,
+                ])
+            }
+        }
+    }
+
+    public func stagedCount() async throws -> Int {
+        try await write { db in
+            try Self.createStaging(in: db)
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM temp.staging") ?? 0
+        }
+    }
+
+    /// Moves the staged posts into `posts` and marks the thresholds they passed (part of a
+    /// commit's transaction), then drops the staging table.
+    static func commitStaged(_ commit: CycleCommit, in db: Database) throws {
+        try createStaging(in: db)
+        let now = commit.cycle.startedAt.timeIntervalSince1970
+        // `WHERE true`: SQLite needs it to read `ON CONFLICT` after `INSERT … SELECT`.
+        try db.execute(
+            sql: """
+                INSERT INTO posts (postId, accountId, platform, contentType, status, scheduledTime,
+                                   postedAt, createdAt, fingerprint, json, firstSeenAt, updatedAt)
+                SELECT postId, accountId, platform, contentType, status, scheduledTime,
+                       postedAt, createdAt, fingerprint, json, ?, ?
+                FROM temp.staging WHERE true
+                ON CONFLICT (postId) DO UPDATE SET
+                    accountId = excluded.accountId, platform = excluded.platform,
+                    contentType = excluded.contentType, status = excluded.status,
+                    scheduledTime = excluded.scheduledTime, postedAt = excluded.postedAt,
+                    createdAt = excluded.createdAt, fingerprint = excluded.fingerprint,
+                    json = excluded.json, updatedAt = excluded.updatedAt
+                """, arguments: [now, now])
+        let overdueStatuses = sqlList(PostStatus.documented.filter(Diff.canBeOverdue).map(\.rawValue))
+        for seconds in Set(commit.overdueThresholds.filter { $0 >= 0 }) {
+            // `now > scheduledTime + threshold`, as the diff tests it for the posts it holds.
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO overdue (postId, seconds, emittedAt)
+                    SELECT postId, ?, ? FROM temp.staging
+                    WHERE status IN (\(overdueStatuses)) AND scheduledTime + ? < ?
+                    """, arguments: [seconds, now, seconds, now])
+        }
+        // DROP, not DELETE: it is not counted as rows written.
+        try db.execute(sql: "DROP TABLE temp.staging")
+    }
+
+    private static func createStaging(in db: Database) throws {
+        try db.execute(sql: """
+            CREATE TEMP TABLE IF NOT EXISTS staging (
+                postId TEXT PRIMARY KEY, accountId TEXT NOT NULL, platform TEXT NOT NULL,
+                contentType TEXT NOT NULL, status TEXT NOT NULL, scheduledTime DOUBLE NOT NULL,
+                postedAt DOUBLE, createdAt DOUBLE NOT NULL, fingerprint INTEGER NOT NULL,
+                json BLOB NOT NULL)
+            """)
+    }
+
+    /// `postwatch_prefers(candidate, current)`: ``SnapshotBuilder/prefers(_:over:stored:)`` for
+    /// two staged copies of a post that was not stored before.
+    static let prefersFunction = DatabaseFunction("postwatch_prefers", argumentCount: 2, pure: true) { values in
+        guard let candidate = String.fromDatabaseValue(values[0]), let current = String.fromDatabaseValue(values[1])
+        else { return false }
+        return SnapshotBuilder.prefers(PostStatus(rawValue: candidate), over: PostStatus(rawValue: current), stored: nil)
+    }
+}
