@@ -26,11 +26,7 @@ extension SQLiteStore {
                                    postedAt, createdAt, fingerprint, json, firstSeenAt, updatedAt)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (postId) DO UPDATE SET
-                    accountId = excluded.accountId, platform = excluded.platform,
-                    contentType = excluded.contentType, status = excluded.status,
-                    scheduledTime = excluded.scheduledTime, postedAt = excluded.postedAt,
-                    createdAt = excluded.createdAt, fingerprint = excluded.fingerprint,
-                    json = excluded.json, updatedAt = excluded.updatedAt
+                    \(Self.updatePostColumns), updatedAt = excluded.updatedAt
                 """)
             let clearMiss = try db.cachedStatement(sql: "DELETE FROM misses WHERE postId = ?")
             let postEncoder = JSONEncoder.infinipost()
@@ -111,6 +107,14 @@ extension SQLiteStore {
             return db.totalChangesCount - before
         }
     }
+
+    /// The `SET` list of an upsert into `posts` (or the staging table), `updatedAt` aside.
+    static let updatePostColumns = """
+        accountId = excluded.accountId, platform = excluded.platform,
+        contentType = excluded.contentType, status = excluded.status,
+        scheduledTime = excluded.scheduledTime, postedAt = excluded.postedAt,
+        createdAt = excluded.createdAt, fingerprint = excluded.fingerprint, json = excluded.json
+        """
 
     static func encode<T: Encodable>(_ value: T, with encoder: JSONEncoder) throws -> Data {
         do {

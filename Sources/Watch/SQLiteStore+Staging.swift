@@ -24,11 +24,7 @@ extension SQLiteStore {
                                           scheduledTime, postedAt, createdAt, fingerprint, json)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (postId) DO UPDATE SET
-                    accountId = excluded.accountId, platform = excluded.platform,
-                    contentType = excluded.contentType, status = excluded.status,
-                    scheduledTime = excluded.scheduledTime, postedAt = excluded.postedAt,
-                    createdAt = excluded.createdAt, fingerprint = excluded.fingerprint,
-                    json = excluded.json
+                    \(Self.updatePostColumns)
                 WHERE \(Self.prefersFunction.name)(excluded.status, staging.status)
                 """)
             for (write, json) in rows {
@@ -64,11 +60,7 @@ extension SQLiteStore {
                        postedAt, createdAt, fingerprint, json, ?, ?
                 FROM temp.staging WHERE true
                 ON CONFLICT (postId) DO UPDATE SET
-                    accountId = excluded.accountId, platform = excluded.platform,
-                    contentType = excluded.contentType, status = excluded.status,
-                    scheduledTime = excluded.scheduledTime, postedAt = excluded.postedAt,
-                    createdAt = excluded.createdAt, fingerprint = excluded.fingerprint,
-                    json = excluded.json, updatedAt = excluded.updatedAt
+                    \(Self.updatePostColumns), updatedAt = excluded.updatedAt
                 """, arguments: [now, now])
         let overdueStatuses = sqlList(PostStatus.documented.filter(Diff.canBeOverdue).map(\.rawValue))
         for seconds in Set(commit.overdueThresholds.filter { $0 >= 0 }) {
