@@ -20,6 +20,9 @@ extension InfinipostClient {
         guard response.status == 200 else {
             throw error(from: response, contentType: contentType)
         }
+        // The hand-written parser reads a page several times faster. JSONDecoder stays for what it
+        // does not read: a valid page it refuses is still decoded, a broken one still described.
+        if let page = PostsPageParser.parse(response.body) { return page }
         do {
             return try JSONDecoder.infinipost().decode(PostsPage.self, from: response.body)
         } catch {
