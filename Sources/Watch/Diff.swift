@@ -49,7 +49,7 @@ public enum Diff {
             }
             if let index = kept.storedIndex {
                 let previousStatus = state.posts.status(at: index)
-                if state.posts.fingerprint(at: index) != entry.fingerprint {
+                if state.posts.fingerprint(at: index) != entry.fingerprint || previousStatus != entry.status.rawValue {
                     result.upserts.append(PostWrite(post: post, fingerprint: entry.fingerprint))
                     if previousStatus != entry.status.rawValue, emits {
                         result.events.append(

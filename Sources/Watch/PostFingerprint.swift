@@ -1,13 +1,14 @@
 import Foundation
 import Infinipost
 
-/// A stable 64-bit digest of every field of a post (FNV-1a).
+/// A stable 64-bit digest of every field of a post.
 ///
 /// The store keeps it per post so that an unchanged post costs a comparison of two integers and
 /// no write. It must not change between processes, so Swift's seeded `Hasher` cannot be used.
+/// The snapshot also compares the status itself, so even a collision cannot hide a transition.
 public enum PostFingerprint {
     public static func of(_ post: Post) -> Int64 {
-        var hash = FNV()
+        var hash = WordDigest()
         hash.add(post.postId)
         hash.add(post.accountId)
         hash.add(post.platform.rawValue)
@@ -33,28 +34,45 @@ public enum PostFingerprint {
     }
 }
 
-private struct FNV {
+/// A digest that takes 8 bytes per step (a cycle reads 100,000 posts of about 350 bytes; one
+/// byte per step, as FNV-1a does, was a tenth of the cycle).
+///
+/// Each step (xor, multiply by an odd constant, xor-shift) is a bijection of the running value,
+/// so two inputs that differ in a single word always digest differently; other differences
+/// collide with a probability of about 2⁻⁶⁴. Changing this function changes every stored
+/// fingerprint: the next cycle then rewrites each post once (no event, the statuses agree).
+struct WordDigest {
     private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
 
-    mutating func add(byte: UInt8) {
-        value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+    mutating func add(_ word: UInt64) {
+        value = (value ^ word) &* 0x9E37_79B9_7F4A_7C15
+        value ^= value >> 29
     }
 
-    mutating func add(_ number: UInt64) {
-        var rest = number
-        for _ in 0..<8 {
-            add(byte: UInt8(truncatingIfNeeded: rest))
-            rest >>= 8
+    mutating func add(byte: UInt8) { add(UInt64(byte)) }
+
+    mutating func add(bytes: UnsafeRawBufferPointer) {
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            add(bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            offset += 8
         }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while offset < bytes.count {
+            tail |= UInt64(bytes[offset]) << shift
+            shift += 8
+            offset += 1
+        }
+        // The length ends the field, so ("ab", "c") and ("a", "bc") differ, as do the tails
+        // "a" and "a\0".
+        add(tail)
+        add(UInt64(bytes.count))
     }
 
     mutating func add(_ text: String) {
         var text = text
-        text.withUTF8 { bytes in
-            for byte in bytes { add(byte: byte) }
-        }
-        // The length ends the field, so ("ab", "c") and ("a", "bc") differ.
-        add(UInt64(text.utf8.count))
+        text.withUTF8 { add(bytes: UnsafeRawBufferPointer($0)) }
     }
 
     mutating func add(_ text: String?) {

@@ -135,7 +135,10 @@ public struct SnapshotBuilder: Sendable {
                 guard let window = baseline.window, post.scheduledTime >= window else { continue }
                 keep(post.postId, Snapshot.Kept(
                     entry: Snapshot.Entry(status: post.status, fingerprint: fingerprint), post: post, storedIndex: index))
-            } else if let index, stored.fingerprint(at: index) == fingerprint, !(overdue?.pending(post) ?? false) {
+            } else if let index, stored.fingerprint(at: index) == fingerprint,
+                stored.status(at: index) == post.status.rawValue,  // a collision never hides a transition
+                !(overdue?.pending(post) ?? false)
+            {
                 building.unchanged.insert(index)
             } else {
                 keep(post.postId, Snapshot.Kept(

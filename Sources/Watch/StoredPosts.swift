@@ -169,12 +169,13 @@ public struct StoredPosts: Sendable {
         return slots
     }
 
-    /// FNV-1a over the bytes, then a final mix so that the low bits (the slot) depend on all of
-    /// them. Not seeded like `Hasher`, which costs more than the lookup here: ids come from the
-    /// API, not from someone choosing collisions.
+    /// ``WordDigest`` of the bytes, then a final mix so that the low bits (the slot) depend on
+    /// all of them. Not seeded like `Hasher`, which costs more than the lookup here: ids come
+    /// from the API, not from someone choosing collisions.
     private static func hash(_ bytes: UnsafeRawBufferPointer) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        var digest = WordDigest()
+        digest.add(bytes: bytes)
+        var hash = digest.value
         hash ^= hash >> 33
         hash = hash &* 0xff51_afd7_ed55_8ccd
         hash ^= hash >> 33

@@ -119,6 +119,21 @@ import Testing
         return merged.snapshot
     }
 
+    /// Two versions of a post with one fingerprint (a collision, made here by hand) still make
+    /// a transition when their statuses differ.
+    @Test func aFingerprintCollisionNeverHidesATransition() {
+        let posted = Fixture.post("p", .posted)
+        var stored = StoredPosts()
+        stored.set("p", StoredPost(status: "generated", fingerprint: PostFingerprint.of(posted), misses: 0))
+        var builder = SnapshotBuilder(stored: stored, overdue: nil)
+        builder.add([posted])
+        let diff = Diff.compute(
+            state: StoredState(posts: stored, hasBaseline: true), snapshot: builder.snapshot, now: Fixture.t0,
+            overdueThresholds: [], since: nil)
+        #expect(diff.events.map(\.summary) == ["p generated>posted"])
+        #expect(diff.upserts.map(\.post) == [posted])
+    }
+
     @Test func anUnchangedPostThatMayBeOverdueIsKeptWhole() {
         let stuck = Fixture.post("s", .pendingRender, scheduled: Fixture.t0.addingTimeInterval(-7200))
         let overdue = SnapshotBuilder.OverdueCheck(now: Fixture.t0, thresholds: [1800], markers: [])
@@ -133,5 +148,35 @@ import Testing
         done.add([stuck])
         #expect(done.snapshot.count == 1)
         #expect(done.snapshot.post("s") == nil)
+    }
+}
+
+@Suite struct WordDigestTests {
+    static func digest(_ fields: String...) -> UInt64 {
+        var digest = WordDigest()
+        for field in fields { digest.add(field) }
+        return digest.value
+    }
+
+    @Test func fieldBoundariesAndTailsCount() {
+        #expect(Self.digest("ab", "c") != Self.digest("a", "bc"))
+        #expect(Self.digest("a") != Self.digest("a\0"))
+        #expect(Self.digest("") != Self.digest("\0"))
+        #expect(Self.digest("12345678") != Self.digest("12345678", ""))
+        #expect(Self.digest("posted") == Self.digest("posted"))
+    }
+
+    /// Every one-byte change of a post-sized text changes the digest (a single changed word
+    /// always does: each step is a bijection of the running value).
+    @Test func everyOneByteChangeIsSeen() {
+        let text = Array("https://storage.googleapis.com/bucket/acc_1/post_000042/video.mp4 pending_render".utf8)
+        let original = Self.digest(String(decoding: text, as: UTF8.self))
+        var seen = Set<UInt64>([original])
+        for offset in text.indices {
+            var changed = text
+            changed[offset] ^= 0x01
+            seen.insert(Self.digest(String(decoding: changed, as: UTF8.self)))
+        }
+        #expect(seen.count == text.count + 1)
     }
 }
