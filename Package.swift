@@ -118,7 +118,9 @@ let package = Package(
         .testTarget(name: "InfinipostTests", dependencies: ["Infinipost", "Sandbox", "TestSupport"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "Infinipost", "Curl", "TestSupport"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "PostwatchApp"], resources: [.copy("Corpus")]),
-        .testTarget(name: "WatchTests", dependencies: ["Watch", "Infinipost", "Rules", "Sandbox", "TestSupport"]),
+        .testTarget(
+            name: "WatchTests",
+            dependencies: ["Watch", "Infinipost", "Rules", "Sandbox", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "NotifyTests", dependencies: ["Notify", "Watch", "Rules", "Curl", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Infinipost", "Sandbox"]),
     ],

@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import Infinipost
 
 extension SQLiteStore {
     /// The schema, one migration per change; never edit a migration that shipped, add one.
@@ -82,6 +84,27 @@ extension SQLiteStore {
             // Covers the state a cycle loads (id, status, fingerprint): the load reads this index
             // instead of every post row with its JSON, a tenth of the file.
             try db.create(index: "posts_state", on: "posts", columns: ["postId", "status", "fingerprint"])
+        }
+        migrator.registerMigration("v3 word-digest fingerprints") { db in
+            // Fingerprints moved from FNV-1a to `WordDigest`: recomputed here from each stored
+            // post, so the first cycle after an upgrade does not rewrite every post.
+            // In batches by rowid: never updating the table under an open cursor, never holding
+            // a million posts.
+            let decoder = JSONDecoder.infinipost()
+            let update = try db.makeStatement(sql: "UPDATE posts SET fingerprint = ? WHERE rowid = ?")
+            var last: Int64 = .min
+            while true {
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT rowid, json FROM posts WHERE rowid > ? ORDER BY rowid LIMIT 1000", arguments: [last])
+                guard let end: Int64 = rows.last?[0] else { break }
+                for row in rows {
+                    let json: Data = row[1]
+                    // A row that does not decode keeps its old fingerprint: rewritten once, as before.
+                    guard let post = try? decoder.decode(Post.self, from: json) else { continue }
+                    try update.execute(arguments: [PostFingerprint.of(post), row[0] as Int64])
+                }
+                last = end
+            }
         }
         return migrator
     }

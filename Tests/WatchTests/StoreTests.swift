@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Infinipost
 import Testing
 @testable import Watch
@@ -82,5 +83,27 @@ import Testing
         other.postedAt = Fixture.t0
         #expect(PostFingerprint.of(post) != PostFingerprint.of(other))
         #expect(PostFingerprint.of(post) == PostFingerprint.of(Fixture.post("p")))
+    }
+}
+
+@Suite struct MigrationTests {
+    /// A store written with the earlier fingerprints gets them recomputed on opening, so the
+    /// next cycle writes only the cycle record instead of every post.
+    @Test func fingerprintsAreRecomputedOnUpgrade() async throws {
+        let path = Fixture.tempPath()
+        let post = Fixture.post("p", .posted)
+        let queue = try DatabaseQueue(path: path)
+        try SQLiteStore.migrator.migrate(queue, upTo: "v2 posts state index")
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO posts (postId, accountId, platform, contentType, status, scheduledTime,
+                                       createdAt, fingerprint, json, firstSeenAt, updatedAt)
+                    VALUES ('p', 'acc_1', 'tiktok', 'video', 'posted', 0, 0, 42, ?, 0, 0)
+                    """, arguments: [try JSONEncoder.infinipost().encode(post)])
+        }
+        try queue.close()
+        let store = try SQLiteStore(path: path)
+        #expect(try await store.loadState().posts["p"]?.fingerprint == PostFingerprint.of(post))
     }
 }
