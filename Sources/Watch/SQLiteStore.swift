@@ -41,10 +41,7 @@ public final class SQLiteStore: Store {
             state.posts.reserveCapacity(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM posts") ?? 0)
             // Ids and statuses go straight from SQLite's buffers into `StoredPosts`: no String,
             // no Data per row (a million rows are read every cycle).
-            let statement = try db.makeStatement(sql: """
-                SELECT posts.postId, posts.status, posts.fingerprint, COALESCE(misses.count, 0)
-                FROM posts LEFT JOIN misses USING (postId)
-                """)
+            let statement = try db.makeStatement(sql: "SELECT postId, status, fingerprint FROM posts")
             let raw = statement.sqliteStatement
             let rows = try Row.fetchCursor(statement)
             while try rows.next() != nil {
@@ -53,9 +50,12 @@ public final class SQLiteStore: Store {
                     let text = sqlite3_column_text(raw, column)
                     return UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(raw, column)))
                 }
-                state.posts.set(
-                    idUTF8: bytes(0), statusUTF8: bytes(1), fingerprint: sqlite3_column_int64(raw, 2),
-                    misses: Int(sqlite3_column_int64(raw, 3)))
+                // postId is the primary key: no need to look for it before adding it.
+                state.posts.append(idUTF8: bytes(0), statusUTF8: bytes(1), fingerprint: sqlite3_column_int64(raw, 2))
+            }
+            let misses = try Row.fetchCursor(db, sql: "SELECT postId, count FROM misses")
+            while let row = try misses.next() {
+                if let index = state.posts.index(of: row[0]) { state.posts.setMisses(row[1], at: index) }
             }
             let markers = try Row.fetchCursor(db, sql: "SELECT postId, seconds FROM overdue")
             while let row = try markers.next() {

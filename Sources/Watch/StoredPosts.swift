@@ -106,13 +106,21 @@ public struct StoredPosts: Sendable {
     mutating func set(
         idUTF8 id: UnsafeRawBufferPointer, statusUTF8 status: UnsafeRawBufferPointer, fingerprint: Int64, misses: Int
     ) {
-        let code = statusCode(status)
         if let index = index(ofUTF8: id) {
-            statusCodes[index] = code
+            statusCodes[index] = statusCode(status)
             fingerprints[index] = fingerprint
             missCounts[index] = Int32(clamping: misses)
             return
         }
+        append(idUTF8: id, statusUTF8: status, fingerprint: fingerprint, misses: misses)
+    }
+
+    /// Adds a post known not to be stored yet (a primary key read from the store), without
+    /// looking for it first.
+    mutating func append(
+        idUTF8 id: UnsafeRawBufferPointer, statusUTF8 status: UnsafeRawBufferPointer, fingerprint: Int64, misses: Int = 0
+    ) {
+        let code = statusCode(status)
         if (count + 1) * 2 > slots.count { rehash(slotCount: Self.slotCount(for: count + 1)) }
         let index = count
         idBytes.append(contentsOf: id)
