@@ -2,14 +2,17 @@ import Foundation
 import GRDB
 import Infinipost
 
-/// A first cycle's posts, staged in a TEMP table of the writer connection as they are listed.
+/// A first cycle's posts, staged in the table `staging_posts` as they are listed.
 ///
-/// TEMP, because staged posts are not state: they vanish with the connection (a crash included)
-/// and are never written to the WAL, so staging costs no fsync. The commit moves them into
-/// `posts` inside its transaction, so the cycle stays all or nothing.
+/// Staged posts are not state: nothing reads them but the commit of the first cycle, which
+/// moves them into `posts` and drops the table inside its one transaction, so the cycle stays
+/// all or nothing; a first cycle that fails (or is killed) leaves a table the next one drops
+/// before it starts. The table is in the state file, not a TEMP table: SQLite puts TEMP tables
+/// in the temporary directory, which is small or in memory where postwatch is deployed (the
+/// Kubernetes manifests give /tmp 256 MiB), and a million staged posts take about 700 MB.
 extension SQLiteStore {
     public func clearStaged() async throws {
-        try await write { db in try db.execute(sql: "DROP TABLE IF EXISTS temp.staging") }
+        try await write { db in try db.execute(sql: "DROP TABLE IF EXISTS staging_posts") }
     }
 
     public func stage(_ posts: [PostWrite]) async throws {
@@ -20,12 +23,12 @@ extension SQLiteStore {
             try Self.createStaging(in: db)
             // The later copy in the lifecycle wins, by the snapshot's own rule (a SQL function).
             let insert = try db.makeStatement(sql: """
-                INSERT INTO temp.staging (postId, accountId, platform, contentType, status,
+                INSERT INTO staging_posts (postId, accountId, platform, contentType, status,
                                           scheduledTime, postedAt, createdAt, fingerprint, json)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (postId) DO UPDATE SET
                     \(Self.updatePostColumns)
-                WHERE \(Self.prefersFunction.name)(excluded.status, staging.status)
+                WHERE \(Self.prefersFunction.name)(excluded.status, staging_posts.status)
                 """)
             for (write, json) in rows {
                 let post = write.post
@@ -42,7 +45,7 @@ extension SQLiteStore {
     public func stagedCount() async throws -> Int {
         try await write { db in
             try Self.createStaging(in: db)
-            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM temp.staging") ?? 0
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM staging_posts") ?? 0
         }
     }
 
@@ -58,7 +61,7 @@ extension SQLiteStore {
                                    postedAt, createdAt, fingerprint, json, firstSeenAt, updatedAt)
                 SELECT postId, accountId, platform, contentType, status, scheduledTime,
                        postedAt, createdAt, fingerprint, json, ?, ?
-                FROM temp.staging WHERE true
+                FROM staging_posts WHERE true
                 ON CONFLICT (postId) DO UPDATE SET
                     \(Self.updatePostColumns), updatedAt = excluded.updatedAt
                 """, arguments: [now, now])
@@ -68,17 +71,17 @@ extension SQLiteStore {
             try db.execute(
                 sql: """
                     INSERT OR IGNORE INTO overdue (postId, seconds, emittedAt)
-                    SELECT postId, ?, ? FROM temp.staging
+                    SELECT postId, ?, ? FROM staging_posts
                     WHERE status IN (\(overdueStatuses)) AND scheduledTime + ? < ?
                     """, arguments: [seconds, now, seconds, now])
         }
         // DROP, not DELETE: it is not counted as rows written.
-        try db.execute(sql: "DROP TABLE temp.staging")
+        try db.execute(sql: "DROP TABLE staging_posts")
     }
 
     private static func createStaging(in db: Database) throws {
         try db.execute(sql: """
-            CREATE TEMP TABLE IF NOT EXISTS staging (
+            CREATE TABLE IF NOT EXISTS staging_posts (
                 postId TEXT PRIMARY KEY, accountId TEXT NOT NULL, platform TEXT NOT NULL,
                 contentType TEXT NOT NULL, status TEXT NOT NULL, scheduledTime DOUBLE NOT NULL,
                 postedAt DOUBLE, createdAt DOUBLE NOT NULL, fingerprint INTEGER NOT NULL,

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Infinipost
 import Testing
 @testable import Watch
@@ -33,6 +34,7 @@ import Testing
         let p3 = Fixture.post("p3", .failed)
         #expect(state.posts["p3"] == StoredPost(status: "failed", fingerprint: PostFingerprint.of(p3), misses: 0))
         #expect(try await store.storedPosts(ids: ["p3"])["p3"] == p3)
+        #expect(try await store.read { try $0.tableExists("staging_posts") } == false)
 
         let next = try await poller.runOnce(now: Fixture.t0.addingTimeInterval(60))
         #expect(next.events.isEmpty)
