@@ -117,6 +117,8 @@ public actor Poller {
             let upserts = diff.isBaseline ? totals.count : diff.upserts.count
             diff.upserts = []  // the commit holds its own copy; don't keep two alive
             let rows = dryRun ? 0 : try await store.commit(commit)
+            // A dry first cycle staged its posts all the same; they go, as its writes would.
+            if dryRun && diff.isBaseline { try await store.clearStaged() }
             var report = CycleReport(
                 startedAt: now, duration: clock.now - start, result: result, events: events,
                 notifications: routing.notifications.count, posts: totals.count,

@@ -106,6 +106,17 @@ import Testing
         }
     }
 
+    @Test func aDryFirstCycleLeavesNothingBehind() async throws {
+        for i in 0..<20 { listing.put(Fixture.post("p\(i)", .failed)) }
+        let report = try await poller().runOnce(now: Fixture.t0, dryRun: true)
+        #expect(report.result == .baseline)
+        #expect(report.posts == 20)
+        #expect(report.rowsWritten == 0)
+        #expect(try await store.loadState().posts.count == 0)
+        #expect(try await store.cycles(limit: 1).isEmpty)
+        #expect(try await store.read { try $0.tableExists("staging_posts") } == false)
+    }
+
     @Test func aFailedFirstCycleLeavesNothingStagedForTheNext() async throws {
         for i in 0..<30 { listing.put(Fixture.post("p\(i)", i % 2 == 0 ? .generated : .failed)) }
         listing.state.withLock { $0.failing = { $0.status == .failed } }
