@@ -110,9 +110,16 @@ extension Check {
     /// A dry run works on a copy of the state file in a scratch folder: opening SQLite can
     /// create the file, run migrations or checkpoint its WAL, and a dry run must leave the
     /// state exactly as it was (a missing state file stays missing).
+    ///
+    /// The folder is made beside the state file, whose volume is sized for it (a first cycle
+    /// stages every post in the copy), and in the temporary directory only when the state's
+    /// directory is not writable: /tmp is small where postwatch is deployed.
     static func dryRunCopy(of statePath: String) throws(CommandError) -> (folder: URL, path: String) {
         let manager = FileManager.default
-        let folder = manager.temporaryDirectory.appendingPathComponent("postwatch-dry-run-\(UUID().uuidString)")
+        let name = ".postwatch-dry-run-\(UUID().uuidString)"
+        let beside = URL(fileURLWithPath: statePath).deletingLastPathComponent().appendingPathComponent(name)
+        let folder = (try? manager.createDirectory(at: beside, withIntermediateDirectories: false)) != nil
+            ? beside : manager.temporaryDirectory.appendingPathComponent(name)
         let copy = folder.appendingPathComponent("state.sqlite").path
         do {
             try manager.createDirectory(at: folder, withIntermediateDirectories: true)

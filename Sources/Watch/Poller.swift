@@ -34,7 +34,8 @@ public struct PollerConfiguration: Sendable {
 /// ```
 /// A cycle is all or nothing: if any chain fails, the snapshot is thrown away and only a failed
 /// cycle record is written; otherwise the new state, the events, their outbox entries and the
-/// throttle state commit in one transaction. Cycles of one poller never overlap (an actor).
+/// throttle state commit in one transaction. Cycles of one poller never overlap: a call made
+/// while one runs waits for it (an actor alone would interleave them at every `await`).
 public actor Poller {
     private let listing: any PostListing
     private let store: any Store
@@ -58,6 +59,19 @@ public actor Poller {
     /// `detectedAt`. Throws ``CycleError`` when nothing was applied. With `dryRun`, the cycle
     /// lists, diffs and routes as usual but writes nothing (`postwatch check --dry-run`).
     public func runOnce(now: Date, dryRun: Bool = false) async throws -> CycleReport {
+        while running { await withCheckedContinuation { waiting.append($0) } }
+        running = true
+        defer {
+            running = false
+            if !waiting.isEmpty { waiting.removeFirst().resume() }
+        }
+        return try await cycle(now: now, dryRun: dryRun)
+    }
+
+    private var running = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    private func cycle(now: Date, dryRun: Bool) async throws -> CycleReport {
         let clock = ContinuousClock()
         let start = clock.now
         let state: StoredState
@@ -118,7 +132,7 @@ public actor Poller {
             diff.upserts = []  // the commit holds its own copy; don't keep two alive
             let rows = dryRun ? 0 : try await store.commit(commit)
             // A dry first cycle staged its posts all the same; they go, as its writes would.
-            if dryRun && diff.isBaseline { try await store.clearStaged() }
+            if dryRun && diff.isBaseline { try? await store.clearStaged() }
             var report = CycleReport(
                 startedAt: now, duration: clock.now - start, result: result, events: events,
                 notifications: routing.notifications.count, posts: totals.count,
@@ -144,19 +158,25 @@ public actor Poller {
     private func snapshot(
         of queries: [PostsQuery], state: StoredState, now: Date, thresholds: [Int]
     ) async throws -> (Snapshot, count: Int) {
-        let baseline = state.hasBaseline ? nil : SnapshotBuilder.Baseline(
-            window: configuration.since.map { now.addingTimeInterval(-$0) })
-        if baseline != nil {
-            do { try await store.clearStaged() } catch { throw StagingError(underlying: error) }
-        }
+        let staging = !state.hasBaseline
+        do {
+            if staging { try await store.clearStaged() }
+        } catch { throw StagingError(underlying: error) }
         var builder = SnapshotBuilder(
-            stored: state.posts, baseline: baseline,
+            stored: state.posts, staging: staging,
             overdue: thresholds.isEmpty ? nil : SnapshotBuilder.OverdueCheck(
                 now: now, thresholds: thresholds, markers: state.overdueMarkers))
         try await list(queries, builder: builder) { builder.merge($0) }
-        let snapshot = builder.snapshot
-        guard baseline != nil else { return (snapshot, snapshot.count) }
-        do { return (snapshot, try await store.stagedCount()) } catch { throw StagingError(underlying: error) }
+        guard staging else {
+            let snapshot = builder.snapshot
+            return (snapshot, snapshot.count)
+        }
+        do {
+            if let since = configuration.since {
+                builder.keepStaged(try await store.stagedPosts(scheduledFrom: now.addingTimeInterval(-since)))
+            }
+            return (builder.snapshot, try await store.stagedCount())
+        } catch { throw StagingError(underlying: error) }
     }
 
     /// The partitions of the scope, plus an unfiltered listing of each account that holds a

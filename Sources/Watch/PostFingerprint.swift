@@ -54,7 +54,8 @@ struct WordDigest {
     mutating func add(bytes: UnsafeRawBufferPointer) {
         var offset = 0
         while offset + 8 <= bytes.count {
-            add(bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            // Little-endian whatever the machine: fingerprints are stored.
+            add(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
             offset += 8
         }
         var tail: UInt64 = 0

@@ -31,14 +31,8 @@ extension SQLiteStore {
             let clearMiss = try db.cachedStatement(sql: "DELETE FROM misses WHERE postId = ?")
             let postEncoder = JSONEncoder.infinipost()
             for write in commit.upserts {
-                let post = write.post
-                let json = try Self.encode(post, with: postEncoder)
-                try upsert.execute(arguments: [
-                    post.postId, post.accountId, post.platform.rawValue, post.contentType.rawValue,
-                    post.status.rawValue, post.scheduledTime.timeIntervalSince1970,
-                    post.postedAt?.timeIntervalSince1970, post.createdAt.timeIntervalSince1970,
-                    write.fingerprint, json, now, now,
-                ])
+                let json = try Self.encode(write.post, with: postEncoder)
+                try upsert.execute(arguments: Self.postArguments(write, json: json) + [now, now])
             }
             // A changed post was seen: any miss it had is forgotten. Only posts that had one
             // are listed in `misses` by the diff, so this deletes nothing otherwise.
@@ -106,6 +100,18 @@ extension SQLiteStore {
             }
             return db.totalChangesCount - before
         }
+    }
+
+    /// A post row's values from `postId` to `json`, in the column order of every INSERT of a
+    /// post (into `posts` or the staging table).
+    static func postArguments(_ write: PostWrite, json: Data) -> StatementArguments {
+        let post = write.post
+        return [
+            post.postId, post.accountId, post.platform.rawValue, post.contentType.rawValue,
+            post.status.rawValue, post.scheduledTime.timeIntervalSince1970,
+            post.postedAt?.timeIntervalSince1970, post.createdAt.timeIntervalSince1970,
+            write.fingerprint, json,
+        ]
     }
 
     /// The `SET` list of an upsert into `posts` (or the staging table), `updatedAt` aside.

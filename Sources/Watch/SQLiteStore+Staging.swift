@@ -31,13 +31,7 @@ extension SQLiteStore {
                 WHERE \(Self.prefersFunction.name)(excluded.status, staging_posts.status)
                 """)
             for (write, json) in rows {
-                let post = write.post
-                try insert.execute(arguments: [
-                    post.postId, post.accountId, post.platform.rawValue, post.contentType.rawValue,
-                    post.status.rawValue, post.scheduledTime.timeIntervalSince1970,
-                    post.postedAt?.timeIntervalSince1970, post.createdAt.timeIntervalSince1970,
-                    write.fingerprint, json,
-                ])
+                try insert.execute(arguments: Self.postArguments(write, json: json))
             }
         }
     }
@@ -46,6 +40,24 @@ extension SQLiteStore {
         try await write { db in
             try Self.createStaging(in: db)
             return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM staging_posts") ?? 0
+        }
+    }
+
+    public func stagedPosts(scheduledFrom start: Date) async throws -> [PostWrite] {
+        try await read { db in
+            guard try db.tableExists("staging_posts") else { return [] }
+            let decoder = JSONDecoder.infinipost()
+            return try Row.fetchAll(
+                db, sql: "SELECT json, fingerprint FROM staging_posts WHERE scheduledTime >= ? ORDER BY postId",
+                arguments: [start.timeIntervalSince1970]
+            ).map { row in
+                let json: Data = row[0]
+                do {
+                    return PostWrite(post: try decoder.decode(Post.self, from: json), fingerprint: row[1])
+                } catch {
+                    throw StoreError(.encoding, "a staged post does not decode: \(error)")
+                }
+            }
         }
     }
 
@@ -79,6 +91,8 @@ extension SQLiteStore {
         try db.execute(sql: "DROP TABLE staging_posts")
     }
 
+    /// Made here rather than by the migrator: the table exists only between a first cycle's
+    /// start and its commit.
     private static func createStaging(in db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE IF NOT EXISTS staging_posts (

@@ -59,19 +59,11 @@ public struct Snapshot: Sendable {
 /// arrives (so that a million-post snapshot is a million bits, not a million `Post`s).
 public struct SnapshotBuilder: Sendable {
     private let stored: StoredPosts
-    private let baseline: Baseline?
+    private let staging: Bool
     private let overdue: OverdueCheck?
     private var building: Snapshot
     /// First cycle: posts to stage in the store (see ``takeStaged()``).
     public private(set) var staged: [PostWrite] = []
-
-    /// A first cycle (no complete cycle stored yet): every post is staged for the commit to
-    /// write, and only those the baseline may report are kept whole.
-    public struct Baseline: Sendable {
-        /// Posts scheduled at or after this may emit events (`--since`); nil: none do.
-        public var window: Date?
-        public init(window: Date?) { self.window = window }
-    }
 
     /// What decides whether an unchanged post may still need an overdue event.
     public struct OverdueCheck: Sendable {
@@ -95,11 +87,12 @@ public struct SnapshotBuilder: Sendable {
     }
 
     /// - Parameters:
-    ///   - baseline: set for a first cycle.
+    ///   - staging: a first cycle (no complete cycle stored yet). Every post is staged for the
+    ///     store to settle and write; none is kept (see ``keepStaged(_:)``).
     ///   - overdue: nil without overdue rules.
-    public init(stored: StoredPosts, baseline: Baseline? = nil, overdue: OverdueCheck?) {
+    public init(stored: StoredPosts, staging: Bool = false, overdue: OverdueCheck?) {
         self.stored = stored
-        self.baseline = baseline
+        self.staging = staging
         self.overdue = overdue
         building = Snapshot(storedCount: stored.count)
     }
@@ -111,7 +104,8 @@ public struct SnapshotBuilder: Sendable {
         for (postId, kept) in building.kept {
             guard let index = kept.storedIndex, snapshot.unchanged.contains(index) else { continue }
             let storedStatus = stored.status(at: index)
-            if kept.entry.fingerprint != stored.fingerprint(at: index),
+            let differs = kept.entry.fingerprint != stored.fingerprint(at: index) || kept.entry.status.rawValue != storedStatus
+            if differs,
                 Self.prefers(PostStatus(rawValue: storedStatus), over: kept.entry.status, stored: storedStatus)
             {
                 snapshot.kept[postId] = nil
@@ -129,12 +123,9 @@ public struct SnapshotBuilder: Sendable {
         for post in posts {
             let fingerprint = PostFingerprint.of(post)
             let index = stored.index(of: post.postId)
-            if let baseline {
+            if staging {
                 staged.append(PostWrite(post: post, fingerprint: fingerprint))
                 if let index { building.unchanged.insert(index) }  // seen (the commit rewrites it)
-                guard let window = baseline.window, post.scheduledTime >= window else { continue }
-                keep(post.postId, Snapshot.Kept(
-                    entry: Snapshot.Entry(status: post.status, fingerprint: fingerprint), post: post, storedIndex: index))
             } else if let index, stored.fingerprint(at: index) == fingerprint,
                 stored.status(at: index) == post.status.rawValue,  // a collision never hides a transition
                 !(overdue?.pending(post) ?? false)
@@ -151,6 +142,18 @@ public struct SnapshotBuilder: Sendable {
     public mutating func takeStaged() -> [PostWrite] {
         defer { staged = [] }
         return staged
+    }
+
+    /// Keeps whole the staged posts the first cycle may report (those in the `--since` window),
+    /// as the store settled them: a post listed twice is the copy the store will write, so the
+    /// window is tested on that copy and an event never shows a status that was not stored.
+    public mutating func keepStaged(_ writes: [PostWrite]) {
+        for write in writes {
+            let post = write.post
+            building.kept[post.postId] = Snapshot.Kept(
+                entry: Snapshot.Entry(status: post.status, fingerprint: write.fingerprint), post: post,
+                storedIndex: stored.index(of: post.postId))
+        }
     }
 
     /// Adds the posts of another builder's snapshot (a partition listed concurrently).

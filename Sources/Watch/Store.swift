@@ -25,6 +25,8 @@ public protocol Store: Outbox {
     func stage(_ posts: [PostWrite]) async throws
     /// Distinct posts staged.
     func stagedCount() async throws -> Int
+    /// The staged posts scheduled at or after `start` (the `--since` window), as settled.
+    func stagedPosts(scheduledFrom start: Date) async throws -> [PostWrite]
     /// Records a cycle that did not complete; nothing else is written.
     func recordFailedCycle(_ record: CycleRecord) async throws
     /// The most recent cycles, newest first.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What the store remembers of every post, laid out so that a million of them fit in about
-/// 40 MB for the length of a cycle.
+/// 60 MB for the length of a cycle.
 ///
 /// A `[String: StoredPost]` costs about 200 bytes a post (a heap-allocated id as the key, the
 /// value, hash-table slack). Here a post is an index: its id's UTF-8 bytes sit in one shared
@@ -12,7 +12,7 @@ public struct StoredPosts: Sendable {
     private var idBytes: [UInt8] = []
     /// End offset in `idBytes` of post `i`'s id (it starts where post `i − 1`'s ends).
     private var idEnds: [Int] = []
-    private var statusCodes: [UInt16] = []
+    private var statusCodes: [UInt32] = []
     /// The distinct raw statuses met, by code (unknown values kept as they came).
     private var statusNames: [String] = []
     private var fingerprints: [Int64] = []
@@ -142,14 +142,14 @@ public struct StoredPosts: Sendable {
         (index == 0 ? 0 : idEnds[index - 1])..<idEnds[index]
     }
 
-    private mutating func statusCode(_ status: UnsafeRawBufferPointer) -> UInt16 {
+    private mutating func statusCode(_ status: UnsafeRawBufferPointer) -> UInt32 {
         for (code, name) in statusNames.enumerated() {
             var name = name
-            if name.withUTF8({ Self.equal(UnsafeRawBufferPointer($0), status) }) { return UInt16(code) }
+            if name.withUTF8({ Self.equal(UnsafeRawBufferPointer($0), status) }) { return UInt32(code) }
         }
-        precondition(statusNames.count < Int(UInt16.max), "more than 65,535 distinct statuses")
+        // 32 bits: as many codes as posts could ever have distinct statuses.
         statusNames.append(String(decoding: status, as: UTF8.self))
-        return UInt16(statusNames.count - 1)
+        return UInt32(statusNames.count - 1)
     }
 
     private mutating func insertSlot(_ index: Int, hash: Int) {

@@ -283,6 +283,10 @@ struct CheckTests {
         #expect((document["cycle"] as? [String: Any])?["dryRun"] as? Bool == true)
         #expect((document["notifications"] as? [String: Any])?["queued"] as? Int == 0)
         #expect(Self.stateFiles(fixture.workspace) == before, "the state file changed")
+        // The scratch copy was made beside the state file and is gone.
+        let folder = URL(fileURLWithPath: fixture.workspace.state).deletingLastPathComponent().path
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix(".postwatch-dry-run-") }
+        #expect(left.isEmpty, "\(left)")
 
         // The event is still there for a real run.
         let real = try await fixture.check()

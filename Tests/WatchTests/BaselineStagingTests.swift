@@ -84,6 +84,23 @@ import Testing
         #expect(try await poller.runOnce(now: Fixture.t0.addingTimeInterval(60)).rowsWritten == 1)
     }
 
+    /// A post listed in the window and then, moved on, outside it: the window is tested on the
+    /// copy that is stored, so no event shows a status the store does not hold.
+    @Test func theWindowIsTestedOnTheSettledCopy() async throws {
+        let now = Fixture.t0
+        listing.put(Fixture.post("p", .pendingRender, scheduled: now.addingTimeInterval(-3600)))
+        listing.state.withLock { state in
+            state.onList = { query, posts in
+                guard query.status == .pendingRender else { return }
+                posts["p"] = Fixture.post("p", .posted, scheduled: now.addingTimeInterval(-3 * 86400))
+            }
+        }
+        let report = try await poller(since: 86400, concurrency: 1).runOnce(now: now)
+        #expect(report.received == 2)
+        #expect(report.events.isEmpty)
+        #expect(try await store.loadState().posts["p"]?.status == "posted")
+    }
+
     /// The SQL function that settles two staged copies is the snapshot's own rule, in both orders.
     @Test(arguments: [
         (PostStatus.generated, PostStatus.posted), (.pendingRender, .failed), (.posted, .failed),

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Infinipost
 import Testing
 @testable import Watch
@@ -130,6 +131,16 @@ import Testing
         #expect(try await poller.runOnce(now: Fixture.t0.addingTimeInterval(180)).events.isEmpty)
     }
 
+    @Test func overlappingCallsRunOneCycleAfterTheOther() async throws {
+        let slow = SlowListing(posts: [Fixture.post("a", .failed)])
+        let poller = Fixture.poller(slow, store: store, configuration: PollerConfiguration(partitioning: .none))
+        async let first = poller.runOnce(now: Fixture.t0)
+        async let second = poller.runOnce(now: Fixture.t0.addingTimeInterval(60))
+        let results = try await [first.result, second.result]
+        #expect(results.sorted { $0.rawValue < $1.rawValue } == [.baseline, .complete])
+        #expect(slow.maxInFlight.withLock { $0 } == 1)
+    }
+
     @Test func seenTwiceKeepsTheLaterStatus() {
         #expect(SnapshotBuilder.prefers(.posted, over: .generated, stored: "generated"))
         #expect(!SnapshotBuilder.prefers(.generated, over: .pendingRender, stored: "generated"))
@@ -192,5 +203,24 @@ import Testing
         listing.remove("p")
         #expect(try await poller.runOnce(now: Fixture.t0.addingTimeInterval(180)).events.isEmpty)
         #expect(try await poller.runOnce(now: Fixture.t0.addingTimeInterval(240)).summaries == ["p posted>deleted"])
+    }
+}
+
+/// A listing that takes its time and counts the listings in flight at once.
+final class SlowListing: PostListing {
+    let posts: [Post]
+    let inFlight = Mutex(0)
+    let maxInFlight = Mutex(0)
+    init(posts: [Post]) { self.posts = posts }
+
+    func posts(matching query: PostsQuery) async throws -> [Post] {
+        let now = inFlight.withLock { count in
+            count += 1
+            return count
+        }
+        maxInFlight.withLock { $0 = max($0, now) }
+        try await Task.sleep(for: .milliseconds(50))
+        inFlight.withLock { $0 -= 1 }
+        return posts
     }
 }
