@@ -1,5 +1,6 @@
 import Foundation
 import Infinipost
+import Rules
 import Watch
 
 /// What a message is about, before it is rendered for a format.
@@ -50,7 +51,7 @@ struct MessageContext {
         let posts = shown.map(post)
         var context: [String: Any] = [:]
         // Fields every listed post shares are at the top too, so `{{platform}}` works in a title.
-        for key in ["platform", "accountId", "contentType", "status", "from", "to", "timezone", "postId"] {
+        for key in TemplateContext.sharedPostFields {
             let values = Set(posts.compactMap { $0[key] as? String })
             if values.count == 1, let value = values.first { context[key] = value }
         }
