@@ -5,7 +5,8 @@ import Watch
 
 /// The `Router` of postwatch: matches each event against each rule, makes one message per rule
 /// and group key per cycle, holds messages back by the rule's throttle (held events are never
-/// dropped: they go into the next message), and renders one outbox draft per channel.
+/// dropped: they go into the next message), and renders one outbox draft per channel. It
+/// reports the rules each event fired in ``Routing/fired``, from the same matches.
 ///
 /// Pure: the same events, time and throttle state give the same drafts with the same
 /// idempotency keys, so a cycle re-run after a crash before its commit changes nothing.
@@ -24,8 +25,15 @@ public struct NotificationRouter: Router {
     public func route(_ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState]) -> Routing {
         var routing = Routing()
         let ruleNames = Set(rules.map(\.name))
-        for rule in rules {
-            let groups = Self.groups(events.filter { rule.matches($0, now) }, by: rule.groupBy)
+        // Each rule meets each event once: the messages and `fired` read the same answers, so
+        // what the app reports as fired is what was routed, held events included.
+        let matched = rules.map { rule in events.indices.filter { rule.matches(events[$0], now) } }
+        routing.fired = Array(repeating: [], count: events.count)
+        for (rule, indices) in zip(rules, matched) {
+            for index in indices { routing.fired[index].append(rule.name) }
+        }
+        for (rule, indices) in zip(rules, matched) {
+            let groups = Self.groups(indices.map { events[$0] }, by: rule.groupBy)
             guard let window = rule.throttle else {
                 for key in groups.keys.sorted() {
                     guard let group = groups[key] else { continue }

@@ -86,14 +86,17 @@ public struct Check: Sendable {
             cycle: .init(
                 startedAt: cycle.startedAt, durationMilliseconds: Int(cycle.duration.secondsValue * 1000), posts: cycle.posts,
                 pages: cycle.pages, baseline: cycle.result == .baseline, dryRun: options.dryRun),
-            events: cycle.events.map { event in
+            events: cycle.events.enumerated().map { index, event in
                 CheckReport.Event(
                     kind: event.kind.rawValue, from: event.from, to: event.to, postId: event.post.postId,
                     accountId: event.post.accountId, platform: event.post.platform.rawValue,
                     contentType: event.post.contentType.rawValue, scheduledTime: event.post.scheduledTime,
                     timezone: event.post.timezone,
-                    rules: pipeline.rules.fired(by: event).map {
-                        CheckReport.FiredRule(name: $0.name, severity: $0.severity.rawValue)
+                    // The router routed with `pipeline.rules`, so every name is found there.
+                    rules: cycle.fired(at: index).compactMap { name in
+                        pipeline.rules.rule(named: name).map {
+                            CheckReport.FiredRule(name: $0.name, severity: $0.severity.rawValue)
+                        }
                     })
             },
             notifications: notifications, exitCode: 0)

@@ -92,7 +92,7 @@ public struct Demo: Sendable {
             let cycleStart = clock.now
             do {
                 let report = try await poller.runOnce(now: Date())
-                summary.add(report, rules: rules)
+                summary.add(report)
                 let delivered = await delivery.deliverDue(now: Date())
                 summary.delivered += delivered.delivered
             } catch {
@@ -155,13 +155,13 @@ public struct Demo: Sendable {
         var transitions: [String: Int] = [:]
         var rulesFired: [String: Int] = [:]
 
-        mutating func add(_ report: CycleReport, rules: RuleSet) {
+        mutating func add(_ report: CycleReport) {
             cycles += 1
             posts = report.posts
             events += report.events.count
-            for event in report.events {
+            for (index, event) in report.events.enumerated() {
                 transitions["\(event.from) → \(event.to)", default: 0] += 1
-                for rule in rules.fired(by: event) { rulesFired[rule.name, default: 0] += 1 }
+                for rule in report.fired(at: index) { rulesFired[rule, default: 0] += 1 }
             }
         }
 

@@ -56,11 +56,11 @@ public struct Run: Sendable {
             cycle: { now in try await poller.runOnce(now: now) },
             onSuccess: { report in
                 readiness.markReady()
-                let rules = router.rules
+                // The rules the cycle routed with, not `router.rules`: a reload may land since.
                 var fired: [(rule: String, transition: String)] = []
-                for event in report.events {
+                for (index, event) in report.events.enumerated() {
                     let transition = event.kind == .transition ? event.to : event.kind.rawValue
-                    for rule in rules.fired(by: event) { fired.append((rule.name, transition)) }
+                    for rule in report.fired(at: index) { fired.append((rule, transition)) }
                 }
                 metrics.cycleSucceeded(report, eventsByRule: fired)
                 if let depth = try? await store.depth() { metrics.outboxDepth(depth) }

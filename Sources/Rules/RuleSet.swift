@@ -113,6 +113,11 @@ public struct RuleSet: Sendable {
         rules.filter { $0.matches(subject) }
     }
 
+    /// The rule called `name` (the checker makes names unique), or nil.
+    public func rule(named name: String) -> Rule? {
+        rules.first { $0.name == name }
+    }
+
     /// Every `overdue` duration used by a rule, in seconds, ascending and distinct.
     public var overdueThresholds: [Int] {
         Array(Set(rules.flatMap(\.overdueThresholds))).sorted()

@@ -25,6 +25,9 @@ public struct CycleReport: Sendable {
     public var rowsWritten: Int
     /// The outbox drafts the router made (queued, unless the cycle was a dry run).
     public var drafts: [OutboxDraft] = []
+    /// The names of the rules each event fired, aligned with ``events``, from the same routing
+    /// that made ``drafts``; empty when the router does not report matches (see ``Routing/fired``).
+    public var fired: [[String]] = []
 
     public init(
         startedAt: Date, duration: Duration, result: CycleRecord.Result, events: [Event],
@@ -43,5 +46,10 @@ public struct CycleReport: Sendable {
         self.upserts = upserts
         self.deletions = deletions
         self.rowsWritten = rowsWritten
+    }
+
+    /// The rules `events[index]` fired, in rule order; `[]` when the router reported none.
+    public func fired(at index: Int) -> [String] {
+        fired.indices.contains(index) ? fired[index] : []
     }
 }

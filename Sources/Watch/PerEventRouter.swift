@@ -5,7 +5,8 @@ import Infinipost
 ///
 /// The test double of the cycle and the crash test, and a stand-in until the rules route.
 /// The payload is the event as JSON; the idempotency key is derived from the event alone, so a
-/// cycle that is recomputed after a crash queues the same keys.
+/// cycle that is recomputed after a crash queues the same keys. Its one rule fires for every
+/// event, so ``Routing/fired`` is `[rule]` per event.
 public struct PerEventRouter: Router {
     public var channel: String
     public var rule: String
@@ -20,11 +21,12 @@ public struct PerEventRouter: Router {
     public func route(_ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState]) -> Routing {
         let encoder = JSONEncoder.infinipost()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Routing(notifications: events.compactMap { event in
+        let notifications = events.compactMap { event -> OutboxDraft? in
             guard let payload = try? encoder.encode(event) else { return nil }
             return OutboxDraft(
                 idempotencyKey: Self.key(for: event), channel: channel, rule: rule, payload: payload)
-        })
+        }
+        return Routing(notifications: notifications, fired: Array(repeating: [rule], count: events.count))
     }
 
     /// `kind:postId:from>to[:seconds]@detectedAt-in-ms`: unique per event, the same on every try.

@@ -139,6 +139,9 @@ public actor Poller {
                 received: totals.received, listings: queries.count, pages: totals.pages, upserts: upserts,
                 deletions: diff.deletions.count, rowsWritten: rows)
             report.drafts = routing.notifications
+            // `events` is the array routed (deletions appended and sorted first), so the two
+            // align; a router answering for some other count is dropped rather than misread.
+            report.fired = routing.fired.count == events.count ? routing.fired : []
             logger.debug(dryRun ? "cycle evaluated (dry run)" : "cycle applied", metadata: [
                 "cycle.result": "\(result.rawValue)", "cycle.posts": "\(totals.count)",
                 "cycle.events": "\(events.count)", "cycle.rows": "\(rows)",

@@ -42,9 +42,19 @@ public struct Routing: Sendable {
     public var notifications: [OutboxDraft]
     /// Throttle states to write; `nil` deletes the key.
     public var throttle: [ThrottleKey: ThrottleState?]
-    public init(notifications: [OutboxDraft] = [], throttle: [ThrottleKey: ThrottleState?] = [:]) {
+    /// The names of the rules each event matched, in rule order, aligned with the events given
+    /// to `route` (`fired[i]` is for `events[i]`; `[]` when it matched none). A rule fires when it
+    /// matches, whether its message goes out now or is held by its throttle.
+    ///
+    /// A router that does not report matches leaves it empty (`[]`, not one `[]` per event):
+    /// readers take an index past its end as "no rules".
+    public var fired: [[String]]
+    public init(
+        notifications: [OutboxDraft] = [], throttle: [ThrottleKey: ThrottleState?] = [:], fired: [[String]] = []
+    ) {
         self.notifications = notifications
         self.throttle = throttle
+        self.fired = fired
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import Watch
 
@@ -111,6 +112,45 @@ import Watch
         let gone = ThrottleKey(rule: "Gone", group: "")
         let routing = router.route([], at: Fixtures.t0, throttle: [gone: ThrottleState(lastSentAt: Fixtures.t0)])
         #expect(routing.throttle.keys.contains(gone))
+    }
+
+    /// `fired` is what matched, not what was sent: a rule whose events its throttle holds back
+    /// this cycle has still fired for them (the check report and the metrics count it so).
+    @Test func firedListsTheMatchingRulesPerEventInRuleOrderHeldOrNot() throws {
+        let evaluations = Mutex([String: Int]())
+        func rule(_ name: String, throttle: Duration? = nil, _ matches: @escaping @Sendable (Event) -> Bool) -> RoutingRule {
+            RoutingRule(name: name, channels: ["ops"], throttle: throttle) { event, _ in
+                evaluations.withLock { $0[name, default: 0] += 1 }
+                return matches(event)
+            }
+        }
+        // Not in name order, so that rule order is what is checked.
+        let router = NotificationRouter(
+            rules: [
+                rule("OnAccountA") { $0.post.accountId == "a" },
+                rule("Posted") { $0.to == "posted" },
+                rule("Failed", throttle: .seconds(900)) { $0.to == "failed" },
+                rule("Never") { _ in false },
+            ],
+            channelKinds: kinds)
+        let events = [
+            Fixtures.event("p1", to: "failed", account: "a"),
+            Fixtures.event("p2", to: "posted", account: "b"),
+            Fixtures.event("p3", to: "generated", account: "b"),
+            Fixtures.event("p4", to: "failed", account: "b"),
+        ]
+        // `Failed` sent a message a minute ago: its window is closed and it holds what it matches.
+        let failedKey = ThrottleKey(rule: "Failed", group: "")
+        let routing = router.route(
+            events, at: Fixtures.t0.addingTimeInterval(60), throttle: [failedKey: ThrottleState(lastSentAt: Fixtures.t0)])
+
+        #expect(routing.fired == [["OnAccountA", "Failed"], ["Posted"], [], ["Failed"]])
+        #expect(!routing.notifications.map(\.rule).contains("Failed"))
+        #expect(routing.throttle[failedKey]??.held.map(\.post.postId) == ["p1", "p4"])
+        // One evaluation per rule and event: `fired` comes from the matches the messages use.
+        #expect(evaluations.withLock { $0 } == ["OnAccountA": 4, "Posted": 4, "Failed": 4, "Never": 4])
+
+        #expect(router.route([], at: Fixtures.t0, throttle: [:]).fired == [])
     }
 
     @Test func overdueThresholdsAreUniqueAndSorted() {

@@ -65,6 +65,7 @@ import Testing
         let third = try await poller.runOnce(now: t0.addingTimeInterval(900))
         #expect(third.summaries == ["gone posted>deleted", "stuck overdue:600"])
         #expect(third.events.first?.post.status == .posted)  // the post as last stored
+        #expect(third.fired == [["every event"], ["every event"]])  // PerEventRouter's one rule
 
         let fourth = try await poller.runOnce(now: t0.addingTimeInterval(1000))
         #expect(fourth.events.isEmpty)
@@ -73,6 +74,24 @@ import Testing
         #expect(try await store.depth()[.pending] == 5)
         let stored = try await store.events(after: 0, limit: 100).map(\.event.summary)
         #expect(stored.count == 5)
+    }
+
+    /// Deleted events are appended and the whole list re-sorted before routing: the report's
+    /// `fired` must still line up with the report's `events`.
+    @Test func firedIsAlignedWithTheEventsWhenDeletionsAreSortedIn() async throws {
+        let t0 = Fixture.t0
+        listing.put(Fixture.post("gone", .posted), Fixture.post("stuck", .pendingRender, scheduled: t0.addingTimeInterval(-100)))
+        let poller = Poller(
+            listing: listing, store: store, router: PostIdRouter(overdueThresholds: [600]),
+            configuration: PollerConfiguration())
+        _ = try await poller.runOnce(now: t0)
+        listing.remove("gone")
+        _ = try await poller.runOnce(now: t0.addingTimeInterval(60))
+        let report = try await poller.runOnce(now: t0.addingTimeInterval(900))
+        // The deletion of "gone" was appended after "stuck"'s overdue event, then sorted first.
+        #expect(report.summaries == ["gone posted>deleted", "stuck overdue:600"])
+        #expect(report.fired == [["gone"], ["stuck"]])
+        #expect(report.fired(at: 1) == ["stuck"] && report.fired(at: 2) == [])
     }
 
     @Test func unchangedCyclesRepeatNothingAndWriteOnlyTheCycleRow() async throws {
@@ -222,5 +241,13 @@ final class SlowListing: PostListing {
         try await Task.sleep(for: .milliseconds(50))
         inFlight.withLock { $0 -= 1 }
         return posts
+    }
+}
+
+/// Fires one "rule" per event named after its post, so a misaligned `fired` shows.
+private struct PostIdRouter: Router {
+    var overdueThresholds: [Int]
+    func route(_ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState]) -> Routing {
+        Routing(fired: events.map { [$0.post.postId] })
     }
 }
