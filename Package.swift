@@ -77,6 +77,7 @@ let package = Package(
                 "Infinipost",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // The wiring of `check`, `run`, `demo`: services, metrics server, summaries.

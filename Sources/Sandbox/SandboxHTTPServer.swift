@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// Puts a `Sandbox` on the network with Hummingbird, and moves its lifecycle on every `tick`.
 ///
@@ -32,7 +33,7 @@ public struct SandboxHTTPServer: Sendable {
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? requestedPort) },
             logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await application.run() }
+            group.addTask { [logger] in try await Self.serve(application, logger: logger) }
             if let tick = sandbox.configuration.tick, tick > .zero {
                 group.addTask { [sandbox, logger] in
                     while !Task.isCancelled {
@@ -45,6 +46,31 @@ public struct SandboxHTTPServer: Sendable {
             // Either child ending (the server stopping, or an error) stops the other.
             try await group.next()
             group.cancelAll()
+        }
+    }
+}
+
+extension SandboxHTTPServer {
+    /// Runs `application` until the task is cancelled, then shuts it down gracefully (or by
+    /// cancellation after 5 s).
+    ///
+    /// Cancelling a Hummingbird server outright traps in swift-nio ("Deinited NIOAsyncWriter
+    /// without calling finish()") when a connection was accepted but not yet handled
+    /// (swift-server/swift-http-server#137); tests stop sandboxes right after a client went
+    /// away, so that race was hit. The service group runs in its own task, which the caller's
+    /// cancellation does not reach: it gets a graceful shutdown instead.
+    static func serve<Responder: HTTPResponder>(_ application: Application<Responder>, logger: Logger) async throws {
+        let services = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let running = Task { try await services.run() }
+        try await withTaskCancellationHandler {
+            try await running.value
+        } onCancel: {
+            Task {
+                await services.triggerGracefulShutdown()
+                try? await Task.sleep(for: .seconds(5))
+                running.cancel()
+            }
         }
     }
 }
