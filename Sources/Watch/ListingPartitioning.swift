@@ -7,8 +7,9 @@ import Infinipost
 /// once it reaches a known one (so a failure is never missed), and a stored post that drops out
 /// of the partitions is looked for in an unfiltered listing of its account before it can be
 /// reported deleted (see ``StoredState/sweepAccounts``). A post on an unknown *platform* or
-/// *content type* is invisible to `.statusPlatformContentType`; use `.status` or `.none` if the
-/// API may add platforms.
+/// *content type* is invisible to `.statusPlatformContentType`: the poller therefore lists by
+/// status alone on the first cycle and every ``PollerConfiguration/discoveryEvery`` cycles, and
+/// on every cycle once such a post is stored.
 public enum ListingPartitioning: String, Sendable, CaseIterable {
     /// One chain per scope (all posts, or each account).
     case none

@@ -14,6 +14,11 @@ public struct PollerConfiguration: Sendable {
     public var since: TimeInterval?
     /// First cycle: posts a chain stages in the store at once (memory against round trips).
     public var stagingBatch = 2_000
+    /// With `.statusPlatformContentType`, every this many complete cycles (the first one
+    /// included) lists by status alone, which names no platform or content type: a post on a
+    /// platform the API added after this build is found then, and from then on every cycle
+    /// lists by status (see ``StoredState/hasUndocumentedFilterValues``). 0: never.
+    public var discoveryEvery = 10
 
     public init(
         accounts: [String] = [], partitioning: ListingPartitioning = .statusPlatformContentType,
@@ -185,13 +190,23 @@ public actor Poller {
     /// The partitions of the scope, plus an unfiltered listing of each account that holds a
     /// post the partitions may not show (see ``StoredState/sweepAccounts``).
     func queries(for state: StoredState) -> [PostsQuery] {
-        var queries = configuration.partitioning.queries(accounts: configuration.accounts)
-        guard configuration.partitioning.filters else { return queries }
+        let partitioning = self.partitioning(for: state)
+        var queries = partitioning.queries(accounts: configuration.accounts)
+        guard partitioning.filters else { return queries }
         let inScope = Set(configuration.accounts)
         for account in state.sweepAccounts.sorted() where inScope.isEmpty || inScope.contains(account) {
             queries.append(PostsQuery(accountId: account))
         }
         return queries
+    }
+
+    /// The configured partitioning, or `.status` when platforms and content types cannot all be
+    /// named: on a discovery cycle, and once the API is known to have added a value.
+    func partitioning(for state: StoredState) -> ListingPartitioning {
+        guard configuration.partitioning == .statusPlatformContentType else { return configuration.partitioning }
+        if state.hasUndocumentedFilterValues { return .status }
+        let every = configuration.discoveryEvery
+        return every > 0 && state.completeCycles % every == 0 ? .status : configuration.partitioning
     }
 
     /// Lists every query, at most `maxConcurrentListings` at once. Each chain reduces its pages

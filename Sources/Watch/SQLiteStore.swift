@@ -67,22 +67,31 @@ public final class SQLiteStore: Store {
                 state.throttle[ThrottleKey(rule: row[0], group: row[1])] =
                     try decoder.decode(ThrottleState.self, from: data)
             }
-            state.hasBaseline = try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM cycles WHERE result IN ('complete', 'baseline'))"
-            ) ?? false
-            state.sweepAccounts = Set(try String.fetchAll(db, sql: Self.sweepAccountsSQL))
+            state.completeCycles = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM cycles WHERE result IN ('complete', 'baseline')") ?? 0
+            state.hasBaseline = state.completeCycles > 0
+            for row in try Row.fetchAll(db, sql: Self.sweepAccountsSQL) {
+                state.sweepAccounts.insert(row[0])
+                if row[1] as Bool { state.hasUndocumentedFilterValues = true }
+            }
             return state
         }
     }
 
     /// Accounts holding a post the documented filters may not list: one missed last cycle, or
-    /// one whose status, platform or content type is a value the API added after this build.
+    /// one whose status, platform or content type is a value the API added after this build;
+    /// with, per account, whether a platform or content type is one of those.
     private static let sweepAccountsSQL = """
-        SELECT DISTINCT accountId FROM posts
+        SELECT accountId, MAX(\(undocumentedFilterValue)) FROM posts
         WHERE postId IN (SELECT postId FROM misses)
            OR status NOT IN (\(sqlList(PostStatus.documented.map(\.rawValue))))
-           OR platform NOT IN (\(sqlList(Platform.documented.map(\.rawValue))))
-           OR contentType NOT IN (\(sqlList(ContentType.documented.map(\.rawValue))))
+           OR \(undocumentedFilterValue)
+        GROUP BY accountId
+        """
+
+    private static let undocumentedFilterValue = """
+        (platform NOT IN (\(sqlList(Platform.documented.map(\.rawValue)))) \
+        OR contentType NOT IN (\(sqlList(ContentType.documented.map(\.rawValue)))))
         """
 
     /// `'a', 'b'`: the documented values are fixed identifiers, never user input.

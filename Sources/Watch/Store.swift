@@ -72,17 +72,25 @@ public struct StoredState: Sendable {
     /// missed last cycle, or stored with a value the API filters cannot name. The cycle lists
     /// these accounts unfiltered as well, so that such a post is never reported deleted.
     public var sweepAccounts: Set<String>
+    /// Complete cycles recorded (the baseline included): a discovery listing runs every so many
+    /// (see ``PollerConfiguration/discoveryEvery``).
+    public var completeCycles: Int
+    /// A stored post has a platform or content type the API added after this build: the
+    /// documented filters cannot name it, so every cycle lists by status alone.
+    public var hasUndocumentedFilterValues: Bool
 
     public init(
         posts: StoredPosts = StoredPosts(), overdueMarkers: Set<OverdueMarker> = [],
         throttle: [ThrottleKey: ThrottleState] = [:], hasBaseline: Bool = false,
-        sweepAccounts: Set<String> = []
+        sweepAccounts: Set<String> = [], completeCycles: Int = 0, hasUndocumentedFilterValues: Bool = false
     ) {
         self.posts = posts
         self.overdueMarkers = overdueMarkers
         self.throttle = throttle
         self.hasBaseline = hasBaseline
         self.sweepAccounts = sweepAccounts
+        self.completeCycles = completeCycles
+        self.hasUndocumentedFilterValues = hasUndocumentedFilterValues
     }
 }
 

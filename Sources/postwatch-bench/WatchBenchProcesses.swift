@@ -23,6 +23,9 @@ struct WatchBenchCycle: AsyncParsableCommand {
     @Option var partitioning = ListingPartitioning.statusPlatformContentType.rawValue
     @Option var concurrency = 16
     @Option var cycles = 1
+    /// Off by default, so that each row measures the partitioning it names; a discovery cycle
+    /// costs what the "4 chains (status)" row does.
+    @Option var discoveryEvery = 0
     /// Posts made up in-process instead of listed over HTTP (Watch's own share of a cycle).
     @Option var synthetic = 0
     @Option var syntheticChanged = 0
@@ -36,9 +39,13 @@ struct WatchBenchCycle: AsyncParsableCommand {
             : InfinipostClient(configuration: InfinipostConfiguration(baseURL: apiUrl, apiKey: apiKey), transport: CurlTransport())
         let poller = Poller(
             listing: client, store: store, router: PerEventRouter(overdueThresholds: [1800]),
-            configuration: PollerConfiguration(
-                partitioning: ListingPartitioning(rawValue: partitioning) ?? .statusPlatformContentType,
-                maxConcurrentListings: concurrency),
+            configuration: {
+                var configuration = PollerConfiguration(
+                    partitioning: ListingPartitioning(rawValue: partitioning) ?? .statusPlatformContentType,
+                    maxConcurrentListings: concurrency)
+                configuration.discoveryEvery = discoveryEvery
+                return configuration
+            }(),
             logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
         if listingOnly {
             let cpu = Usage.now()

@@ -160,6 +160,31 @@ import Testing
         #expect(slow.maxInFlight.withLock { $0 } == 1)
     }
 
+    /// The default partitions name every documented platform and content type, so they cannot
+    /// list a post on a platform the API adds later: the discovery listing (by status alone)
+    /// finds it, and from then on every cycle lists by status.
+    @Test func aPostOnAPlatformAddedLaterIsFoundByTheDiscoveryListing() async throws {
+        let t0 = Fixture.t0
+        let youtube = Platform(rawValue: "youtube")
+        listing.put(Fixture.post("a", .posted))
+        var configuration = PollerConfiguration()
+        configuration.discoveryEvery = 3
+        let poller = Fixture.poller(listing, store: store, configuration: configuration)
+        #expect(try await poller.runOnce(now: t0).listings == 4)  // the first cycle discovers
+        listing.put(Fixture.post("y", .failed, platform: youtube))
+        #expect(try await poller.runOnce(now: t0.addingTimeInterval(60)).listings == 16)
+        #expect(try await poller.runOnce(now: t0.addingTimeInterval(120)).events.isEmpty)
+        let found = try await poller.runOnce(now: t0.addingTimeInterval(180))
+        #expect(found.summaries == ["y new>failed"])
+        // From now on by status, every cycle: a new post of another account is found at once.
+        listing.put(Fixture.post("z", .failed, account: "acc_2", platform: youtube))
+        let next = try await poller.runOnce(now: t0.addingTimeInterval(240))
+        #expect(next.summaries == ["z new>failed"])
+        for i in 5..<9 {
+            #expect(try await poller.runOnce(now: t0.addingTimeInterval(Double(i) * 60)).events.isEmpty)
+        }
+    }
+
     @Test func seenTwiceKeepsTheLaterStatus() {
         #expect(SnapshotBuilder.prefers(.posted, over: .generated, stored: "generated"))
         #expect(!SnapshotBuilder.prefers(.generated, over: .pendingRender, stored: "generated"))
