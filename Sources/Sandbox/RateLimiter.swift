@@ -1,3 +1,5 @@
+import Infinipost
+
 /// A token bucket: `rate` requests per second, bursts of up to one second's worth.
 struct RateLimiter: Sendable {
     let rate: Double
@@ -14,7 +16,7 @@ struct RateLimiter: Sendable {
     mutating func admit(now: ContinuousClock.Instant = .now) -> Int? {
         let elapsed = now - last
         last = now
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.secondsValue
         tokens = min(max(1, rate), tokens + seconds * rate)
         if tokens >= 1 {
             tokens -= 1

@@ -48,47 +48,48 @@ struct WatchBenchCycle: AsyncParsableCommand {
             }(),
             logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
         if listingOnly {
-            let cpu = Usage.now()
-            let clock = ContinuousClock()
-            let start = clock.now
             let queries = (ListingPartitioning(rawValue: partitioning) ?? .statusPlatformContentType).queries(accounts: [])
-            let count = try await withThrowingTaskGroup(of: Int.self) { group in
-                for query in queries {
-                    group.addTask {
-                        var count = 0
-                        try await client.forEachPage(matching: query) { count += $0.count }
-                        return count
+            try await Self.measure {
+                let count = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for query in queries {
+                        group.addTask {
+                            var count = 0
+                            try await client.forEachPage(matching: query) { count += $0.count }
+                            return count
+                        }
                     }
+                    return try await group.reduce(0, +)
                 }
-                return try await group.reduce(0, +)
+                return ["rows": 0, "posts": Double(count), "listings": Double(queries.count)]
             }
-            let wall = clock.now - start
-            let used = Usage.now()
-            let figures: [String: Double] = [
-                "wall": Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18,
-                "cpu": used.cpu - cpu.cpu, "maxrssMB": used.maxrssMB, "rows": 0, "posts": Double(count),
-                "listings": Double(queries.count),
-            ]
-            let line = try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys])
-            emit(String(decoding: line, as: UTF8.self))
             return
         }
         for _ in 0..<cycles {
-            let cpu = Usage.now()
-            let clock = ContinuousClock()
-            let start = clock.now
-            let report = try await poller.runOnce(now: Date())
-            let wall = clock.now - start
-            let used = Usage.now()
-            let figures: [String: Double] = [
-                "wall": Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18,
-                "cpu": used.cpu - cpu.cpu, "maxrssMB": used.maxrssMB, "rows": Double(report.rowsWritten),
-                "posts": Double(report.posts), "events": Double(report.events.count),
-                "listings": Double(report.listings), "pages": Double(report.pages),
-            ]
-            let line = try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys])
-            emit(String(decoding: line, as: UTF8.self))
+            try await Self.measure {
+                let report = try await poller.runOnce(now: Date())
+                return [
+                    "rows": Double(report.rowsWritten), "posts": Double(report.posts),
+                    "events": Double(report.events.count), "listings": Double(report.listings),
+                    "pages": Double(report.pages),
+                ]
+            }
         }
+    }
+
+    /// Runs `body` and prints one JSON line: its figures plus wall time, CPU (getrusage) and the
+    /// process's peak RSS so far.
+    static func measure(_ body: () async throws -> [String: Double]) async throws {
+        let before = Usage.now()
+        let clock = ContinuousClock()
+        let start = clock.now
+        var figures = try await body()
+        let wall = clock.now - start
+        let after = Usage.now()
+        figures["wall"] = wall.secondsValue
+        figures["cpu"] = after.cpu - before.cpu
+        figures["maxrssMB"] = after.maxrssMB
+        let line = try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys])
+        emit(String(decoding: line, as: UTF8.self))
     }
 }
 
