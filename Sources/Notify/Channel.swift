@@ -82,3 +82,17 @@ public func redactedURL(_ url: String) -> String {
     let host = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
     return "\(scheme)://\(host)/…"
 }
+
+extension CurlTransport {
+    /// Sends a channel's HTTP request: a transport error, or an answer other than 2xx, becomes
+    /// the ``DeliveryFailure`` it means (`redact` takes the URL and secrets out of messages).
+    func deliver(_ request: HTTPRequest, redact: (String) -> String) async throws(DeliveryFailure) {
+        let response: HTTPResponse
+        do {
+            response = try await send(request)
+        } catch {
+            throw DeliveryFailure.transport(error, redact: redact)
+        }
+        if let failure = DeliveryFailure.http(response) { throw failure }
+    }
+}

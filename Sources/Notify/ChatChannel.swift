@@ -56,13 +56,7 @@ public struct ChatChannel: Channel {
             method: .post, url: url,
             headers: [("Content-Type", "application/json; charset=utf-8"), ("Expect", "")],
             body: body, maxResponseBytes: 64 << 10)
-        let response: HTTPResponse
-        do {
-            response = try await transport.send(request)
-        } catch {
-            throw DeliveryFailure.transport(error, redact: redact)
-        }
-        if let failure = DeliveryFailure.http(response) { throw failure }
+        try await transport.deliver(request, redact: redact)
     }
 
     func redact(_ text: String) -> String { text.replacingOccurrences(of: url, with: redactedDestination) }

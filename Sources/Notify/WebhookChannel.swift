@@ -43,14 +43,7 @@ public struct WebhookChannel: Channel {
     }
 
     public func send(_ document: NotificationDocument) async throws(DeliveryFailure) {
-        let request = try request(for: document)
-        let response: HTTPResponse
-        do {
-            response = try await transport.send(request)
-        } catch {
-            throw DeliveryFailure.transport(error, redact: redact)
-        }
-        if let failure = DeliveryFailure.http(response) { throw failure }
+        try await transport.deliver(try request(for: document), redact: redact)
     }
 
     func redact(_ text: String) -> String {
