@@ -109,14 +109,8 @@ public final class HTTPReceiver: Sendable {
     /// Waits until at least `count` requests arrived and returns them all; throws on timeout.
     @discardableResult
     public func waitForRequests(count: Int, timeout: Duration = .seconds(10)) async throws -> [Request] {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let received = requests
-            if received.count >= count { return received }
-            guard ContinuousClock.now < deadline else {
-                throw FixtureError("HTTPReceiver: \(received.count) of \(count) requests arrived within \(timeout)")
-            }
-            try await Task.sleep(for: .milliseconds(5))
+        try await waitForCount(count, of: "requests", in: "HTTPReceiver", timeout: timeout, every: .milliseconds(5)) {
+            requests
         }
     }
 

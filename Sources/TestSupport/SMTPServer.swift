@@ -147,14 +147,8 @@ public final class SMTPServer: Sendable {
     /// Waits until at least `count` messages arrived and returns them all; throws on timeout.
     @discardableResult
     public func waitForMessages(count: Int, timeout: Duration = .seconds(10)) async throws -> [Message] {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let received = messages
-            if received.count >= count { return received }
-            guard ContinuousClock.now < deadline else {
-                throw FixtureError("SMTPServer: \(received.count) of \(count) messages arrived within \(timeout)")
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        try await waitForCount(count, of: "messages", in: "SMTPServer", timeout: timeout, every: .milliseconds(20)) {
+            messages
         }
     }
 
