@@ -37,8 +37,9 @@ extension SQLiteStore {
     }
 
     public func stagedCount() async throws -> Int {
-        try await write { db in
-            try Self.createStaging(in: db)
+        // A read, not a write that creates the table: nothing staged means no table yet.
+        try await read { db in
+            guard try db.tableExists("staging_posts") else { return 0 }
             return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM staging_posts") ?? 0
         }
     }
