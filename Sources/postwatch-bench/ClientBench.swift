@@ -65,8 +65,8 @@ struct ClientBench: AsyncParsableCommand {
             "Client time / curl loop time: **\(String(format: "%.2f", ratio))×** (target: ≤ 1.3×).",
             "",
             "The curl loop pays a process and a new connection per page; the client reuses connections on "
-                + "one multi handle and reads each page with `PostsPageParser` (a byte-level reader, about 6× "
-                + "faster than `JSONDecoder`, which remains the fallback for what it does not read). The "
+                + "one multi handle and reads each page with `PostsPageParser` (a byte-level reader; "
+                + "`JSONDecoder` remains the fallback for what it does not read). The "
                 + "client's peak memory is the 100,000 `Post`s it returns plus the pages in flight; the sandbox "
                 + "keeps each post's JSON cached (written once, reused until the post changes).",
             "",
