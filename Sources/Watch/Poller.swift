@@ -14,8 +14,8 @@ public struct PollerConfiguration: Sendable {
     public var since: TimeInterval?
     /// First cycle: posts a chain stages in the store at once (memory against round trips).
     public var stagingBatch = 2_000
-    /// With `.statusPlatformContentType`, every this many complete cycles (the first one
-    /// included) lists by status alone, which names no platform or content type: a post on a
+    /// With `.statusPlatformContentType`, every this many cycles (the first one included,
+    /// failed ones counted) lists by status alone, which names no platform or content type: a post on a
     /// platform the API added after this build is found then, and from then on every cycle
     /// lists by status (see ``StoredState/hasUndocumentedFilterValues``). 0: never.
     public var discoveryEvery = 10
@@ -206,7 +206,7 @@ public actor Poller {
         guard configuration.partitioning == .statusPlatformContentType else { return configuration.partitioning }
         if state.hasUndocumentedFilterValues { return .status }
         let every = configuration.discoveryEvery
-        return every > 0 && state.completeCycles % every == 0 ? .status : configuration.partitioning
+        return every > 0 && state.cyclesRecorded % every == 0 ? .status : configuration.partitioning
     }
 
     /// Lists every query, at most `maxConcurrentListings` at once. Each chain reduces its pages

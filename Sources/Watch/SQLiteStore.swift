@@ -67,9 +67,12 @@ public final class SQLiteStore: Store {
                 state.throttle[ThrottleKey(rule: row[0], group: row[1])] =
                     try decoder.decode(ThrottleState.self, from: data)
             }
-            state.completeCycles = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM cycles WHERE result IN ('complete', 'baseline')") ?? 0
-            state.hasBaseline = state.completeCycles > 0
+            // Neither reads the whole cycles table, which grows by a row a cycle: EXISTS stops at
+            // the first complete cycle, MAX(id) reads the end of the rowid tree.
+            state.hasBaseline = try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM cycles WHERE result IN ('complete', 'baseline'))"
+            ) ?? false
+            state.cyclesRecorded = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM cycles") ?? 0
             for row in try Row.fetchAll(db, sql: Self.sweepAccountsSQL) {
                 state.sweepAccounts.insert(row[0])
                 if row[1] as Bool { state.hasUndocumentedFilterValues = true }

@@ -72,9 +72,9 @@ public struct StoredState: Sendable {
     /// missed last cycle, or stored with a value the API filters cannot name. The cycle lists
     /// these accounts unfiltered as well, so that such a post is never reported deleted.
     public var sweepAccounts: Set<String>
-    /// Complete cycles recorded (the baseline included): a discovery listing runs every so many
-    /// (see ``PollerConfiguration/discoveryEvery``).
-    public var completeCycles: Int
+    /// Cycles recorded so far, failed ones included (the id of the last): a discovery listing
+    /// runs every so many (see ``PollerConfiguration/discoveryEvery``).
+    public var cyclesRecorded: Int
     /// A stored post has a platform or content type the API added after this build: the
     /// documented filters cannot name it, so every cycle lists by status alone.
     public var hasUndocumentedFilterValues: Bool
@@ -82,14 +82,14 @@ public struct StoredState: Sendable {
     public init(
         posts: StoredPosts = StoredPosts(), overdueMarkers: Set<OverdueMarker> = [],
         throttle: [ThrottleKey: ThrottleState] = [:], hasBaseline: Bool = false,
-        sweepAccounts: Set<String> = [], completeCycles: Int = 0, hasUndocumentedFilterValues: Bool = false
+        sweepAccounts: Set<String> = [], cyclesRecorded: Int = 0, hasUndocumentedFilterValues: Bool = false
     ) {
         self.posts = posts
         self.overdueMarkers = overdueMarkers
         self.throttle = throttle
         self.hasBaseline = hasBaseline
         self.sweepAccounts = sweepAccounts
-        self.completeCycles = completeCycles
+        self.cyclesRecorded = cyclesRecorded
         self.hasUndocumentedFilterValues = hasUndocumentedFilterValues
     }
 }
