@@ -11,7 +11,7 @@ import Watch
 /// the destination accepted it.
 public final class Delivery: Sendable {
     public struct Configuration: Sendable {
-        /// Entries read from the outbox at a time.
+        /// Entries of one channel read from the outbox at a time (every channel gets as many).
         public var batchSize: Int
         /// How often `run()` looks for due entries.
         public var pollInterval: Duration
@@ -96,7 +96,7 @@ public final class Delivery: Sendable {
         while true {
             let due: [OutboxEntry]
             do {
-                due = try await outbox.due(at: now, limit: configuration.batchSize).filter { !tried.contains($0.id) }
+                due = try await outbox.due(at: now, limitPerChannel: configuration.batchSize).filter { !tried.contains($0.id) }
             } catch {
                 logger.error("cannot read the outbox", metadata: ["error": "\(error)"])
                 return report
@@ -120,9 +120,7 @@ public final class Delivery: Sendable {
         var report = Report()
         while clock.now < deadline {
             report = report + (await deliverDue(now: clock.now, deadline: deadline))
-            guard let pending = try? await outbox.entries(in: .pending, limit: configuration.batchSize * 10),
-                let next = pending.map(\.nextAttemptAt).min()
-            else { break }
+            guard let next = try? await outbox.nextAttempt() else { break }
             if next >= deadline { break }
             let wait = max(next.timeIntervalSince(clock.now), 0.01)
             do { try await clock.sleep(for: .milliseconds(Int64(wait * 1000))) } catch { break }
@@ -137,7 +135,7 @@ public final class Delivery: Sendable {
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
                 do {
-                    let due = try await outbox.due(at: clock.now, limit: configuration.batchSize)
+                    let due = try await outbox.due(at: clock.now, limitPerChannel: configuration.batchSize)
                     for (destination, batch) in batchesByDestination(due) {
                         let claimed = busy.withLock { $0.insert(destination).inserted }
                         guard claimed else { continue }

@@ -96,8 +96,9 @@ public struct NotificationRouter: Router {
         return drafts
     }
 
-    /// A hash of the rule, the group key, the channel and the events' identities: the same
-    /// whenever the same events are routed again.
+    /// A hash of the rule, the group key, the channel and the events' identities (each with the
+    /// cycle that found it): the same whenever the same events are routed again, different for
+    /// a later occurrence of the same transition.
     public static func idempotencyKey(rule: String, groupKey: String, channel: String, events: [Event]) -> String {
         var hasher = SHA256()
         func add(_ text: String) {
@@ -114,6 +115,7 @@ public struct NotificationRouter: Router {
 
     static func identity(_ event: Event) -> String {
         "\(event.kind.rawValue)\u{1}\(event.post.postId)\u{1}\(event.from)\u{1}\(event.to)\u{1}\(event.overdueSeconds ?? -1)"
+            + "\u{1}\(event.cycle ?? -1)"
     }
 
     /// Events by group key (`accountId=acc_1,platform=tiktok`; empty without `group by`).

@@ -23,14 +23,24 @@ public struct Event: Sendable, Hashable, Codable {
     public var post: Post
     /// When the cycle that found it started.
     public var detectedAt: Date
+    /// The number of the cycle that found it (the store's cycle ids count up and are never
+    /// reused). It makes one *occurrence* of a transition distinct from a later repeat of it: a
+    /// post that fails, is retried and fails again has two `pending_render → failed` events
+    /// with different cycles, hence two notifications with different idempotency keys. Nil for
+    /// events made outside a cycle (`rules test`) and in throttle state written before it existed.
+    public var cycle: Int64?
 
-    public init(kind: Kind, from: String, to: String, overdueSeconds: Int? = nil, post: Post, detectedAt: Date) {
+    public init(
+        kind: Kind, from: String, to: String, overdueSeconds: Int? = nil, post: Post, detectedAt: Date,
+        cycle: Int64? = nil
+    ) {
         self.kind = kind
         self.from = from
         self.to = to
         self.overdueSeconds = overdueSeconds
         self.post = post
         self.detectedAt = detectedAt
+        self.cycle = cycle
     }
 
     /// The status word used for a post never stored before.

@@ -33,8 +33,12 @@ public struct OutboxEntry: Sendable, Hashable {
 
 /// The outbox as delivery sees it (implemented by the store).
 public protocol Outbox: Sendable {
-    /// Pending entries whose `nextAttemptAt` has come, oldest first.
-    func due(at now: Date, limit: Int) async throws -> [OutboxEntry]
+    /// Pending entries whose `nextAttemptAt` has come, oldest first, at most `limitPerChannel`
+    /// of each channel: however many one busy channel has waiting, every other channel's due
+    /// entries are in the answer (one failing destination never delays another).
+    func due(at now: Date, limitPerChannel: Int) async throws -> [OutboxEntry]
+    /// The earliest `nextAttemptAt` of a pending entry, due or not; nil when nothing is pending.
+    func nextAttempt() async throws -> Date?
     func markDelivered(_ id: Int64, at now: Date) async throws
     /// Records a failed attempt: retried at `nextAttemptAt`, or `dead` when `nextAttemptAt` is nil.
     func markFailed(_ id: Int64, error: String, nextAttemptAt: Date?, at now: Date) async throws

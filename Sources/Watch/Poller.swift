@@ -114,6 +114,12 @@ public actor Poller {
                 events += Diff.deletedEvents(diff.deletions, stored: state.posts, posts: stored, at: now)
                 events.sort(by: Diff.order)
             }
+            // Every event of this cycle carries its number: the commit below records the cycle
+            // under the id after the last one recorded (ids are never reused), so a repeat of the
+            // same transition in a later cycle is a different occurrence with a different key,
+            // while a cycle that failed before its commit queued nothing to collide with.
+            let cycleNumber = Int64(state.cyclesRecorded) + 1
+            for index in events.indices { events[index].cycle = cycleNumber }
             let routing = router.route(events, at: now, throttle: state.throttle)
             let result: CycleRecord.Result = diff.isBaseline ? .baseline : .complete
             var commit = CycleCommit(cycle: CycleRecord(

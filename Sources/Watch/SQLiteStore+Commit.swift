@@ -86,12 +86,15 @@ extension SQLiteStore {
                     event.post.postId, event.detectedAt.timeIntervalSince1970, json,
                 ])
             }
-            // A key already queued is a bug upstream of the store; the unique index makes it
-            // fail the whole cycle (nothing applied) rather than queue it twice.
+            // A key names one notification (rule, group, channel, event occurrences): a key
+            // already queued is that notification, queued once. It is skipped, never an error: a
+            // collision that failed the transaction would fail every later cycle the same way,
+            // and then no change at all would be applied (issue 11, defect 1).
             let enqueue = try db.cachedStatement(sql: """
                 INSERT INTO outbox (idempotencyKey, channel, rule, payload, state, attempts,
                                     createdAt, nextAttemptAt)
                 VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)
+                ON CONFLICT (idempotencyKey) DO NOTHING
                 """)
             for draft in commit.notifications {
                 try enqueue.execute(arguments: [

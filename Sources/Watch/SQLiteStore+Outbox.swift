@@ -7,15 +7,30 @@ extension SQLiteStore {
         lastError, deliveredAt
         """
 
-    public func due(at now: Date, limit: Int) async throws -> [OutboxEntry] {
+    public func due(at now: Date, limitPerChannel: Int) async throws -> [OutboxEntry] {
         try await read { db in
+            // Ranked within each channel, so that one channel with thousands of due entries
+            // cannot fill the answer and starve the others (issue 11, defect 2).
             try Row.fetchAll(
                 db, sql: """
-                    SELECT \(Self.columns) FROM outbox
-                    WHERE state = 'pending' AND nextAttemptAt <= ?
-                    ORDER BY nextAttemptAt, id LIMIT ?
-                    """, arguments: [now.timeIntervalSince1970, limit]
+                    SELECT \(Self.columns) FROM (
+                        SELECT \(Self.columns),
+                               ROW_NUMBER() OVER (PARTITION BY channel ORDER BY nextAttemptAt, id) AS rank
+                        FROM outbox
+                        WHERE state = 'pending' AND nextAttemptAt <= ?
+                    )
+                    WHERE rank <= ?
+                    ORDER BY nextAttemptAt, id
+                    """, arguments: [now.timeIntervalSince1970, limitPerChannel]
             ).map(Self.entry)
+        }
+    }
+
+    public func nextAttempt() async throws -> Date? {
+        try await read { db in
+            // The (state, nextAttemptAt) index answers this without reading any row.
+            try Double.fetchOne(db, sql: "SELECT MIN(nextAttemptAt) FROM outbox WHERE state = 'pending'")
+                .map { Date(timeIntervalSince1970: $0) }
         }
     }
 

@@ -44,7 +44,7 @@ struct WatchCrashChild: AsyncParsableCommand {
             } catch {
                 FileHandle.standardError.write(Data("cycle: \(error)\n".utf8))
             }
-            for entry in try await store.due(at: Date(), limit: 10_000) {
+            for entry in try await store.due(at: Date(), limitPerChannel: 10_000) {
                 let line = Array((entry.draft.idempotencyKey + "\n").utf8)
                 let written = line.withUnsafeBytes { write(file, $0.baseAddress, $0.count) }
                 guard written == line.count, fsync(file) == 0 else {

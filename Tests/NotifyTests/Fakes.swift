@@ -21,8 +21,15 @@ actor MemoryOutbox: Outbox {
 
     func entry(_ id: Int64) -> OutboxEntry? { rows[id] }
 
-    func due(at now: Date, limit: Int) async throws -> [OutboxEntry] {
-        Array(rows.values.filter { $0.state == .pending && $0.nextAttemptAt <= now }.sorted { $0.id < $1.id }.prefix(limit))
+    func due(at now: Date, limitPerChannel: Int) async throws -> [OutboxEntry] {
+        let due = rows.values.filter { $0.state == .pending && $0.nextAttemptAt <= now }
+            .sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }
+        return Dictionary(grouping: due, by: \.draft.channel).values
+            .flatMap { $0.prefix(limitPerChannel) }
+            .sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }
+    }
+    func nextAttempt() async throws -> Date? {
+        rows.values.filter { $0.state == .pending }.map(\.nextAttemptAt).min()
     }
     func markDelivered(_ id: Int64, at now: Date) async throws {
         rows[id]?.state = .delivered

@@ -58,6 +58,28 @@ import Watch
         #expect(other.notifications[0].idempotencyKey != first.notifications[0].idempotencyKey)
     }
 
+    /// Issue 11, defect 1: the same transition of the same post in a later cycle is another
+    /// occurrence: another key, and held with the first one, both are in the message.
+    @Test func aRepeatedTransitionInALaterCycleIsAnotherOccurrence() throws {
+        func failure(cycle: Int64) -> Event {
+            var event = Fixtures.event("p1")
+            event.cycle = cycle
+            return event
+        }
+        let router = NotificationRouter(rules: [Self.failedRule()], channelKinds: kinds)
+        let first = router.route([failure(cycle: 3)], at: Fixtures.t0, throttle: [:])
+        let rerun = router.route([failure(cycle: 3)], at: Fixtures.t0.addingTimeInterval(5), throttle: [:])
+        let repeated = router.route([failure(cycle: 5)], at: Fixtures.t0, throttle: [:])
+        #expect(first.notifications[0].idempotencyKey == rerun.notifications[0].idempotencyKey)
+        #expect(first.notifications[0].idempotencyKey != repeated.notifications[0].idempotencyKey)
+
+        let throttled = NotificationRouter(rules: [Self.failedRule(throttle: .seconds(900))], channelKinds: kinds)
+        let key = ThrottleKey(rule: "Failed", group: "")
+        let held = [key: ThrottleState(lastSentAt: Fixtures.t0.addingTimeInterval(-1_000), held: [failure(cycle: 3)])]
+        let docs = try documents(throttled.route([failure(cycle: 5)], at: Fixtures.t0, throttle: held))
+        #expect(docs.map { $0.events.compactMap(\.cycle) } == [[3, 5]])
+    }
+
     @Test func throttledEventsAreHeldAndArriveInTheNextMessage() throws {
         let router = NotificationRouter(rules: [Self.failedRule(throttle: .seconds(900))], channelKinds: kinds)
         let key = ThrottleKey(rule: "Failed", group: "")

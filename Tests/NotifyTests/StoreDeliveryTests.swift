@@ -40,4 +40,59 @@ import Watch
         #expect(Set(ops.sent.map(\.groupKey)) == ["accountId=a", "accountId=b"])
         #expect(audit.sent.allSatisfy { $0.message.format == .plain })
     }
+
+    /// Issue 11, defect 2: 560 due entries of one failing destination used to fill the outbox's
+    /// due window (500, oldest first), so the mail queued after them was never tried before the
+    /// deadline. Every channel now gets its share of every read.
+    @Test func aBusyFailingDestinationDoesNotStarveAnother() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteStore(path: directory.appendingPathComponent("state.sqlite").path)
+        let now = Fixtures.t0
+        var commit = CycleCommit(cycle: CycleRecord(startedAt: now, endedAt: now, result: .complete))
+        let rule = RoutingRule(name: "Failed", severity: "critical", channels: ["hook"], groupBy: ["postId"]) { _, _ in true }
+        let router = NotificationRouter(rules: [rule], channelKinds: ["hook": "webhook", "mail": "email"])
+        commit.notifications = router.route((0..<560).map { Fixtures.event("p\($0)") }, at: now, throttle: [:]).notifications
+        let mailRule = RoutingRule(name: "Mail", severity: "critical", channels: ["mail"], groupBy: []) { _, _ in true }
+        commit.notifications += NotificationRouter(rules: [mailRule], channelKinds: ["mail": "email"])
+            .route([Fixtures.event("p7")], at: now, throttle: [:]).notifications
+        try await store.commit(commit)
+        #expect(try await store.due(at: now, limitPerChannel: 500).filter { $0.draft.channel == "mail" }.count == 1)
+
+        let busy = ScriptedChannel(
+            name: "hook", kind: "webhook", rateLimit: RateLimit(perSecond: 1, burst: 1),
+            script: Array(repeating: DeliveryFailure(message: "HTTP 503"), count: 560))
+        let mail = ScriptedChannel(name: "mail", kind: "email")
+        let clock = ManualClock(now)
+        let delivery = Delivery(outbox: store, channels: [busy, mail], clock: clock, random: { 0 })
+        let report = await delivery.drain(until: now.addingTimeInterval(20))
+        #expect(mail.sent.count == 1)
+        #expect(report.delivered == 1)
+        #expect(report.retrying > 0 && report.retrying <= 21)
+        #expect(try await store.depth()[.delivered] == 1)
+    }
+
+    @Test func theNextAttemptIsTheEarliestPendingOne() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteStore(path: directory.appendingPathComponent("state.sqlite").path)
+        #expect(try await store.nextAttempt() == nil)
+        let now = Fixtures.t0
+        var commit = CycleCommit(cycle: CycleRecord(startedAt: now, endedAt: now, result: .complete))
+        commit.notifications = (0..<6_000).map {
+            OutboxDraft(idempotencyKey: "k\($0)", channel: "ops", rule: "r", payload: Data("{}".utf8))
+        }
+        try await store.commit(commit)
+        let due = try await store.due(at: now, limitPerChannel: 6_000)
+        // The oldest 5,000 retry later; the earliest retry is one of the newest rows.
+        for (index, entry) in due.enumerated() {
+            let next = now.addingTimeInterval(index < 5_999 ? 600 : 30)
+            try await store.markFailed(entry.id, error: "503", nextAttemptAt: next, at: now)
+        }
+        #expect(try await store.nextAttempt() == now.addingTimeInterval(30))
+        try await store.markDelivered(due[5_999].id, at: now)
+        #expect(try await store.nextAttempt() == now.addingTimeInterval(600))
+    }
 }
