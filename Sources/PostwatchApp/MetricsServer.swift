@@ -40,12 +40,17 @@ public struct MetricsServer: Service, CustomStringConvertible {
 
     private let application: Application<RouterResponder<BasicRequestContext>>
 
+    /// - Parameter beforeScrape: refreshes the gauges that are read from the state rather than
+    ///   counted as things happen (the outbox depth), so a scrape sees the state as it is now
+    ///   and not as the last cycle left it.
     public init(
         configuration: Configuration, registry: PrometheusCollectorRegistry, readiness: Readiness,
-        logger: Logger, onRunning: (@Sendable (Int) async -> Void)? = nil
+        logger: Logger, beforeScrape: (@Sendable () async -> Void)? = nil,
+        onRunning: (@Sendable (Int) async -> Void)? = nil
     ) {
         let router = Router()
         router.get("/metrics") { _, _ -> Response in
+            await beforeScrape?()
             var buffer = ByteBuffer()
             buffer.writeBytes(registry.emitToBuffer())
             return Response(

@@ -63,7 +63,6 @@ public struct Run: Sendable {
                     for rule in report.fired(at: index) { fired.append((rule, transition)) }
                 }
                 metrics.cycleSucceeded(report, eventsByRule: fired)
-                if let depth = try? await store.depth() { metrics.outboxDepth(depth) }
             },
             onFailure: { error in
                 metrics.cycleFailed(apiErrorCode: Self.apiErrorCode(error))
@@ -78,6 +77,9 @@ public struct Run: Sendable {
             })
         let metricsServer = MetricsServer(
             configuration: options.metrics, registry: registry, readiness: readiness, logger: logger,
+            // Read at scrape time: recorded after each cycle, a notification that died between
+            // two cycles showed `dead` 0 until the next one, and the shipped alert fired late.
+            beforeScrape: { if let depth = try? await store.depth() { metrics.outboxDepth(depth) } },
             onRunning: { [logger] port in
                 logger.info("metrics listening", metadata: ["metrics.address": "\(options.metrics.host):\(port)"])
             })
@@ -85,7 +87,7 @@ public struct Run: Sendable {
             configuration: .init(
                 services: [
                     .init(service: metricsServer),
-                    .init(service: DeliveryService(delivery: delivery, metrics: metrics, outbox: store)),
+                    .init(service: DeliveryService(delivery: delivery)),
                     .init(service: poll),
                     .init(service: reloader),
                 ],

@@ -186,6 +186,35 @@ struct RunTests {
         await fixture.finish()
     }
 
+    /// The outbox depth is read when `/metrics` is scraped: recorded after each cycle instead,
+    /// a notification that died between two cycles showed `dead` 0 until the next cycle (an
+    /// hour here), and the shipped "notifications are dying" alert fired that much later.
+    @Test func aDeadNotificationShowsInTheDepthAtTheNextScrapeNotTheNextCycle() async throws {
+        let fixture = try await Fixture.start()
+        try fixture.writeFailureRules(email: false)
+        #expect(try await fixture.check().status == 0)  // the baseline
+        fixture.receiver.setDefault(.status(400, "bad request"))
+        fixture.sandbox.setStatus(try fixture.movablePost().postId, to: .failed)
+        let port = try Net.freePort()
+        let daemon = try fixture.start(
+            ["run"] + fixture.common + ["--interval", "1h", "--metrics-address", "127.0.0.1:\(port)"])
+        defer { daemon.stop() }
+        try await fixture.receiver.waitForRequests(count: 1, timeout: .seconds(15))
+        var metrics = ""
+        let dead = try await eventually(timeout: .seconds(10)) {
+            metrics = Net.get(port: port, path: "/metrics")?.body ?? ""
+            return metrics.contains(#"postwatch_outbox_depth{state="dead"} 1"#)
+        }
+        #expect(dead, "\(metrics)\n\(daemon.stderr)")
+        #expect(metrics.contains(#"postwatch_outbox_depth{state="pending"} 0"#), "\(metrics)")
+        #expect(Self.cycles(daemon) == 1, "\(daemon.stderr)")
+
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit() == 0)
+        fixture.collect(daemon)
+        await fixture.finish()
+    }
+
     @Test func apiOutageIsCountedAndReadinessWaitsForACompleteCycle() async throws {
         let fixture = try await Fixture.start()
         try fixture.writeFailureRules(email: false)
