@@ -173,6 +173,18 @@ struct Checker {
             var ok = true
             for name in names {
                 guard let field = field(name) else { ok = false; continue }
+                // A time, duration or number has (nearly) one value per post, and messages are
+                // keyed by text: rather than a group per post or an empty `{{group.x}}`, say so.
+                guard field.isGroupable else {
+                    let groupable = Field.allCases.filter(\.isGroupable).map(\.rawValue)
+                    report(
+                        .error,
+                        "cannot group by '\(name.text)': it is \(field.type.name), not text "
+                            + "(group by one of \(groupable.joined(separator: ", ")))",
+                        at: name.range)
+                    ok = false
+                    continue
+                }
                 if !builder.groupBy.contains(field.rawValue) { builder.groupBy.append(field.rawValue) }
             }
             return ok

@@ -42,6 +42,15 @@ enum Field: String, CaseIterable, Sendable {
         }
     }
 
+    /// Whether `group by` accepts it: text and enumerations, whose values are what a message
+    /// is keyed and titled by; not times, durations or numbers.
+    var isGroupable: Bool {
+        switch type {
+        case .string, .enumeration: true
+        case .time, .duration, .number: false
+        }
+    }
+
     /// `soundId`, `thumbnailUrl`, `postedAt` can be null, and so can `delay` (until posted).
     var isNullable: Bool {
         switch self {

@@ -4,6 +4,7 @@ import Testing
 import Watch
 
 @testable import Notify
+@testable import Rules
 
 @Suite struct RouterTests {
     static func failedRule(throttle: Duration? = nil, groupBy: [String] = [], channels: [String] = ["ops"]) -> RoutingRule {
@@ -30,6 +31,20 @@ import Watch
         #expect(routing.throttle.isEmpty)
         // One key per channel.
         #expect(Set(routing.notifications.map(\.idempotencyKey)).count == 2)
+    }
+
+    /// Every field `rules lint` accepts after `group by` has a value to key and title a
+    /// message by (an unhandled one fell through to "" and put every post in one group), and
+    /// the fields it refuses are exactly the ones without a text value.
+    @Test func everyFieldLintAcceptsForGroupByHasAValue() {
+        let event = Fixtures.event("post_g1", account: "acc_g1")
+        let groupable = Field.allCases.filter(\.isGroupable)
+        for field in groupable {
+            #expect(!RoutingRule.groupValue(field.rawValue, of: event).isEmpty, "group by \(field.rawValue)")
+        }
+        #expect(
+            Set(Field.allCases.filter { !$0.isGroupable }.map(\.rawValue))
+                == ["scheduledTime", "postedAt", "createdAt", "delay", "age", "slides"])
     }
 
     @Test func groupBySplitsTheMessage() throws {
