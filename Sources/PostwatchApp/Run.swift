@@ -113,6 +113,7 @@ public struct Run: Sendable {
     static func apiErrorCode(_ error: any Error) -> String? {
         guard let cycle = error as? CycleError, cycle.code == .listing else { return nil }
         if let api = cycle.underlying as? APIError { return api.code.rawValue }
+        if let limit = cycle.underlying as? ListingLimitError { return limit.code.rawValue }
         return "unknown"
     }
 }

@@ -85,6 +85,12 @@ extension Sandbox {
             page.hasMore = true
             nextCursor = given
         }
+        if fault == .endlessPages {
+            page = state.index.page(after: nil, filter: filter, limit: limit)
+            page.hasMore = true
+            state.endlessPages += 1
+            nextCursor = PageCursor.encode(lastPostId: "post_endless_\(state.endlessPages)")
+        }
         var body: [UInt8] = []
         body.reserveCapacity(page.json.reduce(64) { $0 + $1.count + 1 })
         body.append(ascii: "{\"data\":[")
@@ -141,7 +147,7 @@ extension Sandbox {
                 body: Array("upstream connect error or disconnect/reset before headers\n".utf8))
         case .wrongShape:
             return SandboxResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array("{\"items\":[],\"next\":null}".utf8))
-        case .cutConnection, .truncatedJSON, .oversizedBody, .delay, .repeatCursor:
+        case .cutConnection, .truncatedJSON, .oversizedBody, .delay, .repeatCursor, .endlessPages:
             return nil
         }
     }

@@ -32,6 +32,8 @@ public final class Sandbox: Sendable {
         var persistent: SandboxFault?
         var requests: [SandboxRequestRecord] = []
         var ticks = 0
+        /// Pages answered under `.endlessPages`, for a fresh cursor each time.
+        var endlessPages = 0
     }
 
     public let configuration: SandboxConfiguration

@@ -20,6 +20,9 @@ public enum SandboxFault: Sendable, Hashable {
     case delay(Duration)
     /// A normal page whose `nextCursor` is the cursor of the request (a server stuck in a loop).
     case repeatCursor
+    /// The first page again, with `hasMore: true` and a cursor never given before (a server
+    /// whose pagination never ends: no loop to spot, just more pages of the same posts).
+    case endlessPages
 }
 
 /// The random fault knobs of `postwatch sandbox` (`--latency`, `--fail-rate`, `--rate-limit`,

@@ -19,6 +19,8 @@ public struct PollerConfiguration: Sendable {
     /// platform the API added after this build is found then, and from then on every cycle
     /// lists by status (see ``StoredState/hasUndocumentedFilterValues``). 0: never.
     public var discoveryEvery = 10
+    /// How many pages and how long a cycle may list (an API whose pagination never ends).
+    public var limits = ListingLimits()
 
     public init(
         accounts: [String] = [], partitioning: ListingPartitioning = .statusPlatformContentType,
@@ -89,8 +91,14 @@ public actor Poller {
         let thresholds = router.overdueThresholds.filter { $0 >= 0 }
         let snapshot: Snapshot
         let postCount: Int
+        let budget = ListingBudget(
+            limits: configuration.limits,
+            maxPages: configuration.limits.maxPages(
+                storedPosts: state.posts.count, listings: queries.count, hasBaseline: state.hasBaseline),
+            storedPosts: state.posts.count, startedAt: start)
         do {
-            (snapshot, postCount) = try await self.snapshot(of: queries, state: state, now: now, thresholds: thresholds)
+            (snapshot, postCount) = try await self.snapshot(
+                of: queries, state: state, now: now, thresholds: thresholds, budget: budget)
         } catch {
             if !state.hasBaseline { try? await store.clearStaged() }
             let staging = error as? StagingError
@@ -170,7 +178,7 @@ public actor Poller {
     /// Lists the scope into one snapshot and counts its posts; throws when any chain fails.
     /// A first cycle stages its posts in the store as they come (see ``Store/stage(_:)``).
     private func snapshot(
-        of queries: [PostsQuery], state: StoredState, now: Date, thresholds: [Int]
+        of queries: [PostsQuery], state: StoredState, now: Date, thresholds: [Int], budget: ListingBudget
     ) async throws -> (Snapshot, count: Int) {
         let staging = !state.hasBaseline
         do {
@@ -180,7 +188,7 @@ public actor Poller {
             stored: state.posts, staging: staging,
             overdue: thresholds.isEmpty ? nil : SnapshotBuilder.OverdueCheck(
                 now: now, thresholds: thresholds, markers: state.overdueMarkers))
-        try await list(queries, builder: builder) { builder.merge($0) }
+        try await list(queries, builder: builder, budget: budget) { builder.merge($0) }
         guard staging else {
             let snapshot = builder.snapshot
             return (snapshot, snapshot.count)
@@ -219,7 +227,7 @@ public actor Poller {
     /// into its own builder as they arrive (in parallel); `receive` merges the finished ones on
     /// this actor. The first failure cancels the others.
     private func list(
-        _ queries: [PostsQuery], builder: SnapshotBuilder, receive: (Snapshot) -> Void
+        _ queries: [PostsQuery], builder: SnapshotBuilder, budget: ListingBudget, receive: (Snapshot) -> Void
     ) async throws {
         let listing = self.listing
         let width = max(1, configuration.maxConcurrentListings)
@@ -233,11 +241,13 @@ public actor Poller {
             var part = builder
             if let paged = listing as? any PagedPostListing {
                 try await paged.forEachPage(matching: query) { page in
+                    try budget.spend(now: ContinuousClock.now)
                     part.add(page)
                     try await stage(&part, atLeast: batch)
                 }
             } else {
                 part.add(try await listing.posts(matching: query))
+                try budget.spend(now: ContinuousClock.now)
             }
             try await stage(&part, atLeast: 1)
             return part.snapshot

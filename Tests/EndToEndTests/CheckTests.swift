@@ -138,6 +138,29 @@ struct CheckTests {
         await fixture.finish()
     }
 
+    /// `hasMore: true` with a new cursor on every page kept `check` busy forever (~290
+    /// requests/s). It now ends with exit 3 once the cycle passes its page budget, applies
+    /// nothing, and says why.
+    @Test func anAPIWhosePagesNeverEndExitsThree() async throws {
+        let fixture = try await Fixture.start()
+        try fixture.writeFailureRules(email: false)
+        #expect(try await fixture.check().status == 0)
+        fixture.sandbox.setStatus(try fixture.movablePost().postId, to: .failed)
+        fixture.sandbox.setPersistentFault(.endlessPages)
+        let started = ContinuousClock.now
+        let result = try await fixture.check()
+        #expect(result.status == 3, "\(result.output)")
+        #expect(result.stderr.contains("the API kept returning pages"), "\(result.stderr)")
+        #expect(ContinuousClock.now - started < .seconds(60))
+        #expect(fixture.receiver.requests.isEmpty)
+
+        fixture.sandbox.setPersistentFault(nil)
+        let next = try await fixture.check(["--delivery-timeout", "10s"])
+        #expect(next.status == 1, "the failure fires a critical rule: \(next.output)")
+        #expect(fixture.receiver.requests.count == 1)
+        await fixture.finish()
+    }
+
     @Test func apiDownExitsThreeAndAppliesNothing() async throws {
         let fixture = try await Fixture.start()
         try fixture.writeFailureRules(email: false)

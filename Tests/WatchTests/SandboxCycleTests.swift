@@ -103,4 +103,53 @@ import Testing
             #expect(requests.allSatisfy { $0.parameters["accountId"] == mine })
         }
     }
+
+    /// An API whose pagination never ends (a fresh cursor on every page, the same posts) once
+    /// kept a cycle busy for good. Now the cycle stops at its page budget, from the posts last
+    /// seen, applies nothing, and the next cycle against a sane API finds the change.
+    @Test func endlessPaginationStopsAtThePageBudgetAndAppliesNothing() async throws {
+        try await SandboxServer.with(SandboxServer.testConfiguration(posts: 250)) { server in
+            let store = try Self.store()
+            var configuration = PollerConfiguration(partitioning: .none)
+            configuration.limits = ListingLimits(factor: 4, marginPages: 10)
+            let poller = Self.poller(server, store: store, configuration: configuration)
+            _ = try await poller.runOnce(now: Date())
+            let target = try #require(server.sandbox.posts().first { $0.status == .generated })
+            server.sandbox.setStatus(target.postId, to: .failed)
+            server.sandbox.setPersistentFault(.endlessPages)
+            let before = server.sandbox.requests().count
+
+            let error = await #expect(throws: CycleError.self) { try await poller.runOnce(now: Date()) }
+            let message = error?.message ?? ""
+            #expect(error?.code == .listing)
+            #expect(message.contains("the API kept returning pages: 27 pages"), "\(message)")
+            // 250 posts are 3 pages, one listing: 4 × (3 + 1) + 10 = 26 pages, and the 27th stops it.
+            #expect(server.sandbox.requests().count - before == 27)
+            #expect(try await store.events(after: 0, limit: 10).isEmpty)
+            #expect(try await store.cycles(limit: 1).first?.result == .failed)
+
+            server.sandbox.setPersistentFault(nil)
+            let report = try await poller.runOnce(now: Date())
+            #expect(report.summaries == ["\(target.postId) generated>failed"])
+        }
+    }
+
+    /// Pages that each arrive in time but never stop: the cycle's listing deadline ends it.
+    @Test func aListingPastItsDeadlineIsAbandoned() async throws {
+        try await SandboxServer.with(SandboxServer.testConfiguration(posts: 50)) { server in
+            let store = try Self.store()
+            var configuration = PollerConfiguration(partitioning: .none)
+            configuration.limits = ListingLimits(firstCyclePages: 1_000_000, deadline: .milliseconds(500))
+            let poller = Self.poller(server, store: store, configuration: configuration)
+            server.sandbox.setPersistentFault(.endlessPages)
+            let started = ContinuousClock.now
+            let error = await #expect(throws: CycleError.self) { try await poller.runOnce(now: Date()) }
+            let message = error?.message ?? ""
+            #expect(message.contains("the API kept returning pages"), "\(message)")
+            #expect(message.contains("0.5 seconds"), "\(message)")
+            #expect(ContinuousClock.now - started < .seconds(10))
+            #expect(try await store.cycles(limit: 1).first?.result == .failed)
+            #expect(try await store.stagedCount() == 0)
+        }
+    }
 }
