@@ -16,6 +16,17 @@ public struct PostsQuery: Sendable, Hashable {
         self.contentType = contentType
         self.accountId = accountId
     }
+
+    /// The first filter `post` does not match, as `status=generated` (what it was listed
+    /// under), or nil when it matches them all. A post the API lists under a filter its own
+    /// body contradicts is the API contradicting itself.
+    public func contradiction(in post: Post) -> String? {
+        if let status, post.status != status { return "status=\(status.rawValue)" }
+        if let platform, post.platform != platform { return "platform=\(platform.rawValue)" }
+        if let contentType, post.contentType != contentType { return "contentType=\(contentType.rawValue)" }
+        if let accountId, post.accountId != accountId { return "accountId=\(accountId)" }
+        return nil
+    }
 }
 
 /// Something that lists every post matching a query, following the cursor chain to the end.

@@ -85,7 +85,8 @@ public struct Check: Sendable {
         var report = CheckReport(
             cycle: .init(
                 startedAt: cycle.startedAt, durationMilliseconds: Int(cycle.duration.secondsValue * 1000), posts: cycle.posts,
-                pages: cycle.pages, baseline: cycle.result == .baseline, dryRun: options.dryRun),
+                pages: cycle.pages, baseline: cycle.result == .baseline, dryRun: options.dryRun,
+                held: cycle.held, rejected: cycle.rejected),
             events: cycle.events.enumerated().map { index, event in
                 CheckReport.Event(
                     kind: event.kind.rawValue, from: event.from, to: event.to, postId: event.post.postId,

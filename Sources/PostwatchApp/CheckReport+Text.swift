@@ -27,6 +27,13 @@ extension CheckReport {
                 "\(fired.count) event\(fired.count == 1 ? "" : "s") fired \(Set(fired.flatMap(\.rules).map(\.name)).count) rule(s)"
                     + (alerting > 0 ? ", \(alerting) of severity warning or critical." : "."))
         }
+        if !cycle.held.isEmpty {
+            lines.append("Held until a cycle lists them consistently (the API contradicted itself):")
+            for (postId, why) in cycle.held.sorted(by: { $0.key < $1.key }) { lines.append("  \(postId): \(why)") }
+        }
+        if cycle.rejected > 0 {
+            lines.append("Dropped \(cycle.rejected) post(s) without a postId.")
+        }
         if cycle.dryRun {
             lines.append("Dry run: nothing sent, nothing saved.")
         } else if notifications.queued + notifications.pending + notifications.dead > 0 {

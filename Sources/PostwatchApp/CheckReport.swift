@@ -14,6 +14,11 @@ public struct CheckReport: Sendable, Codable, Equatable {
         /// True when this was the first snapshot into an empty state (events only within `--since`).
         public var baseline: Bool
         public var dryRun: Bool
+        /// Posts whose change waits for a cycle that lists them consistently (the API listed
+        /// them under a filter their body contradicts), by id, with why.
+        public var held: [String: String] = [:]
+        /// Posts dropped for an empty `postId`.
+        public var rejected = 0
     }
 
     public struct FiredRule: Sendable, Codable, Equatable {

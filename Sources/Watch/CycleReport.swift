@@ -28,6 +28,11 @@ public struct CycleReport: Sendable {
     /// The names of the rules each event fired, aligned with ``events``, from the same routing
     /// that made ``drafts``; empty when the router does not report matches (see ``Routing/fired``).
     public var fired: [[String]] = []
+    /// Posts whose change this cycle did not apply because the API contradicted itself about
+    /// them (see ``Snapshot/held``), by id, with why.
+    public var held: [String: String] = [:]
+    /// Posts dropped for an empty `postId`.
+    public var rejected = 0
 
     public init(
         startedAt: Date, duration: Duration, result: CycleRecord.Result, events: [Event],

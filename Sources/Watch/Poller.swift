@@ -111,6 +111,13 @@ public actor Poller {
             throw CycleError(staging == nil ? .listing : .store, message, underlying: staging?.underlying ?? error)
         }
         let totals = (count: postCount, received: snapshot.received, pages: snapshot.pages)
+        let (held, rejected) = (snapshot.held, snapshot.rejected)
+        for (postId, why) in held.sorted(by: { $0.key < $1.key }).prefix(20) {
+            logger.warning("post held until a cycle lists it consistently", metadata: ["post.id": "\(postId)", "why": "\(why)"])
+        }
+        if rejected > 0 {
+            logger.warning("posts without a postId dropped", metadata: ["posts": "\(rejected)"])
+        }
         // The snapshot ends with the diff: the diff's upserts are all the commit needs.
         var diff = Diff.compute(
             state: state, snapshot: consume snapshot, now: now, overdueThresholds: thresholds,
@@ -158,6 +165,8 @@ public actor Poller {
                 received: totals.received, listings: queries.count, pages: totals.pages, upserts: upserts,
                 deletions: diff.deletions.count, rowsWritten: rows)
             report.drafts = routing.notifications
+            report.held = held
+            report.rejected = rejected
             // `events` is the array routed (deletions appended and sorted first), so the two
             // align; a router answering for some other count is dropped rather than misread.
             report.fired = routing.fired.count == events.count ? routing.fired : []
@@ -242,11 +251,11 @@ public actor Poller {
             if let paged = listing as? any PagedPostListing {
                 try await paged.forEachPage(matching: query) { page in
                     try budget.spend(now: ContinuousClock.now)
-                    part.add(page)
+                    part.add(page, listedUnder: query)
                     try await stage(&part, atLeast: batch)
                 }
             } else {
-                part.add(try await listing.posts(matching: query))
+                part.add(try await listing.posts(matching: query), listedUnder: query)
                 try budget.spend(now: ContinuousClock.now)
             }
             try await stage(&part, atLeast: 1)

@@ -29,6 +29,12 @@ public struct Snapshot: Sendable {
     public internal(set) var received = 0
     /// Pages received (one per `add`).
     public internal(set) var pages = 0
+    /// Posts not trusted on this sighting, by id, with why: the API listed them under a filter
+    /// their body contradicts. Their stored copy stands (no event, not deleted) until a cycle
+    /// lists them consistently; a new one waits to be seen consistently before it is stored.
+    public internal(set) var held: [String: String] = [:]
+    /// Posts dropped because their `postId` is empty: nothing could key them.
+    public internal(set) var rejected = 0
 
     init(storedCount: Int) {
         unchanged = Bitset(capacity: storedCount)
@@ -113,14 +119,33 @@ public struct SnapshotBuilder: Sendable {
                 snapshot.unchanged.remove(index)
             }
         }
+        // After settling: a held post stays as stored, whatever another listing said of it (a later cycle
+        // that lists it consistently applies its change).
+        for postId in building.held.keys {
+            snapshot.kept[postId] = nil
+            if let index = stored.index(of: postId) { snapshot.unchanged.insert(index) }
+        }
         return snapshot
     }
 
     /// Adds one page (or any batch) of posts.
-    public mutating func add(_ posts: [Post]) {
+    ///
+    /// - Parameter query: what the page was listed under. Outside a first cycle, a post whose
+    ///   body contradicts it is held (see ``Snapshot/held``). A first cycle stores without
+    ///   notifying, so there is nothing to hold back: it records the body as given.
+    public mutating func add(_ posts: [Post], listedUnder query: PostsQuery? = nil) {
         building.received += posts.count
         building.pages += 1
         for post in posts {
+            guard !post.postId.isEmpty else {
+                building.rejected += 1
+                continue
+            }
+            if !staging, let query, let filter = query.contradiction(in: post) {
+                building.held[post.postId] = "listed under \(filter) but its body says status=\(post.status.rawValue), "
+                    + "platform=\(post.platform.rawValue), contentType=\(post.contentType.rawValue), accountId=\(post.accountId)"
+                continue
+            }
             let fingerprint = PostFingerprint.of(post)
             let index = stored.index(of: post.postId)
             if staging {
@@ -161,6 +186,8 @@ public struct SnapshotBuilder: Sendable {
         building.received += other.received
         building.pages += other.pages
         building.unchanged.formUnion(other.unchanged)
+        building.held.merge(other.held) { first, _ in first }
+        building.rejected += other.rejected
         if building.kept.isEmpty {
             building.kept = other.kept
             return

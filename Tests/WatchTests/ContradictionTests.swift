@@ -1,0 +1,92 @@
+import Foundation
+import Infinipost
+import Synchronization
+import Testing
+@testable import Watch
+
+/// An API that contradicts itself about a post is not trusted on one sighting.
+@Suite struct ContradictionTests {
+    /// Lists like `FakeListing`, but while `lying` holds a post id, that post is listed under
+    /// `status=generated` with a body that says `failed` (a stale index behind the filter).
+    final class LyingListing: PostListing {
+        let inner = FakeListing()
+        let lying = Mutex<String?>(nil)
+
+        func posts(matching query: PostsQuery) async throws -> [Post] {
+            var posts = try await inner.posts(matching: query)
+            if query.status == .generated, let liar = lying.withLock({ $0 }) {
+                posts = posts.map { post in
+                    var post = post
+                    if post.postId == liar { post.status = .failed }
+                    return post
+                }
+            }
+            return posts
+        }
+    }
+
+    let listing = LyingListing()
+    let store: SQLiteStore
+
+    init() throws {
+        store = try SQLiteStore(path: Fixture.tempPath())
+    }
+
+    /// A poller whose first (baseline) cycle has recorded `posts`.
+    func baseline(_ posts: Post...) async throws -> Poller {
+        for post in posts { listing.inner.put(post) }
+        let poller = Fixture.poller(listing, store: store)
+        _ = try await poller.runOnce(now: Fixture.t0)
+        return poller
+    }
+
+    /// The audit's case: listed under `status=generated`, the body says `failed`, and the next
+    /// cycle says `generated` again. Applying it paged people for a failure that never was.
+    @Test func aBodyThatContradictsItsFilterIsHeldNotApplied() async throws {
+        let poller = try await baseline(Fixture.post("a"), Fixture.post("b", .posted))
+
+        listing.lying.withLock { $0 = "a" }
+        let lied = try await poller.runOnce(now: Fixture.t0.addingTimeInterval(60))
+        #expect(lied.events.isEmpty, "\(lied.summaries)")
+        #expect(lied.held.keys.sorted() == ["a"])
+        #expect(lied.held["a"]?.contains("listed under status=generated but its body says status=failed") == true)
+        #expect(lied.deletions == 0)
+        let stored = try await store.loadState().posts
+        #expect(stored.index(of: "a").map { stored.status(at: $0) } == "generated")
+
+        listing.lying.withLock { $0 = nil }
+        let consistent = try await poller.runOnce(now: Fixture.t0.addingTimeInterval(120))
+        #expect(consistent.events.isEmpty)
+        #expect(consistent.held.isEmpty)
+
+        // A real failure, listed consistently, is reported as always.
+        listing.inner.setStatus("a", .failed)
+        let failed = try await poller.runOnce(now: Fixture.t0.addingTimeInterval(180))
+        #expect(failed.summaries == ["a generated>failed"])
+    }
+
+    /// A new post seen only under a filter its body contradicts is not stored (nor reported)
+    /// until a cycle lists it consistently.
+    @Test func aNewPostSeenOnlyInContradictionWaits() async throws {
+        let poller = try await baseline(Fixture.post("a"))
+        listing.inner.put(Fixture.post("n"))
+        listing.lying.withLock { $0 = "n" }
+        let lied = try await poller.runOnce(now: Fixture.t0.addingTimeInterval(60))
+        #expect(lied.events.isEmpty)
+        #expect(lied.held.keys.sorted() == ["n"])
+        listing.lying.withLock { $0 = nil }
+        let seen = try await poller.runOnce(now: Fixture.t0.addingTimeInterval(120))
+        #expect(seen.summaries == ["n new>generated"])
+    }
+
+    /// A post without a `postId` is dropped and counted: nothing could key it, and storing ""
+    /// would make every later nameless post a change of the same one.
+    @Test func anEmptyPostIdIsRejected() async throws {
+        let poller = try await baseline(Fixture.post("a"))
+        listing.inner.put(Fixture.post("", .failed))
+        let report = try await poller.runOnce(now: Fixture.t0.addingTimeInterval(60))
+        #expect(report.events.isEmpty, "\(report.summaries)")
+        #expect(report.rejected == 1)
+        #expect(try await store.loadState().posts.count == 1)
+    }
+}
