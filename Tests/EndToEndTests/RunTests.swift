@@ -71,6 +71,14 @@ struct RunTests {
         let second = try await fixture.check()
         #expect(second.status == 2, "\(second.output)")
         #expect(second.stderr.contains("another postwatch is already using the state file"), "\(second.stderr)")
+        // Another name for the same file is the same file: a symbolic link ran beside the
+        // daemon and the two collided with `UNIQUE constraint failed`.
+        let alias = fixture.workspace.path + "/alias.sqlite"
+        try FileManager.default.createSymbolicLink(atPath: alias, withDestinationPath: fixture.workspace.state)
+        let linked = try await fixture.run(
+            ["check", "--api-url", fixture.server.baseURL, "--rules", fixture.workspace.rules, "--state", alias])
+        #expect(linked.status == 2, "\(linked.output)")
+        #expect(linked.stderr.contains("another postwatch is already using the state file"), "\(linked.stderr)")
         // A dry run reads a scratch copy of the state: it may run beside the daemon.
         let dryRun = try await fixture.check(["--dry-run"])
         #expect(dryRun.status == 0 || dryRun.status == 1, "\(dryRun.output)")
