@@ -16,10 +16,29 @@ public final class SQLiteStore: Store {
     let writer: any DatabaseWriter
     public let path: String
 
-    /// Opens (creating if needed) the store at `path` and migrates it.
-    public init(path: String) throws(StoreError) {
+    /// Opens (creating if needed) the store at `path` and migrates it; with `readOnly`, opens an
+    /// existing store without writing anything (`postwatch outbox list` on a state file it may
+    /// only read): no migration, no journal mode change, and every write fails.
+    public init(path: String, readOnly: Bool = false) throws(StoreError) {
         self.path = path
         var configuration = Configuration()
+        if readOnly {
+            configuration.readonly = true
+            configuration.busyMode = .timeout(10)
+            do {
+                let queue = try Self.openReadOnly(path: path, configuration: configuration)
+                guard try queue.read({ try Self.migrator.hasCompletedMigrations($0) }) else {
+                    throw StoreError(
+                        .open, "the state file \(path) was written by an older postwatch: run `postwatch check` once to upgrade it")
+                }
+                writer = queue
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw StoreError(.open, "cannot open the state file \(path) to read it: \(Self.describe(error))")
+            }
+            return
+        }
         // Other processes (`postwatch outbox`, a second `check`) may hold the file briefly.
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -32,6 +51,24 @@ public final class SQLiteStore: Store {
             writer = pool
         } catch {
             throw StoreError(.open, "cannot open the state file \(path): \(Self.describe(error))")
+        }
+    }
+
+    /// A WAL database read by a user who may not write beside it cannot create its `-shm`
+    /// file, and SQLite then refuses even to read (error 8). With no `-wal` content to miss, the
+    /// file is opened as immutable instead (a URI: Debian's SQLite is built with USE_URI), which
+    /// needs no `-shm`: what it shows is the whole state. A `-wal` with content is a poller
+    /// writing right now; its `-shm` then exists and the first open works.
+    private static func openReadOnly(path: String, configuration: Configuration) throws -> DatabaseQueue {
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            _ = try queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sqlite_master") }
+            return queue
+        } catch let error as DatabaseError where [.SQLITE_READONLY, .SQLITE_CANTOPEN].contains(error.resultCode) {
+            let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+            guard wal == 0 else { throw error }
+            let uri = URL(fileURLWithPath: path).absoluteString + "?immutable=1"
+            return try DatabaseQueue(path: uri, configuration: configuration)
         }
     }
 

@@ -16,10 +16,10 @@ struct OutboxCommand: AsyncParsableCommand {
         @Option(help: "State file (POSTWATCH_STATE; default ./postwatch.sqlite).")
         var state: String?
 
-        func admin() async throws(CommandError) -> OutboxAdmin {
+        func admin(readOnly: Bool = false) async throws(CommandError) -> OutboxAdmin {
             let environment = ProcessInfo.processInfo.environment
             let path = state.flatMap { $0.isEmpty ? nil : $0 } ?? environment["POSTWATCH_STATE"].flatMap { $0.isEmpty ? nil : $0 } ?? "./postwatch.sqlite"
-            return try await OutboxAdmin.open(statePath: path)
+            return try await OutboxAdmin.open(statePath: path, readOnly: readOnly)
         }
     }
 
@@ -40,7 +40,7 @@ struct OutboxCommand: AsyncParsableCommand {
                     }
                     state = parsed
                 }
-                print(try await options.admin().list(state: state, limit: limit), terminator: "")
+                print(try await options.admin(readOnly: true).list(state: state, limit: limit), terminator: "")
             } catch {
                 throw error.exit()
             }
