@@ -5,12 +5,22 @@ import Prometheus
 import ServiceLifecycle
 import Synchronization
 
-/// Whether the daemon has completed a cycle yet: `/readyz` answers 503 until it has.
+/// Whether the daemon has completed a cycle yet (`/readyz` answers 503 until it has), and
+/// whether something it cannot recover from on its own happened since (503 from then on).
 public final class Readiness: Sendable {
-    private let ready = Mutex(false)
+    private let state = Mutex<(ready: Bool, broken: String?)>((false, nil))
     public init() {}
-    public func markReady() { ready.withLock { $0 = true } }
-    public var isReady: Bool { ready.withLock { $0 } }
+    public func markReady() { state.withLock { $0.ready = true } }
+    /// From now on not ready, with why (the state file was deleted under the daemon).
+    public func markBroken(_ reason: String) { state.withLock { $0.broken = reason } }
+    public var isReady: Bool { state.withLock { $0.ready && $0.broken == nil } }
+    /// What `/readyz` says.
+    public var explanation: String {
+        state.withLock { state in
+            if let broken = state.broken { return broken }
+            return state.ready ? "ready" : "no complete cycle yet"
+        }
+    }
 }
 
 /// `/metrics` (Prometheus text format), `/healthz` and `/readyz`, on Hummingbird.
@@ -59,10 +69,9 @@ public struct MetricsServer: Service, CustomStringConvertible {
         }
         router.get("/healthz") { _, _ in "ok\n" }
         router.get("/readyz") { _, _ -> Response in
-            let ready = readiness.isReady
             return Response(
-                status: ready ? .ok : .serviceUnavailable,
-                body: .init(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "no complete cycle yet\n")))
+                status: readiness.isReady ? .ok : .serviceUnavailable,
+                body: .init(byteBuffer: ByteBuffer(string: readiness.explanation + "\n")))
         }
         application = Application(
             router: router,

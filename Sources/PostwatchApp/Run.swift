@@ -38,9 +38,12 @@ public struct Run: Sendable {
         metrics.processStarted()
 
         let console: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
+        // Before the lock file is made: it is the trace of a state kept here before.
+        if let warning = StateFileGuard.startWarning(statePath: settings.statePath) { logger.warning("\(warning)") }
         let lock = try StateLock(statePath: settings.statePath)
         defer { withExtendedLifetime(lock) {} }
         let pipeline = try Pipeline(settings: settings, logger: logger, console: console)
+        let stateFile = try StateFileGuard(path: settings.statePath)
         let router = ReloadableRouter(rules: pipeline.rules)
         let poller = pipeline.poller(router: router)
         // Without `observe`, postwatch_deliveries_total would never be recorded.
@@ -53,7 +56,15 @@ public struct Run: Sendable {
 
         let poll = PollService(
             configuration: .init(interval: options.interval), logger: logger,
-            cycle: { now in try await poller.runOnce(now: now) },
+            cycle: { [logger] now in
+                if let problem = stateFile.problem() {
+                    // An error every cycle (not once): this needs a person, now.
+                    logger.error("\(problem)")
+                    readiness.markBroken(problem)
+                    throw StateFileError(message: problem)
+                }
+                return try await poller.runOnce(now: now)
+            },
             onSuccess: { report in
                 readiness.markReady()
                 // The rules the cycle routed with, not `router.rules`: a reload may land since.

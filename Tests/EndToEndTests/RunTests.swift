@@ -223,6 +223,58 @@ struct RunTests {
         await fixture.finish()
     }
 
+    /// Deleting (or replacing, or emptying) the state file under `run` lost data silently:
+    /// SQLite went on with the unlinked file, `/readyz` stayed 200, and the next start recorded a
+    /// new baseline. Now every cycle checks the file is the one opened: it logs an error, fails
+    /// readiness and applies nothing, and a restart says it is starting over.
+    @Test(arguments: ["delete", "replace", "empty"])
+    func aStateFileGoneFromUnderTheDaemonStopsCyclesLoudly(_ how: String) async throws {
+        let fixture = try await Fixture.start()
+        try fixture.writeFailureRules(email: false)
+        let port = try Net.freePort()
+        let daemon = try Self.startDaemon(fixture, metricsPort: port)
+        defer { daemon.stop() }
+        try await daemon.waitForStderr("the baseline cycle") { $0.contains("cycle complete") }
+        #expect(Net.get(port: port, path: "/readyz")?.status == 200)
+
+        let state = fixture.workspace.state
+        switch how {
+        case "delete":
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: state + suffix) }
+        case "replace":
+            try FileManager.default.removeItem(atPath: state)
+            try Data("not the state".utf8).write(to: URL(fileURLWithPath: state))
+        default:
+            #expect(truncate(state, 0) == 0)
+        }
+        let word = ["delete": "is gone", "replace": "was replaced", "empty": "was emptied"][how]!
+        try await daemon.waitForStderr("the state file error") { $0.contains(word) }
+        let ready = Net.get(port: port, path: "/readyz")
+        #expect(ready?.status == 503)
+        #expect(ready?.body.contains(word) == true, "\(String(describing: ready))")
+
+        // A failure now is not applied to a file nobody will read again (nor notified from it).
+        fixture.sandbox.setStatus(try fixture.movablePost().postId, to: .failed)
+        let applied = Self.cycles(daemon)
+        try await Task.sleep(for: .seconds(3))
+        #expect(Self.cycles(daemon) == applied)
+        #expect(fixture.receiver.requests.isEmpty)
+        daemon.signal(SIGTERM)
+        #expect(try await daemon.waitForExit() == 0)
+        fixture.collect(daemon)
+
+        if how == "delete" {
+            // The next start records a new baseline, and says so. (An emptied file is not empty
+            // any more by then: SQLite checkpoints its WAL into it on the way out.)
+            let restart = try Self.startDaemon(fixture, metricsPort: try Net.freePort())
+            defer { restart.stop() }
+            try await restart.waitForStderr("the new baseline") { $0.contains("cycle complete") }
+            #expect(restart.stderr.contains("starting a new baseline"), "\(restart.stderr)")
+            fixture.collect(restart)
+        }
+        await fixture.finish()
+    }
+
     @Test func apiOutageIsCountedAndReadinessWaitsForACompleteCycle() async throws {
         let fixture = try await Fixture.start()
         try fixture.writeFailureRules(email: false)
