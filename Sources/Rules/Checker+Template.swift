@@ -20,41 +20,83 @@ public enum TemplateContext {
 }
 
 extension Checker {
-    /// Parses a template at load; a Mustache syntax error is reported at its place in the file.
+    /// Parses a template at load; a Mustache syntax error is reported at its place in the file,
+    /// saying what is wrong in the template's own terms (which section, opened where).
     mutating func template(_ literal: Syntax.StringLiteral) -> MustacheTemplate? {
         if let parsed = templates[literal.text] { return parsed }
         do {
             let parsed = try MustacheTemplate(string: literal.text)
             templates[literal.text] = parsed
             return parsed
-        } catch let error as MustacheTemplate.ParserError {
-            let range = fileRange(of: error.context, in: literal)
-            report(.error, "broken template: \(Self.explain(error.error))", at: range)
-            return nil
         } catch {
-            report(.error, "broken template: \(error)", at: literal.range)
+            if let problem = MustacheTags.problem(in: literal.text) {
+                switch problem {
+                case .unclosedTag(let offset):
+                    report(.error, "broken template: a tag is never closed: expected '}}'", at: range(atScalar: offset, length: 2, in: literal))
+                case .unclosedSection(let name, let offset, let length):
+                    let opened = position(atScalar: offset, in: literal)
+                    report(
+                        .error, "broken template: section '\(name)' opened at \(opened.line):\(opened.column) is never closed: add {{/\(name)}}",
+                        at: range(atScalar: offset, length: length, in: literal))
+                case .mismatchedClose(let name, let offset, let length, let open):
+                    let message: String
+                    if let open {
+                        let opened = position(atScalar: open.offset, in: literal)
+                        message = "'{{/\(name)}}' does not close section '\(open.name)' opened at \(opened.line):\(opened.column)"
+                    } else {
+                        message = "'{{/\(name)}}' closes a section that was never opened"
+                    }
+                    report(.error, "broken template: \(message)", at: range(atScalar: offset, length: length, in: literal))
+                }
+            } else if let error = error as? MustacheTemplate.ParserError {
+                report(.error, "broken template: \(Self.explain(error.error))", at: range(of: error.context, in: literal))
+            } else {
+                report(.error, "broken template: \(error)", at: literal.range)
+            }
             return nil
         }
     }
 
-    private func fileRange(of context: MustacheParserContext, in literal: Syntax.StringLiteral) -> SourceRange {
-        guard let origin = literal.origin else { return literal.range }
-        let line: Int
-        var column: Int
-        line = origin.line + context.lineNumber - 1
-        column = max(1, lineStart(context.lineNumber - 1, origin) + context.columnNumber - 1)
-        let start = SourceLocation(file: literal.range.start.file, line: line, column: column)
-        return SourceRange(start: start, end: SourceLocation(file: start.file, line: line, column: column + 1))
+    /// Where the scalar at `offset` of the literal's text was written in the file.
+    private func position(atScalar offset: Int, in literal: Syntax.StringLiteral) -> SourceLocation {
+        guard let origin = literal.origin else { return literal.range.start }
+        let position = origin.position(atScalar: offset)
+        return SourceLocation(file: literal.range.start.file, line: position.line, column: position.column)
     }
 
-    /// The file column of the first character of a template's line (0-based line in the template).
-    private func lineStart(_ templateLine: Int, _ origin: StringOrigin) -> Int {
-        if templateLine == 0 { return origin.column + (origin.startsOnNextLine ? origin.indentation : 0) }
-        return origin.indentation + 1
+    private func range(atScalar offset: Int, length: Int, in literal: Syntax.StringLiteral) -> SourceRange {
+        guard literal.origin != nil else { return literal.range }
+        let start = position(atScalar: offset, in: literal)
+        let last = position(atScalar: offset + max(1, length) - 1, in: literal)
+        // A tag spelled over several lines is underlined on its first.
+        let end = last.line == start.line ? SourceLocation(file: start.file, line: start.line, column: last.column + 1)
+            : SourceLocation(file: start.file, line: start.line, column: start.column + 1)
+        return SourceRange(start: start, end: end)
+    }
+
+    /// Mustache reports a line and a column in characters: back to a scalar offset of the text.
+    private func range(of context: MustacheParserContext, in literal: Syntax.StringLiteral) -> SourceRange {
+        var line = 1
+        var column = 1
+        var offset = 0
+        for character in literal.text {
+            if line == context.lineNumber && column == context.columnNumber { break }
+            if character == "\n" {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+            offset += character.unicodeScalars.count
+        }
+        return range(atScalar: offset, length: 1, in: literal)
     }
 
     private static func explain(_ error: any Error) -> String {
-        guard let error = error as? MustacheTemplate.Error else { return "\(error)" }
+        guard let error = error as? MustacheTemplate.Error else {
+            // The parser's own errors: `overflow` is the text ending in the middle of a tag.
+            return "\(error)" == "overflow" ? "the template ends inside a tag: expected '}}'" : "\(error)"
+        }
         switch error {
         case .sectionCloseNameIncorrect: return "a closing {{/…}} tag does not match the section it closes"
         case .unfinishedName: return "a tag is not finished: expected '}}'"
@@ -118,13 +160,7 @@ extension Checker {
     }
 
     private func rangeOfTag(_ tag: MustacheTags.Tag, in literal: Syntax.StringLiteral) -> SourceRange {
-        guard let origin = literal.origin else { return literal.range }
-        let line = origin.line + tag.line
-        let column = lineStart(tag.line, origin) + tag.column
-        let file = literal.range.start.file
-        return SourceRange(
-            start: SourceLocation(file: file, line: line, column: column),
-            end: SourceLocation(file: file, line: line, column: column + tag.length))
+        range(atScalar: tag.offset, length: tag.length, in: literal)
     }
 }
 
@@ -137,11 +173,58 @@ enum MustacheTags {
         let line: Int
         let column: Int
         let length: Int
+        /// Unicode scalars before the tag's `{{` in the text.
+        let offset: Int
     }
 
-    static func scan(_ text: String) -> [Tag] {
+    /// What makes a template fail to parse, found by walking its tags.
+    enum Problem: Equatable {
+        /// A `{{` the text never closes with `}}` (offset of the `{{`).
+        case unclosedTag(offset: Int)
+        /// `{{#name}}` or `{{^name}}` without its `{{/name}}` (the innermost one).
+        case unclosedSection(name: String, offset: Int, length: Int)
+        /// `{{/name}}` where another section is open (or none).
+        case mismatchedClose(name: String, offset: Int, length: Int, open: Opened?)
+
+        struct Opened: Equatable {
+            let name: String
+            let offset: Int
+        }
+    }
+
+    /// The first structural problem of the template, in reading order; nil when the sections
+    /// balance (or a set-delimiter tag makes the walk unreliable: Mustache's message stands).
+    static func problem(in text: String) -> Problem? {
+        let walk = walk(text)
+        guard !walk.gaveUp else { return nil }
+        var open: [Tag] = []
+        for tag in walk.tags {
+            switch tag.sigil {
+            case "#", "^":
+                open.append(tag)
+            case "/":
+                guard let innermost = open.last, innermost.name == tag.name else {
+                    return .mismatchedClose(
+                        name: tag.name, offset: tag.offset, length: tag.length,
+                        open: open.last.map { Problem.Opened(name: $0.name, offset: $0.offset) })
+                }
+                open.removeLast()
+            default:
+                break
+            }
+        }
+        if let unclosed = walk.unclosedTag { return .unclosedTag(offset: unclosed) }
+        if let innermost = open.last { return .unclosedSection(name: innermost.name, offset: innermost.offset, length: innermost.length) }
+        return nil
+    }
+
+    static func scan(_ text: String) -> [Tag] { walk(text).tags }
+
+    /// The tags in order; where a `{{` is left open, if one is; whether a set-delimiter tag
+    /// stopped the walk.
+    private static func walk(_ text: String) -> (tags: [Tag], unclosedTag: Int?, gaveUp: Bool) {
         // Cheap exit: most titles are short and many have no tag at all.
-        guard text.utf8.contains(UInt8(ascii: "{")) else { return [] }
+        guard text.utf8.contains(UInt8(ascii: "{")) else { return ([], nil, false) }
         var tags: [Tag] = []
         let scalars = Array(text.unicodeScalars)
         let count = scalars.count
@@ -157,7 +240,12 @@ enum MustacheTags {
             }
             var end = index + 2
             while end + 1 < count, !(scalars[end] == "}" && scalars[end + 1] == "}") { end += 1 }
-            guard end + 1 < count else { break }
+            guard end + 1 < count else { return (tags, index, false) }
+            // `{{postId}` … `{{/posts}}`: the `}}` found belongs to a later tag, so this one is
+            // the tag left open (a name never holds `{{`).
+            if (index + 2..<end).contains(where: { scalars[$0] == "{" && scalars[$0 + 1] == "{" && $0 > index + 2 }) {
+                return (tags, index, false)
+            }
             var innerStart = index + 2
             var closeLength = 2
             if scalars[innerStart] == "{", end + 2 < count, scalars[end + 2] == "}" { closeLength = 3 }
@@ -167,7 +255,7 @@ enum MustacheTags {
                 innerStart += 1
             }
             // A set-delimiter tag changes the syntax: stop rather than guess.
-            if sigil == "=" { break }
+            if sigil == "=" { return (tags, nil, true) }
             let consumed = end + closeLength - index
             if sigil == nil || "#^/&{".unicodeScalars.contains(sigil ?? " ") {
                 var lower = innerStart
@@ -178,7 +266,7 @@ enum MustacheTags {
                     var view = String.UnicodeScalarView()
                     view.append(contentsOf: scalars[lower..<upper])
                     let kept: Character? = sigil.flatMap { $0 == "{" || $0 == "&" ? nil : Character($0) }
-                    tags.append(Tag(sigil: kept, name: String(view), line: line, column: column, length: consumed))
+                    tags.append(Tag(sigil: kept, name: String(view), line: line, column: column, length: consumed, offset: index))
                 }
             }
             for offset in index..<(index + consumed) {
@@ -186,7 +274,7 @@ enum MustacheTags {
             }
             index += consumed
         }
-        return tags
+        return (tags, nil, false)
     }
 }
 

@@ -256,38 +256,38 @@ struct Lexer {
             return
         }
         advance()
-        let origin = StringOrigin(line: line, column: column, indentation: 0, startsOnNextLine: false)
-        var text = ""
-        var runStart = index
+        var text = String.UnicodeScalarView()
+        var positions: [StringOrigin.Position] = []
         while true {
             guard let scalar = current, scalar != "\n" else {
-                text += self.text(runStart..<index)
                 error("unterminated string: add a closing '\"' on this line (or use \"\"\" for several lines)", from: start)
+                var string = String(text)
                 // `rule "Name {`: give the `{` back so the rule still opens.
-                let trimmed = text.trimmingCharacters(in: .whitespaces)
+                let trimmed = string.trimmingCharacters(in: .whitespaces)
                 if trimmed.hasSuffix("{"), let brace = scalars[..<index].lastIndex(of: "{") {
                     column -= index - brace
                     index = brace
-                    text = String(trimmed.dropLast()).trimmingCharacters(in: .whitespaces)
+                    string = String(trimmed.dropLast()).trimmingCharacters(in: .whitespaces)
                 }
-                add(.string(text), from: start, origin: origin)
+                positions.append(StringOrigin.Position(line: line, column: column))
+                add(.string(string), from: start, origin: StringOrigin(positions: positions))
                 return
             }
             if scalar == "\"" {
-                text += self.text(runStart..<index)
+                positions.append(StringOrigin.Position(line: line, column: column))
                 advance()
                 break
             }
+            positions.append(StringOrigin.Position(line: line, column: column))
             if scalar == "\\" {
-                text += self.text(runStart..<index)
                 advance()
-                text.unicodeScalars.append(lexEscape())
-                runStart = index
+                text.append(lexEscape())
             } else {
+                text.append(scalar)
                 advance()
             }
         }
-        add(.string(text), from: start, origin: origin)
+        add(.string(String(text)), from: start, origin: StringOrigin(positions: positions))
     }
 
     private mutating func lexEscape() -> Unicode.Scalar {
@@ -306,47 +306,63 @@ struct Lexer {
 
     private mutating func lexMultilineString(start: SourceLocation) {
         advance(); advance(); advance()
-        var raw = ""
-        var startsOnNextLine = false
         // Text on the opening line after `"""` is dropped only when it is blank.
         var probe = index
         while probe < scalars.count, scalars[probe] == " " || scalars[probe] == "\t" || scalars[probe] == "\r" { probe += 1 }
         if probe < scalars.count, scalars[probe] == "\n" {
             while index <= probe { advance() }
-            startsOnNextLine = true
         }
-        let contentLine = line
-        let contentColumn = column
+        // Each scalar with where it was written, so positions survive the indentation cut.
+        typealias Written = (scalar: Unicode.Scalar, position: StringOrigin.Position)
+        var raw: [Written] = []
         var closed = false
+        var end = StringOrigin.Position(line: line, column: column)
         while let scalar = current {
+            let position = StringOrigin.Position(line: line, column: column)
             if scalar == "\"", peek() == "\"", peek(2) == "\"" {
+                end = position
                 advance(); advance(); advance()
                 closed = true
                 break
             }
             advance()
-            if scalar == "\\" { raw.unicodeScalars.append(lexEscape()) } else { raw.unicodeScalars.append(scalar) }
+            raw.append((scalar == "\\" ? lexEscape() : scalar, position))
         }
         if !closed {
+            end = StringOrigin.Position(line: line, column: column)
             error("unterminated \"\"\" string: it needs a closing \"\"\"", from: start, to: SourceLocation(file: start.file, line: start.line, column: start.column + 3))
         }
-        var lines = raw.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var lines = raw.split(omittingEmptySubsequences: false) { $0.scalar == "\n" }.map(Array.init)
+        // `split` dropped the newlines: keep each line's newline position to put it back.
+        let newlines = raw.filter { $0.scalar == "\n" }.map(\.position)
         var indentation = 0
         // Like Swift: the closing delimiter's indentation is removed from every line.
-        if let last = lines.last, last.allSatisfy({ $0 == " " || $0 == "\t" }), lines.count > 1 {
+        if let last = lines.last, last.allSatisfy({ $0.scalar == " " || $0.scalar == "\t" }), lines.count > 1 {
             indentation = last.count
             lines.removeLast()
             lines = lines.map { line in
                 var cut = 0
-                var rest = Substring(line)
-                while cut < indentation, let first = rest.first, first == " " || first == "\t" {
+                var rest = line[...]
+                while cut < indentation, let first = rest.first, first.scalar == " " || first.scalar == "\t" {
                     rest = rest.dropFirst()
                     cut += 1
                 }
-                return String(rest)
+                return Array(rest)
             }
         }
-        let origin = StringOrigin(line: contentLine, column: contentColumn, indentation: indentation, startsOnNextLine: startsOnNextLine)
-        add(.string(lines.joined(separator: "\n")), from: start, origin: origin)
+        var text = String.UnicodeScalarView()
+        var positions: [StringOrigin.Position] = []
+        for (number, line) in lines.enumerated() {
+            if number > 0 {
+                text.append("\n")
+                positions.append(newlines[number - 1])
+            }
+            for written in line {
+                text.append(written.scalar)
+                positions.append(written.position)
+            }
+        }
+        positions.append(end)
+        add(.string(String(text)), from: start, origin: StringOrigin(positions: positions))
     }
 }

@@ -17,8 +17,8 @@ struct Token: Sendable {
 
     let kind: Kind
     let range: SourceRange
-    /// For strings: where the text of the template starts, and how many columns of indentation
-    /// each following line lost (so a Mustache error can be mapped back into the file).
+    /// For strings: where each scalar of the text was written (so that a template error is
+    /// reported at its place in the file).
     var stringOrigin: StringOrigin? = nil
 
     var identifier: String? {
@@ -57,12 +57,21 @@ struct Token: Sendable {
 
 /// Where a string literal's content starts in the file.
 struct StringOrigin: Sendable {
-    let line: Int
-    let column: Int
-    /// Columns of indentation removed from each line after the first (`"""` strings).
-    let indentation: Int
-    /// True when the content starts on the line after the opening `"""`.
-    let startsOnNextLine: Bool
+    /// Where each Unicode scalar of the string's text was written in the file (an escape such as
+    /// `\n` at its backslash; a `"""` string's removed indentation skipped), then one more entry
+    /// for the end: so that a position inside a template, however the text was spelled, points
+    /// at the file as written.
+    let positions: [Position]
+
+    struct Position: Sendable, Hashable {
+        let line: Int
+        let column: Int
+    }
+
+    /// The file position of the scalar at `offset` in the text (the end for an offset past it).
+    func position(atScalar offset: Int) -> Position {
+        positions[max(0, min(offset, positions.count - 1))]
+    }
 }
 
 /// A secret written in a rule file: the name of a variable or file, never its value.
