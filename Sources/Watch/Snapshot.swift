@@ -30,7 +30,8 @@ public struct Snapshot: Sendable {
     /// Pages received (one per `add`).
     public internal(set) var pages = 0
     /// Posts not trusted on this sighting, by id, with why: the API listed them under a filter
-    /// their body contradicts. Their stored copy stands (no event, not deleted) until a cycle
+    /// their body contradicts, or as both `posted` and `failed` in one cycle (see
+    /// ``SnapshotBuilder/contradiction(_:_:)``). Their stored copy stands (no event, not deleted) until a cycle
     /// lists them consistently; a new one waits to be seen consistently before it is stored.
     public internal(set) var held: [String: String] = [:]
     /// Posts dropped because their `postId` is empty: nothing could key them.
@@ -111,7 +112,9 @@ public struct SnapshotBuilder: Sendable {
             guard let index = kept.storedIndex, snapshot.unchanged.contains(index) else { continue }
             let storedStatus = stored.status(at: index)
             let differs = kept.entry.fingerprint != stored.fingerprint(at: index) || kept.entry.status.rawValue != storedStatus
-            if differs,
+            if let why = Self.contradiction(PostStatus(rawValue: storedStatus), kept.entry.status) {
+                snapshot.held[postId] = why
+            } else if differs,
                 Self.prefers(PostStatus(rawValue: storedStatus), over: kept.entry.status, stored: storedStatus)
             {
                 snapshot.kept[postId] = nil
@@ -121,7 +124,7 @@ public struct SnapshotBuilder: Sendable {
         }
         // After settling: a held post stays as stored, whatever another listing said of it (a later cycle
         // that lists it consistently applies its change).
-        for postId in building.held.keys {
+        for postId in snapshot.held.keys {
             snapshot.kept[postId] = nil
             if let index = stored.index(of: postId) { snapshot.unchanged.insert(index) }
         }
@@ -197,10 +200,23 @@ public struct SnapshotBuilder: Sendable {
 
     private mutating func keep(_ postId: String, _ kept: Snapshot.Kept) {
         if let existing = building.kept[postId] {
+            if let why = Self.contradiction(existing.entry.status, kept.entry.status) {
+                building.held[postId] = why
+                return
+            }
             let storedStatus = kept.storedIndex.map { stored.status(at: $0) }
             guard Self.prefers(kept.entry.status, over: existing.entry.status, stored: storedStatus) else { return }
         }
         building.kept[postId] = kept
+    }
+
+    /// Why two sightings of one post in one cycle cannot both be true, or nil when one can be
+    /// the other moved on while we paged (a later status in the lifecycle, or an unknown one).
+    /// `posted` and `failed` rank the same: seen both ways at once, neither is trusted yet.
+    static func contradiction(_ a: PostStatus, _ b: PostStatus) -> String? {
+        guard a != b, let rankA = a.lifecycleRank, rankA == b.lifecycleRank else { return nil }
+        let (first, second) = a.rawValue < b.rawValue ? (a, b) : (b, a)
+        return "listed twice in one cycle, as status=\(first.rawValue) and as status=\(second.rawValue)"
     }
 
     /// Which of two copies of one post the snapshot keeps.

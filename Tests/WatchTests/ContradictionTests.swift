@@ -89,4 +89,33 @@ import Testing
         #expect(report.rejected == 1)
         #expect(try await store.loadState().posts.count == 1)
     }
+
+    /// Seen as `posted` in one partition and `failed` in another in one cycle: neither is a move
+    /// the other explains (they rank the same), so the post keeps its stored status until a
+    /// cycle sees it one way. A forward move seen twice (pending_render, then posted) applies.
+    @Test(arguments: [false, true])
+    func aPostListedAsPostedAndAsFailedAtOnceIsHeld(storedFinal: Bool) async throws {
+        let poller = try await baseline(Fixture.post("a", storedFinal ? .failed : .pendingRender), Fixture.post("m", .pendingRender))
+        listing.inner.state.withLock {
+            $0.onList = { query, posts in
+                // Every listing by status sees "a" as the status it asks for (a flapping API),
+                // and "m" moves on to posted after it was listed as pending_render.
+                if let status = query.status, status == .posted || status == .failed, var a = posts["a"] {
+                    a.status = status == .posted ? .failed : .posted
+                    posts["a"] = a
+                }
+                if query.status == .pendingRender { posts["m"]?.status = .posted }
+            }
+        }
+        listing.inner.setStatus("a", .posted)
+        let report = try await poller.runOnce(now: Fixture.t0.addingTimeInterval(60))
+        #expect(report.held["a"] == "listed twice in one cycle, as status=failed and as status=posted", "\(report.held)")
+        #expect(report.summaries == ["m pending_render>posted"], "\(report.summaries)")
+        #expect(report.deletions == 0)
+
+        listing.inner.state.withLock { $0.onList = nil }
+        listing.inner.setStatus("a", .posted)
+        let next = try await poller.runOnce(now: Fixture.t0.addingTimeInterval(120))
+        #expect(next.summaries == ["a \(storedFinal ? "failed" : "pending_render")>posted"], "\(next.summaries)")
+    }
 }
