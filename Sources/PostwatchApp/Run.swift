@@ -38,6 +38,7 @@ public struct Run: Sendable {
         metrics.processStarted()
 
         let console: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
+        try options.metrics.checkAvailable()
         // Before the lock file is made: it is the trace of a state kept here before.
         if let warning = StateFileGuard.startWarning(statePath: settings.statePath) { logger.warning("\(warning)") }
         let lock = try StateLock(statePath: settings.statePath)

@@ -9,6 +9,13 @@ final class StateLock: Sendable {
     private let descriptor: Int32
 
     init(statePath: String) throws(CommandError) {
+        // `--state state/run.sqlite` on a first run: the folder is part of the path asked for.
+        let folder = URL(fileURLWithPath: statePath).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw CommandError(.configuration, "cannot create the state file's folder '\(folder.path)': \(error.localizedDescription)")
+        }
         let path = Self.canonical(statePath) + ".lock"
         let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard fd >= 0 else {

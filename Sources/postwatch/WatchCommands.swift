@@ -6,8 +6,11 @@ import PostwatchApp
 
 /// Parses `--since 24h`, `--interval 60s`: a positive duration.
 func parseDuration(_ text: String, option: String) throws(CommandError) -> Duration {
-    guard let duration = Duration(parsing: text), duration > .zero else {
+    guard let duration = Duration(parsing: text) else {
         throw CommandError(.configuration, "\(option) '\(text)' is not a duration like 90s, 15m, 2h, 1d or 1h30m")
+    }
+    guard duration > .zero else {
+        throw CommandError(.configuration, "\(option) must be longer than 0s (got '\(text)')")
     }
     return duration
 }

@@ -275,6 +275,36 @@ struct RunTests {
         await fixture.finish()
     }
 
+    /// A metrics port in use gave `cycle not applied error=CancellationError()` twice, then a
+    /// bind error naming no address. Now: one line naming the address, exit 2, nothing polled.
+    @Test func aMetricsPortInUseStopsRunWithOneClearLine() async throws {
+        let fixture = try await Fixture.start()
+        try fixture.writeFailureRules(email: false)
+        let taken = fixture.receiver.port  // the webhook receiver listens there
+        let result = try await fixture.run(
+            ["run"] + fixture.common + ["--metrics-address", "127.0.0.1:\(taken)"], timeout: .seconds(20))
+        #expect(result.status == 2, "\(result.output)")
+        #expect(result.stderr.contains("cannot listen for metrics on 127.0.0.1:\(taken)"), "\(result.stderr)")
+        #expect(!result.stderr.contains("CancellationError"), "\(result.stderr)")
+        #expect(fixture.sandbox.requests().isEmpty)
+        await fixture.finish()
+    }
+
+    /// `--state state/run.sqlite` on a first run failed: `cannot create the lock file`.
+    @Test func theStateFilesFolderIsCreated() async throws {
+        let fixture = try await Fixture.start()
+        try fixture.writeFailureRules(email: false)
+        let nested = fixture.workspace.path + "/state/deeper/run.sqlite"
+        let result = try await fixture.run(
+            ["check", "--api-url", fixture.server.baseURL, "--rules", fixture.workspace.rules, "--state", nested])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(FileManager.default.fileExists(atPath: nested))
+        let zero = try await fixture.run(["run"] + fixture.common + ["--interval", "0s"])
+        #expect(zero.status == 2, "\(zero.output)")
+        #expect(zero.stderr.contains("--interval must be longer than 0s"), "\(zero.stderr)")
+        await fixture.finish()
+    }
+
     @Test func apiOutageIsCountedAndReadinessWaitsForACompleteCycle() async throws {
         let fixture = try await Fixture.start()
         try fixture.writeFailureRules(email: false)
