@@ -29,7 +29,7 @@ public final class SQLiteStore: Store {
                 let queue = try Self.openReadOnly(path: path, configuration: configuration)
                 guard try queue.read({ try Self.migrator.hasCompletedMigrations($0) }) else {
                     throw StoreError(
-                        .open, "the state file \(path) was written by an older postwatch: run `postwatch check` once to upgrade it")
+                        .outdated, "the state file \(path) was written by an older postwatch: run `postwatch check` once to upgrade it")
                 }
                 writer = queue
             } catch let error as StoreError {

@@ -2,7 +2,7 @@
 public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// What went wrong, as something a caller can switch over.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
-        private enum Value: String { case open, database, encoding }
+        private enum Value: String { case open, database, encoding, outdated }
         private let value: Value
         private init(_ value: Value) { self.value = value }
 
@@ -12,6 +12,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let database = Code(.database)
         /// A stored value could not be encoded or decoded.
         public static let encoding = Code(.encoding)
+        /// Opened read-only, the file needs a migration that only a writer can make.
+        public static let outdated = Code(.outdated)
         public var description: String { value.rawValue }
     }
 

@@ -12,6 +12,7 @@ struct Postwatch: AsyncParsableCommand {
             RunCommand.self,
             DemoCommand.self,
             RulesCommand.self,
+            ConfigCommand.self,
             OutboxCommand.self,
             SandboxCommand.self,
         ]

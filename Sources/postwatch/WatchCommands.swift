@@ -74,22 +74,14 @@ struct RunCommand: AsyncParsableCommand {
         discussion: "SIGHUP reloads the rules (the old ones stay on an error); SIGTERM/SIGINT finish deliveries in flight and exit 0.")
 
     @OptionGroup var common: CommonOptions
-
-    @Option(help: "Time between the starts of two cycles (POSTWATCH_INTERVAL; default 60s).")
-    var interval: String?
-
-    @Option(help: "Where /metrics, /healthz and /readyz listen (POSTWATCH_METRICS_ADDRESS; default 127.0.0.1:9464).")
-    var metricsAddress: String?
+    @OptionGroup var daemon: DaemonOptions
 
     func run() async throws {
         do {
             let settings = try common.settings()
-            let environment = ProcessInfo.processInfo.environment
-            let intervalText = interval ?? environment["POSTWATCH_INTERVAL"] ?? "60s"
-            let address = metricsAddress ?? environment["POSTWATCH_METRICS_ADDRESS"] ?? "127.0.0.1:9464"
             let options = Run.Options(
-                interval: try parseDuration(intervalText, option: "--interval"),
-                metrics: try MetricsServer.Configuration(parsing: address))
+                interval: try parseDuration(daemon.intervalText, option: "--interval"),
+                metrics: try MetricsServer.Configuration(parsing: daemon.metricsAddressText))
             let status = try await Run(settings: settings, options: options, logger: bootstrapLogging(settings)).run()
             throw ExitCode(status.rawValue)
         } catch let error as CommandError {
@@ -122,5 +114,46 @@ struct DemoCommand: AsyncParsableCommand {
         } catch let error as CommandError {
             throw error.exit()
         }
+    }
+}
+
+/// `postwatch config check`: what `run` would refuse at start, all at once.
+struct ConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Check the configuration as run would use it.",
+        subcommands: [Check.self])
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Settings, API key, rules, channels (SMTP for email), state file and metrics address in one pass: exit 0, or 2 listing every problem.",
+            discussion: "Takes the options of `run`; use it as the systemd unit's ExecStartPre= or a deploy step.")
+
+        @OptionGroup var common: CommonOptions
+        @OptionGroup var daemon: DaemonOptions
+
+        func run() async throws {
+            let check = ConfigCheck(
+                flags: common.flags, environment: ProcessInfo.processInfo.environment,
+                options: .init(interval: daemon.intervalText, metricsAddress: daemon.metricsAddressText),
+                parseDuration: { text, option throws(CommandError) in try parseDuration(text, option: option) })
+            let (text, status) = check.run()
+            FileHandle.standardOutput.write(Data(text.utf8))
+            if status != .ok { throw ExitCode(status.rawValue) }
+        }
+    }
+}
+
+/// The options of `run` beyond the common ones (`config check` takes them too).
+struct DaemonOptions: ParsableArguments {
+    @Option(help: "Time between the starts of two cycles (POSTWATCH_INTERVAL; default 60s).")
+    var interval: String?
+
+    @Option(help: "Where /metrics, /healthz and /readyz listen (POSTWATCH_METRICS_ADDRESS; default 127.0.0.1:9464).")
+    var metricsAddress: String?
+
+    var intervalText: String { interval ?? ProcessInfo.processInfo.environment["POSTWATCH_INTERVAL"] ?? "60s" }
+    var metricsAddressText: String {
+        metricsAddress ?? ProcessInfo.processInfo.environment["POSTWATCH_METRICS_ADDRESS"] ?? "127.0.0.1:9464"
     }
 }

@@ -25,3 +25,60 @@ import TestSupport
         #expect(result.stdout.contains("USAGE"), "\(result.stdout)")
     }
 }
+
+/// `postwatch config check` against real files: every problem `run` would stop on, at once.
+@Suite struct ConfigCheckTests {
+    @Test func everyProblemIsListedInOnePass() async throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        try workspace.writeRules(
+            """
+            channel mail = email "oncall@example.com"
+            channel chat = slack env:CONFIG_CHECK_UNSET_HOOK
+
+            rule "Failures" {
+              when failed
+              notify mail, chat
+            }
+            """)
+        try Data("not sqlite".utf8).write(to: URL(fileURLWithPath: workspace.state))
+        let result = try await PostwatchBinary().run(
+            ["config", "check", "--rules", workspace.rules, "--state", workspace.state, "--interval", "0s"],
+            environment: ["INFINIPOST_API_KEY": ""], directory: workspace.path)
+        #expect(result.status == 2, "\(result.output)")
+        for expected in [
+            "error  API key: no API key", "error  --interval: --interval must be longer than 0s",
+            "environment variable CONFIG_CHECK_UNSET_HOOK is not set", "error  state file:", "is not a postwatch state file",
+            "problem(s): run would not start",
+        ] {
+            #expect(result.stdout.contains(expected), "missing '\(expected)' in:\n\(result.stdout)")
+        }
+    }
+
+    /// Rules that load but name an email channel without SMTP settings: `rules lint` passes,
+    /// `run` would exit 2; `config check` says so before.
+    @Test func anEmailChannelWithoutSMTPIsAProblemAndAGoodSetupIsOK() async throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        try workspace.writeRules(
+            """
+            channel mail = email "oncall@example.com"
+            rule "Failures" {
+              when failed
+              notify mail
+            }
+            """)
+        let arguments = ["config", "check", "--rules", workspace.rules, "--state", workspace.state, "--metrics-address", "127.0.0.1:0"]
+        let missing = try await PostwatchBinary().run(arguments, environment: ["INFINIPOST_API_KEY": "k"], directory: workspace.path)
+        #expect(missing.status == 2, "\(missing.output)")
+        #expect(missing.stdout.contains("error  channels:"), "\(missing.stdout)")
+        #expect(missing.stdout.contains("1 problem(s)"), "\(missing.stdout)")
+
+        let good = try await PostwatchBinary().run(
+            arguments + ["--smtp-url", "smtp://127.0.0.1:2525", "--smtp-tls", "none", "--smtp-from", "pw@example.com"],
+            environment: ["INFINIPOST_API_KEY": "k"], directory: workspace.path)
+        #expect(good.status == 0, "\(good.output)")
+        #expect(good.stdout.hasSuffix("configuration OK\n"), "\(good.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: workspace.state), "a check creates nothing")
+    }
+}
