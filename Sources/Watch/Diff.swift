@@ -22,10 +22,18 @@ public struct DiffResult: Sendable {
 /// - `overdue` once per post and threshold while `generated`/`pending_render` and
 ///   `now > scheduledTime + threshold`;
 /// - **baseline**: when the store has never completed a cycle, everything is recorded and only
-///   posts with `scheduledTime ≥ now − since` emit events (their `new → status`, and overdue
+///   posts with ``windowTime(of:)`` ≥ now − since emit events (their `new → status`, and overdue
 ///   if due); without `since` none do. Overdue thresholds already passed by the other posts are
 ///   marked as emitted, so a first run does not report yesterday's stuck posts either.
 public enum Diff {
+    /// The time a first cycle's `--since` window judges a post by: when it was posted, for a
+    /// posted post; else its scheduled time, which is inside any window while it is still ahead
+    /// (a post that failed before its slot is reported: ops want to know before the slot).
+    /// `SQLiteStore.stagedPosts(scheduledFrom:)` applies the same rule in SQL.
+    public static func windowTime(of post: Post) -> Date {
+        post.status == .posted ? (post.postedAt ?? post.scheduledTime) : post.scheduledTime
+    }
+
     public static func canBeOverdue(_ status: PostStatus) -> Bool {
         status == .generated || status == .pendingRender
     }
@@ -44,8 +52,7 @@ public enum Diff {
             let post = kept.post
             var emits = true
             if result.isBaseline {
-                emits = false
-                if let windowStart, post.scheduledTime >= windowStart { emits = true }
+                emits = windowStart.map { windowTime(of: post) >= $0 } ?? false
             }
             if let index = kept.storedIndex {
                 let previousStatus = state.posts.status(at: index)

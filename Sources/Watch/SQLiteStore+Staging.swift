@@ -48,8 +48,15 @@ extension SQLiteStore {
         try await read { db in
             guard try db.tableExists("staging_posts") else { return [] }
             let decoder = JSONDecoder.infinipost()
+            // Diff.windowTime(of:) in SQL: a posted post by when it was posted, the rest by
+            // their slot (one still ahead is inside any window).
             return try Row.fetchAll(
-                db, sql: "SELECT json, fingerprint FROM staging_posts WHERE scheduledTime >= ? ORDER BY postId",
+                db,
+                sql: """
+                    SELECT json, fingerprint FROM staging_posts
+                    WHERE CASE WHEN status = 'posted' THEN COALESCE(postedAt, scheduledTime) ELSE scheduledTime END >= ?
+                    ORDER BY postId
+                    """,
                 arguments: [start.timeIntervalSince1970]
             ).map { row in
                 let json: Data = row[0]

@@ -25,7 +25,8 @@ public protocol Store: Outbox {
     func stage(_ posts: [PostWrite]) async throws
     /// Distinct posts staged.
     func stagedCount() async throws -> Int
-    /// The staged posts scheduled at or after `start` (the `--since` window), as settled.
+    /// The staged posts in the `--since` window starting at `start` (by `Diff.windowTime(of:)`:
+    /// posted ones by when they were posted, the rest by their slot), as settled.
     func stagedPosts(scheduledFrom start: Date) async throws -> [PostWrite]
     /// Records a cycle that did not complete; nothing else is written.
     func recordFailedCycle(_ record: CycleRecord) async throws

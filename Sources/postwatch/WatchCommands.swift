@@ -35,7 +35,7 @@ struct CheckCommand: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: "On a first run (empty state), report posts scheduled within this window, e.g. 24h.")
+    @Option(help: "On a first run (empty state), report posts within this window, e.g. 24h: posted ones by postedAt, the rest by scheduledTime (a slot still ahead counts as now).")
     var since: String?
 
     @Option(help: "text (a table) or json (a stable document, see docs/check.md).")

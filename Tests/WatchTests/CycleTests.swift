@@ -194,6 +194,30 @@ import Testing
         #expect(!SnapshotBuilder.prefers(.posted, over: PostStatus(rawValue: "archived"), stored: "posted"))
     }
 
+    /// What a first run's `--since 24h` admits, at its edges: a failure by its slot (one 25 h
+    /// ago is out, one tomorrow is in: it failed already), a posted post by when it was posted
+    /// (posted an hour ago though scheduled three days ago is in; posted early, 25 h ago, for
+    /// a slot an hour ago is out).
+    @Test func theSinceWindowJudgesPostedPostsByPostedAtAndTheRestByTheirSlot() async throws {
+        let now = Fixture.t0
+        let hour: TimeInterval = 3600
+        var lateButPosted = Fixture.post("posted-recently", .posted, scheduled: now.addingTimeInterval(-72 * hour))
+        lateButPosted.postedAt = now.addingTimeInterval(-hour)
+        var postedEarly = Fixture.post("posted-long-ago", .posted, scheduled: now.addingTimeInterval(-hour))
+        postedEarly.postedAt = now.addingTimeInterval(-25 * hour)
+        listing.put(
+            Fixture.post("failed-25h-ago", .failed, scheduled: now.addingTimeInterval(-25 * hour)),
+            Fixture.post("failed-23h-ago", .failed, scheduled: now.addingTimeInterval(-23 * hour)),
+            Fixture.post("failed-for-tomorrow", .failed, scheduled: now.addingTimeInterval(24 * hour)),
+            lateButPosted, postedEarly)
+        let poller = Fixture.poller(listing, store: store, configuration: PollerConfiguration(since: 24 * hour))
+        let report = try await poller.runOnce(now: now)
+        #expect(report.result == .baseline)
+        #expect(report.summaries.sorted() == [
+            "failed-23h-ago new>failed", "failed-for-tomorrow new>failed", "posted-recently new>posted",
+        ])
+    }
+
     @Test func nothingToFailedBetweenPollsIsReported() async throws {
         listing.put(Fixture.post("a", .posted))
         let poller = Fixture.poller(listing, store: store)
