@@ -40,6 +40,17 @@ public struct PostwatchMetrics: Sendable {
             .increment()
     }
 
+    /// Like Prometheus's own `prometheus_config_last_reload_successful`: 1 when the rules
+    /// loaded at start or the last SIGHUP loaded, 0 when the last reload failed (the previous
+    /// rules stay in force, so nothing else shows the file on disk is broken); and when the
+    /// rules in force were loaded.
+    public func rulesLoaded(successfully: Bool) {
+        Gauge(label: "postwatch_rules_last_reload_successful").record(successfully ? 1 : 0)
+        if successfully {
+            Gauge(label: "postwatch_rules_last_reload_success_timestamp_seconds").record(Date().timeIntervalSince1970)
+        }
+    }
+
     public func outboxDepth(_ depth: [OutboxEntry.State: Int]) {
         for state in [OutboxEntry.State.pending, .dead] {
             Gauge(label: "postwatch_outbox_depth", dimensions: [("state", state.rawValue)]).record(depth[state] ?? 0)

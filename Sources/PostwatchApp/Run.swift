@@ -36,6 +36,7 @@ public struct Run: Sendable {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let metrics = PostwatchMetrics()
         metrics.processStarted()
+        metrics.rulesLoaded(successfully: true)  // run does not start on rules that do not load
 
         let console: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
         try options.metrics.checkAvailable()
@@ -80,7 +81,7 @@ public struct Run: Sendable {
                 metrics.cycleFailed(apiErrorCode: Self.apiErrorCode(error))
             })
         let reloader = RuleReloader(
-            settings: settings, logger: logger,
+            settings: settings, logger: logger, metrics: metrics,
             apply: { rules throws(CommandError) in
                 let channels = try ChannelFactory(transport: pipeline.transport, smtp: settings.smtp, console: console)
                     .channels(for: rules)
@@ -136,6 +137,7 @@ struct RuleReloader: Service, CustomStringConvertible {
     var description: String { "RuleReloader" }
     let settings: Settings
     let logger: Logger
+    let metrics: PostwatchMetrics
     let apply: @Sendable (RuleSet) throws(CommandError) -> Void
 
     func run() async throws {
@@ -147,8 +149,10 @@ struct RuleReloader: Service, CustomStringConvertible {
                 logger.notice(
                     "rules reloaded",
                     metadata: ["rules.count": "\(rules.rules.count)", "channels.count": "\(rules.channels.count)"])
+                metrics.rulesLoaded(successfully: true)
             } catch {
                 logger.error("rules not reloaded, keeping the previous ones: \(error.message)")
+                metrics.rulesLoaded(successfully: false)
             }
         }
     }

@@ -95,9 +95,12 @@ struct RunTests {
     @Test func sighupReloadsGoodRulesAndKeepsTheOldOnesOnAnError() async throws {
         let fixture = try await Fixture.start()
         try fixture.writeFailureRules(email: false)
-        let daemon = try Self.startDaemon(fixture, metricsPort: try Net.freePort())
+        let port = try Net.freePort()
+        let daemon = try Self.startDaemon(fixture, metricsPort: port)
         defer { daemon.stop() }
         try await daemon.waitForStderr("the baseline cycle") { $0.contains("cycle complete") }
+        let reloadGauge = "postwatch_rules_last_reload_successful "
+        #expect(Net.get(port: port, path: "/metrics")?.body.contains(reloadGauge + "1") == true)
 
         // Good new rules: the new rule fires afterwards.
         try fixture.workspace.writeRules(
@@ -140,6 +143,10 @@ struct RunTests {
         daemon.signal(SIGHUP)
         try await daemon.waitForStderr("the failed reload") { $0.contains("rules not reloaded") }
         #expect(daemon.stderr.contains("main.rules:5:"), "\(daemon.stderr)")
+        // Nothing else shows that the files on disk are broken: the gauge does (and its alert).
+        let metrics = Net.get(port: port, path: "/metrics")?.body ?? ""
+        #expect(metrics.contains(reloadGauge + "0"), "\(metrics)")
+        #expect(metrics.contains("postwatch_rules_last_reload_success_timestamp_seconds"), "\(metrics)")
         let failed = try fixture.movablePost(excluding: [posted.postId])
         fixture.sandbox.setStatus(failed.postId, to: .failed)
         let second = try await fixture.receiver.waitForRequests(count: 2, timeout: .seconds(15))
