@@ -48,6 +48,14 @@ public struct Settings: Sendable {
 
     public static let defaultAPIURL = "https://api.infinipost.co"
 
+    /// `localhost`, `127.0.0.0/8` or `::1`: traffic that never leaves the machine.
+    static func isLoopback(_ host: String) -> Bool {
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        if bare.lowercased() == "localhost" || bare == "::1" { return true }
+        let octets = bare.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+
     /// Resolves flags, then environment variables, then defaults.
     ///
     /// - Parameter requireAPIKey: false for commands that never call the API.
@@ -115,9 +123,22 @@ public struct Settings: Sendable {
                 throw CommandError(.configuration, "--smtp-tls must be required or none, not '\(tlsText)'")
             }
             let password = environment["POSTWATCH_SMTP_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+            let user = value(flags.smtpUser, "POSTWATCH_SMTP_USER")
+            // Without TLS, AUTH PLAIN/LOGIN put the password on the wire as base64: only to a
+            // relay on this machine, never silently across a network.
+            if tls == .none, user != nil || password != nil {
+                let host = URL(string: url)?.host ?? ""
+                guard Self.isLoopback(host) else {
+                    throw CommandError(
+                        .configuration,
+                        "--smtp-tls none with a login would send the SMTP password in clear to '\(host)': "
+                            + "use STARTTLS (smtp:// with --smtp-tls required) or smtps://; a login without TLS is "
+                            + "allowed only to a relay on this machine (localhost, 127.0.0.0/8, ::1)")
+                }
+            }
             redactor.register(password)
             smtp = SMTP(
-                url: url, tls: tls, user: value(flags.smtpUser, "POSTWATCH_SMTP_USER"), password: password,
+                url: url, tls: tls, user: user, password: password,
                 from: value(flags.smtpFrom, "POSTWATCH_SMTP_FROM"))
         }
         self.environment = environment
