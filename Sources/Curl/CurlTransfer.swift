@@ -12,7 +12,8 @@ import Synchronization
 final class CurlTransfer: @unchecked Sendable {
     enum Kind {
         case http(maxResponseBytes: Int)
-        case mail(upload: Data, requireAuthentication: Bool)
+        /// `connections`: the transport's record of which connections authenticated.
+        case mail(upload: Data, requireAuthentication: Bool, connections: AuthenticatedConnections)
     }
 
     let easy: UnsafeMutableRawPointer
@@ -168,8 +169,18 @@ final class CurlTransfer: @unchecked Sendable {
         // microsecond or so per call and a poll cycle reads thousands of header lines.
         let line = Self.trimmed(bytes[...])
         switch kind {
-        case .mail:
-            replyLines.append(String(decoding: line, as: UTF8.self))
+        case .mail(_, _, let connections):
+            let reply = String(decoding: line, as: UTF8.self)
+            if replyLines.isEmpty, info(CURLINFO_NUM_CONNECTS) > 0, let key = connectionKey {
+                // The greeting of a new connection: whatever was known of a closed connection
+                // with the same addresses is not true of this one.
+                connections.remove(key)
+            }
+            if reply.hasPrefix("235"), let key = connectionKey {
+                // RFC 4954: `235` is the only reply to a successful AUTH.
+                connections.insert(key)
+            }
+            replyLines.append(reply)
         case .http:
             if line.starts(with: "HTTP/".utf8) {
                 // A new response (after `100 Continue` or a proxy's answer): keep only the last one's.
@@ -195,10 +206,11 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     fileprivate func fillUpload(_ buffer: UnsafeMutableRawBufferPointer) -> Int {
-        guard case .mail(let upload, let requireAuthentication) = kind else { return 0 }
-        if uploadOffset == 0 && requireAuthentication && !sawAuthenticationSuccess {
+        guard case .mail(let upload, let requireAuthentication, _) = kind else { return 0 }
+        if uploadOffset == 0 && requireAuthentication && !isAuthenticated {
             // libcurl skips AUTH silently when the server offers none and would send the mail
-            // unauthenticated; refusing here aborts before the message's final "." is sent.
+            // unauthenticated; refusing here aborts before the message's final "." is sent (and
+            // libcurl closes a connection whose transfer was aborted).
             refusedUnauthenticated = true
             return pw_readfunc_abort()
         }
@@ -209,9 +221,21 @@ final class CurlTransfer: @unchecked Sendable {
         return count
     }
 
-    /// RFC 4954: `235` is the only reply to a successful AUTH.
-    var sawAuthenticationSuccess: Bool {
-        replyLines.contains { $0.hasPrefix("235") }
+    /// Whether the connection this mail goes out on authenticated: in this transfer, or in an
+    /// earlier one when libcurl reused the connection (`CURLINFO_NUM_CONNECTS` is 0: no AUTH is
+    /// sent again, so this transfer sees no `235` of its own).
+    var isAuthenticated: Bool {
+        guard case .mail(_, _, let connections) = kind else { return false }
+        guard info(CURLINFO_NUM_CONNECTS) == 0 else { return replyLines.contains { $0.hasPrefix("235") } }
+        return connectionKey.map(connections.contains) ?? false
+    }
+
+    /// The connection this transfer runs on, by its addresses; nil before it is connected.
+    private var connectionKey: AuthenticatedConnections.Key? {
+        guard let localIP = infoString(CURLINFO_LOCAL_IP), let remoteIP = infoString(CURLINFO_PRIMARY_IP),
+              !localIP.isEmpty, !remoteIP.isEmpty else { return nil }
+        return AuthenticatedConnections.Key(
+            localIP: localIP, localPort: info(CURLINFO_LOCAL_PORT), remoteIP: remoteIP, remotePort: info(CURLINFO_PRIMARY_PORT))
     }
 }
 

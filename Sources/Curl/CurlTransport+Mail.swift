@@ -3,7 +3,8 @@ import Foundation
 
 extension CurlTransport {
     /// One SMTP session: EHLO, STARTTLS when required, AUTH when credentials are given, MAIL,
-    /// RCPT for each recipient, DATA with the message (libcurl dot-stuffs it).
+    /// RCPT for each recipient, DATA with the message (libcurl dot-stuffs it). The session is left
+    /// open for the next mail to the same server.
     func perform(_ request: MailRequest) async throws -> MailResponse {
         guard let url = CurlURL(request.url), !url.host.isEmpty else {
             throw CurlError(code: .badURL, curlCode: Int32(CURLE_URL_MALFORMAT.rawValue), message: "not a valid SMTP URL")
@@ -18,7 +19,8 @@ extension CurlTransport {
         }
         let credentials = request.username.map { ($0, request.password ?? "") }
 
-        let transfer = try CurlTransfer(kind: .mail(upload: request.message, requireAuthentication: credentials != nil))
+        let transfer = try CurlTransfer(kind: .mail(
+            upload: request.message, requireAuthentication: credentials != nil, connections: authenticatedConnections))
         applyCommonOptions(transfer, connectTimeout: request.connectTimeout, totalTimeout: request.totalTimeout)
         transfer.set(CURLOPT_URL, request.url)
         transfer.set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")

@@ -44,6 +44,8 @@ public final class CurlTransport: Sendable {
 
     public let configuration: Configuration
     let loop: CurlMultiLoop
+    /// The SMTP connections of `loop`'s multi handle that authenticated (reused ones send no AUTH).
+    let authenticatedConnections = AuthenticatedConnections()
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration

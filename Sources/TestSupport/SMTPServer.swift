@@ -152,6 +152,18 @@ public final class SMTPServer: Sendable {
         }
     }
 
+    /// TCP connections accepted so far (a client that reuses its connection opens fewer than
+    /// it sends messages).
+    public var connectionCount: Int { lineCount("connections") }
+
+    /// Successful AUTH exchanges so far.
+    public var authenticationCount: Int { lineCount("authentications") }
+
+    private func lineCount(_ name: String) -> Int {
+        let text = (try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").count
+    }
+
     /// The server's log (aiosmtpd's own output), for diagnosing a failed test.
     public var log: String {
         (try? String(contentsOf: directory.appendingPathComponent("server.log"), encoding: .utf8)) ?? ""

@@ -116,6 +116,29 @@ import TestSupport
         #expect(received.tls)
     }
 
+    /// Issue 12, defect 1: libcurl sends the second and later mails of a transport over the
+    /// connection the first one authenticated, without AUTH; they must go out, not fail with
+    /// "the server offered no authentication".
+    @Test(arguments: [SMTPServer.TLS.startTLS, .implicitTLS])
+    func authenticatedMailsReuseTheConnection(tls: SMTPServer.TLS) async throws {
+        let server = try await SMTPServer.start(.init(tls: tls, credentials: ("alice", "s3cret")))
+        defer { server.stop() }
+        let transport = CurlTransport(configuration: .init(caFile: server.caFile))
+        let count = 20
+        let started = ContinuousClock.now
+        for index in 0..<count {
+            _ = try await transport.send(Self.mail(server.url, username: "alice", password: "s3cret", to: ["user\(index)@example.com"]))
+        }
+        let elapsed = ContinuousClock.now - started
+        let received = try await server.waitForMessages(count: count)
+        #expect(received.count == count)
+        #expect(received.allSatisfy { $0.authenticatedAs == "alice" && $0.tls })
+        // Reused, not reconnected: fewer connections and AUTH exchanges than mails.
+        #expect(server.connectionCount < count)
+        #expect(server.authenticationCount == server.connectionCount)
+        print("\(tls): \(count) authenticated mails over \(server.connectionCount) connection(s) in \(elapsed)")
+    }
+
     @Test func wrongPasswordIsAnAuthenticationError() async throws {
         let server = try await SMTPServer.start(.init(tls: .startTLS, credentials: ("alice", "s3cret")))
         defer { server.stop() }
