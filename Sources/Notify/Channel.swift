@@ -64,9 +64,10 @@ public struct DeliveryFailure: Error, Sendable, CustomStringConvertible {
     static func transport(_ error: any Error, redact: (String) -> String) -> DeliveryFailure {
         if let curl = error as? CurlError {
             // A bad URL, a refused protocol or an invalid request never gets better; an SMTP
-            // refusal does only when the server said 4xx (5xx is permanent, RFC 5321).
+            // refusal does only when the server said 4xx (5xx is permanent, RFC 5321 4.2.1),
+            // whatever the command: MAIL, RCPT, or the message after DATA.
             let permanent = curl.code == .badURL || curl.code == .protocolNotAllowed || curl.code == .invalidRequest
-                || (curl.code == .smtpRejected && curl.message.range(of: #"\b5\d\d\b"#, options: .regularExpression) != nil)
+                || (curl.code == .smtpRejected && (500..<600).contains(curl.smtpReply))
             return DeliveryFailure(message: redact("\(curl.code): \(curl.description)"), isPermanent: permanent)
         }
         return DeliveryFailure(message: redact(String(describing: error)))

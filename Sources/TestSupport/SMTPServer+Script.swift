@@ -33,6 +33,11 @@ extension SMTPServer {
             return "250 OK"
 
         async def handle_DATA(self, server, session, envelope):
+            # The message refused after DATA, for good ("spamtrap") or for now ("greylisted").
+            if any("spamtrap" in address for address in envelope.rcpt_tos):
+                return "554 5.7.1 Message refused as spam"
+            if any("greylisted" in address for address in envelope.rcpt_tos):
+                return "451 4.7.1 Greylisted, try again later"
             self.count += 1
             base = os.path.join(args.dir, "%06d" % self.count)
             with open(base + ".eml.tmp", "wb") as f:

@@ -16,8 +16,11 @@ import Synchronization
 /// `.startTLS` offers STARTTLS (and AUTH only after it, as real servers do); `.implicitTLS` is
 /// SMTPS. With `credentials`, AUTH PLAIN/LOGIN is offered and required; without, no AUTH is
 /// offered at all. The certificate is self-signed for `localhost` and 127.0.0.1, made once per
-/// test process with `openssl`; pass `caFile` as the transport's CA file. A recipient containing
-/// `rejected` is refused with `550 5.1.1`, to test refusals.
+/// test process with `openssl`; pass `caFile` as the transport's CA file.
+///
+/// Refusals, by a word in a recipient's address: `rejected` is refused at RCPT with `550 5.1.1`;
+/// a message to `spamtrap` is refused after DATA with `554 5.7.1`, one to `greylisted` with
+/// `451 4.7.1`.
 public final class SMTPServer: Sendable {
     public enum TLS: Sendable {
         case none, startTLS, implicitTLS

@@ -215,6 +215,21 @@ import TestSupport
         #expect(server.messages.isEmpty)
     }
 
+    /// Issue 12, defect 3: a message refused after DATA (libcurl's CURLE_WEIRD_SERVER_REPLY) is an
+    /// SMTP refusal with the server's reply code and words, so 554 can be told from 451.
+    @Test(arguments: [("spamtrap@example.com", 554, "Message refused as spam"), ("greylisted@example.com", 451, "Greylisted")])
+    func messageRefusedAfterDataKeepsTheReply(recipient: String, reply: Int, words: String) async throws {
+        let server = try await SMTPServer.start()
+        defer { server.stop() }
+        let error = await #expect(throws: CurlError.self) {
+            try await CurlTransport().send(Self.mail(server.url, tls: .none, to: [recipient]))
+        }
+        #expect(error?.code == .smtpRejected)
+        #expect(error?.smtpReply == reply)
+        #expect(error?.message.contains(words) == true)
+        #expect(server.messages.isEmpty)
+    }
+
     @Test func httpURLIsRefusedForMail() async throws {
         let error = await #expect(throws: CurlError.self) {
             try await CurlTransport().send(Self.mail("https://127.0.0.1:1/"))
