@@ -29,6 +29,10 @@ final class CurlTransfer: @unchecked Sendable {
     var responseTooLarge = false
     /// SMTP: every reply line the server sent, in order (libcurl hands them to the header callback).
     var replyLines: [String] = []
+    /// SMTP: the server's answer to each `RCPT TO`, in order (read in the debug callback).
+    var recipientReplies: [MailRecipientReply] = []
+    /// SMTP: the address of the `RCPT TO` whose reply is still to come.
+    private var awaitingRecipient: String?
     /// SMTP: the read callback refused to send because the session was never authenticated.
     var refusedUnauthenticated = false
     private var uploadOffset = 0
@@ -53,6 +57,11 @@ final class CurlTransfer: @unchecked Sendable {
         if case .mail = kind {
             pw_easy_setopt_data_callback(easy, CURLOPT_READFUNCTION, curlReadCallback)
             pw_easy_setopt_ptr(easy, CURLOPT_READDATA, me)
+            // The debug callback is the one place where each RCPT command and its reply are
+            // seen together; the header callback gets the replies alone.
+            pw_easy_setopt_long(easy, CURLOPT_VERBOSE, 1)
+            pw_easy_setopt_debug_callback(easy, curlDebugCallback)
+            pw_easy_setopt_ptr(easy, CURLOPT_DEBUGDATA, me)
         }
     }
 
@@ -205,6 +214,26 @@ final class CurlTransfer: @unchecked Sendable {
         return bytes[start..<end]
     }
 
+    fileprivate func observe(_ type: curl_infotype, _ bytes: UnsafeRawBufferPointer) {
+        switch type {
+        case CURLINFO_HEADER_OUT:
+            // Only RCPT is looked at: the AUTH command's line holds the credentials.
+            let line = Self.trimmed(bytes[...])
+            guard line.starts(with: "RCPT TO:<".utf8), line.last == UInt8(ascii: ">") else { return }
+            awaitingRecipient = String(decoding: line.dropFirst(9).dropLast(), as: UTF8.self)
+        case CURLINFO_HEADER_IN:
+            guard let address = awaitingRecipient else { return }
+            let line = Self.trimmed(bytes[...])
+            // "250-…" continues a reply, "250 …" ends it.
+            if line.count > 3 && line[line.startIndex + 3] == UInt8(ascii: "-") { return }
+            let reply = String(decoding: line, as: UTF8.self)
+            recipientReplies.append(MailRecipientReply(address: address, code: Int(reply.prefix(3)) ?? 0, reply: reply))
+            awaitingRecipient = nil
+        default:
+            break
+        }
+    }
+
     fileprivate func fillUpload(_ buffer: UnsafeMutableRawBufferPointer) -> Int {
         guard case .mail(let upload, let requireAuthentication, _) = kind else { return 0 }
         if uploadOffset == 0 && requireAuthentication && !isAuthenticated {
@@ -252,6 +281,11 @@ private let curlWriteCallback: pw_data_callback = { buffer, size, count, userdat
 private let curlHeaderCallback: pw_data_callback = { buffer, size, count, userdata in
     transfer(userdata)?.receiveHeader(UnsafeRawBufferPointer(start: buffer, count: size * count))
     return size * count
+}
+
+private let curlDebugCallback: pw_debug_callback = { _, type, buffer, size, userdata in
+    transfer(userdata)?.observe(type, UnsafeRawBufferPointer(start: buffer, count: size))
+    return 0
 }
 
 private let curlReadCallback: pw_data_callback = { buffer, size, count, userdata in

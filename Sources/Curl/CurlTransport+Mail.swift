@@ -3,8 +3,8 @@ import Foundation
 
 extension CurlTransport {
     /// One SMTP session: EHLO, STARTTLS when required, AUTH when credentials are given, MAIL,
-    /// RCPT for each recipient, DATA with the message (libcurl dot-stuffs it). The session is left
-    /// open for the next mail to the same server.
+    /// RCPT for each recipient, DATA with the message (libcurl dot-stuffs it) when at least one
+    /// recipient was accepted. The session is left open for the next mail to the same server.
     func perform(_ request: MailRequest) async throws -> MailResponse {
         guard let url = CurlURL(request.url), !url.host.isEmpty else {
             throw CurlError(code: .badURL, curlCode: Int32(CURLE_URL_MALFORMAT.rawValue), message: "not a valid SMTP URL")
@@ -34,6 +34,9 @@ extension CurlTransport {
         }
         transfer.set(CURLOPT_MAIL_FROM, request.from)
         transfer.set(CURLOPT_MAIL_RCPT, list: request.recipients)
+        // One refused recipient must not cost the others their mail: the message goes to the
+        // accepted ones, and the response says who was refused (7.88 spells it with three L's).
+        transfer.set(CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1)
         transfer.set(CURLOPT_UPLOAD, 1)
         transfer.setOffset(CURLOPT_INFILESIZE_LARGE, Int64(request.message.count))
 
@@ -49,9 +52,11 @@ extension CurlTransport {
                 // The server's own words ("550 5.1.1 <bob@…>: Recipient address rejected").
                 detail += detail.isEmpty ? reply : " (server: \(reply))"
             }
-            throw CurlError.transfer(result, url: url, detail: detail, smtpReply: replyCode)
+            var error = CurlError.transfer(result, url: url, detail: detail, smtpReply: replyCode)
+            error.recipientReplies = transfer.recipientReplies
+            throw error
         }
-        return MailResponse(replyCode: replyCode)
+        return MailResponse(replyCode: replyCode, recipients: transfer.recipientReplies)
     }
 
     /// Rejects what could end an SMTP command early: CR, LF and NUL would let an address inject

@@ -24,11 +24,16 @@ extension SMTPServer {
     class Handler:
         def __init__(self):
             self.count = 0
+            self.busy_seen = set()
 
         async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-            # A way for tests to see a refusal: any recipient containing "rejected" is refused.
+            # Refusals for tests, by a word in the address: "rejected" for good, "busy" for now
+            # (the first time only, as greylisting does).
             if "rejected" in address:
                 return "550 5.1.1 <%s>: Recipient address rejected" % address
+            if "busy" in address and address not in self.busy_seen:
+                self.busy_seen.add(address)
+                return "450 4.2.1 <%s>: Mailbox busy, try again later" % address
             envelope.rcpt_tos.append(address)
             return "250 OK"
 

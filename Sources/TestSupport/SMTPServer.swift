@@ -18,8 +18,9 @@ import Synchronization
 /// offered at all. The certificate is self-signed for `localhost` and 127.0.0.1, made once per
 /// test process with `openssl`; pass `caFile` as the transport's CA file.
 ///
-/// Refusals, by a word in a recipient's address: `rejected` is refused at RCPT with `550 5.1.1`;
-/// a message to `spamtrap` is refused after DATA with `554 5.7.1`, one to `greylisted` with
+/// Refusals, by a word in a recipient's address: `rejected` is refused at RCPT with `550 5.1.1`,
+/// `busy` with `450 4.2.1` the first time the server sees that address (as greylisting does); a
+/// message to `spamtrap` is refused after DATA with `554 5.7.1`, one to `greylisted` with
 /// `451 4.7.1`.
 public final class SMTPServer: Sendable {
     public enum TLS: Sendable {

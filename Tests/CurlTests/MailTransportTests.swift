@@ -215,6 +215,20 @@ import TestSupport
         #expect(server.messages.isEmpty)
     }
 
+    /// Issue 12, defect 2: one refused recipient used to stop the mail for all. The accepted
+    /// ones get it, and the response tells each recipient's reply.
+    @Test func refusedRecipientsDoNotStopTheOthers() async throws {
+        let server = try await SMTPServer.start()
+        defer { server.stop() }
+        let response = try await CurlTransport().send(
+            Self.mail(server.url, tls: .none, to: ["ops@example.com", "busy@example.com", "rejected@example.com"]))
+        #expect(response.recipients.map(\.address) == ["ops@example.com", "busy@example.com", "rejected@example.com"])
+        #expect(response.recipients.map(\.code) == [250, 450, 550])
+        #expect(response.recipients[2].reply.hasPrefix("550 5.1.1 <rejected@example.com>"))
+        let received = try await server.waitForMessages(count: 1)
+        #expect(received.map(\.recipients) == [["ops@example.com"]])
+    }
+
     /// Issue 12, defect 3: a message refused after DATA (libcurl's CURLE_WEIRD_SERVER_REPLY) is an
     /// SMTP refusal with the server's reply code and words, so 554 can be told from 451.
     @Test(arguments: [("spamtrap@example.com", 554, "Message refused as spam"), ("greylisted@example.com", 451, "Greylisted")])
