@@ -42,6 +42,11 @@ extension CurlTransport {
 
         let result = try await loop.run(transfer)
         let replyCode = transfer.info(CURLINFO_RESPONSE_CODE)
+        // Named by the request's own addresses, by position: libcurl sends one RCPT per entry,
+        // in order, but rebuilds the address it writes (an IDN host in ASCII form, say).
+        let recipientReplies = zip(request.recipients, transfer.recipientReplies).map { address, reply in
+            MailRecipientReply(address: address, code: reply.code, reply: reply.reply)
+        }
         if transfer.refusedUnauthenticated {
             throw CurlError(code: .authenticationFailed, curlCode: Int32(result.rawValue),
                             message: "\(url.redacted): credentials are set but the server offered no authentication; the mail was not sent")
@@ -53,10 +58,10 @@ extension CurlTransport {
                 detail += detail.isEmpty ? reply : " (server: \(reply))"
             }
             var error = CurlError.transfer(result, url: url, detail: detail, smtpReply: replyCode)
-            error.recipientReplies = transfer.recipientReplies
+            error.recipientReplies = recipientReplies
             throw error
         }
-        return MailResponse(replyCode: replyCode, recipients: transfer.recipientReplies)
+        return MailResponse(replyCode: replyCode, recipients: recipientReplies)
     }
 
     /// Rejects what could end an SMTP command early: CR, LF and NUL would let an address inject
