@@ -21,6 +21,11 @@ typedef size_t (*pw_data_callback)(char *buffer, size_t size, size_t nitems, voi
 static inline CURLcode pw_easy_setopt_data_callback(CURL *handle, CURLoption option, pw_data_callback value) {
     return curl_easy_setopt(handle, option, value);
 }
+/// `CURLOPT_DEBUGFUNCTION`: every command sent and reply received (with `CURLOPT_VERBOSE`).
+typedef int (*pw_debug_callback)(CURL *handle, curl_infotype type, char *data, size_t size, void *userdata);
+static inline CURLcode pw_easy_setopt_debug_callback(CURL *handle, pw_debug_callback value) {
+    return curl_easy_setopt(handle, CURLOPT_DEBUGFUNCTION, value);
+}
 static inline CURLcode pw_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

@@ -26,8 +26,10 @@ extension CurlError {
             code = .tls
         case CURLE_LOGIN_DENIED:
             code = .authenticationFailed
-        case CURLE_SEND_ERROR where smtpReply >= 400, CURLE_RECV_ERROR where smtpReply >= 400:
-            // libcurl reports a MAIL/RCPT/DATA refusal as a send error; the reply code tells them apart.
+        case CURLE_SEND_ERROR where smtpReply >= 400, CURLE_RECV_ERROR where smtpReply >= 400,
+             CURLE_WEIRD_SERVER_REPLY where smtpReply >= 400:
+            // libcurl reports a MAIL/RCPT/DATA refusal as a send error, and a refusal of the
+            // message after its final "." as a weird reply; the reply code tells them apart.
             code = .smtpRejected
         case CURLE_SEND_ERROR:
             code = .sendFailed
@@ -41,7 +43,7 @@ extension CurlError {
         let detail = url.scrub(detail)
         var message = "\(url.redacted): \(summary)"
         if !detail.isEmpty && detail != summary { message += ": \(detail)" }
-        return CurlError(code: code, curlCode: raw, message: message)
+        return CurlError(code: code, curlCode: raw, message: message, smtpReply: smtpReply)
     }
 
     static func invalid(_ message: String) -> CurlError {

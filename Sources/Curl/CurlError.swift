@@ -26,11 +26,18 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
     /// libcurl's `CURLcode`, 0 when the error is postwatch's own (e.g. the size cap).
     public let curlCode: Int32
     public let message: String
+    /// SMTP: the server's last reply code (`554` to a refused message, `451` to a deferred one),
+    /// 0 when there was none. 5xx means "never" and 4xx "not now" (RFC 5321, 4.2.1).
+    public let smtpReply: Int
+    /// SMTP: the server's answer to each recipient it was asked about (every one refused, or
+    /// the message refused after they were accepted); empty when it never got that far.
+    public internal(set) var recipientReplies: [MailRecipientReply] = []
 
-    public init(code: Code, curlCode: Int32, message: String) {
+    public init(code: Code, curlCode: Int32, message: String, smtpReply: Int = 0) {
         self.code = code
         self.curlCode = curlCode
         self.message = message
+        self.smtpReply = smtpReply
     }
 
     /// True for errors worth retrying: connection, timeout, cut transfers.

@@ -12,7 +12,8 @@ import Synchronization
 final class CurlTransfer: @unchecked Sendable {
     enum Kind {
         case http(maxResponseBytes: Int)
-        case mail(upload: Data, requireAuthentication: Bool)
+        /// `connections`: the transport's record of which connections authenticated.
+        case mail(upload: Data, requireAuthentication: Bool, connections: AuthenticatedConnections)
     }
 
     let easy: UnsafeMutableRawPointer
@@ -28,6 +29,10 @@ final class CurlTransfer: @unchecked Sendable {
     var responseTooLarge = false
     /// SMTP: every reply line the server sent, in order (libcurl hands them to the header callback).
     var replyLines: [String] = []
+    /// SMTP: the server's answer to each `RCPT TO`, in order (read in the debug callback).
+    var recipientReplies: [MailRecipientReply] = []
+    /// SMTP: the address of the `RCPT TO` whose reply is still to come.
+    private var awaitingRecipient: String?
     /// SMTP: the read callback refused to send because the session was never authenticated.
     var refusedUnauthenticated = false
     private var uploadOffset = 0
@@ -52,6 +57,11 @@ final class CurlTransfer: @unchecked Sendable {
         if case .mail = kind {
             pw_easy_setopt_data_callback(easy, CURLOPT_READFUNCTION, curlReadCallback)
             pw_easy_setopt_ptr(easy, CURLOPT_READDATA, me)
+            // The debug callback is the one place where each RCPT command and its reply are
+            // seen together; the header callback gets the replies alone.
+            pw_easy_setopt_long(easy, CURLOPT_VERBOSE, 1)
+            pw_easy_setopt_debug_callback(easy, curlDebugCallback)
+            pw_easy_setopt_ptr(easy, CURLOPT_DEBUGDATA, me)
         }
     }
 
@@ -168,8 +178,18 @@ final class CurlTransfer: @unchecked Sendable {
         // microsecond or so per call and a poll cycle reads thousands of header lines.
         let line = Self.trimmed(bytes[...])
         switch kind {
-        case .mail:
-            replyLines.append(String(decoding: line, as: UTF8.self))
+        case .mail(_, _, let connections):
+            let reply = String(decoding: line, as: UTF8.self)
+            if replyLines.isEmpty, info(CURLINFO_NUM_CONNECTS) > 0, let key = connectionKey {
+                // The greeting of a new connection: whatever was known of a closed connection
+                // with the same addresses is not true of this one.
+                connections.remove(key)
+            }
+            if reply.hasPrefix("235"), let key = connectionKey {
+                // RFC 4954: `235` is the only reply to a successful AUTH.
+                connections.insert(key)
+            }
+            replyLines.append(reply)
         case .http:
             if line.starts(with: "HTTP/".utf8) {
                 // A new response (after `100 Continue` or a proxy's answer): keep only the last one's.
@@ -194,11 +214,32 @@ final class CurlTransfer: @unchecked Sendable {
         return bytes[start..<end]
     }
 
+    fileprivate func observe(_ type: curl_infotype, _ bytes: UnsafeRawBufferPointer) {
+        switch type {
+        case CURLINFO_HEADER_OUT:
+            // Only RCPT is looked at: the AUTH command's line holds the credentials.
+            let line = Self.trimmed(bytes[...])
+            guard line.starts(with: "RCPT TO:<".utf8), line.last == UInt8(ascii: ">") else { return }
+            awaitingRecipient = String(decoding: line.dropFirst(9).dropLast(), as: UTF8.self)
+        case CURLINFO_HEADER_IN:
+            guard let address = awaitingRecipient else { return }
+            let line = Self.trimmed(bytes[...])
+            // "250-…" continues a reply, "250 …" ends it.
+            if line.count > 3 && line[line.startIndex + 3] == UInt8(ascii: "-") { return }
+            let reply = String(decoding: line, as: UTF8.self)
+            recipientReplies.append(MailRecipientReply(address: address, code: Int(reply.prefix(3)) ?? 0, reply: reply))
+            awaitingRecipient = nil
+        default:
+            break
+        }
+    }
+
     fileprivate func fillUpload(_ buffer: UnsafeMutableRawBufferPointer) -> Int {
-        guard case .mail(let upload, let requireAuthentication) = kind else { return 0 }
-        if uploadOffset == 0 && requireAuthentication && !sawAuthenticationSuccess {
+        guard case .mail(let upload, let requireAuthentication, _) = kind else { return 0 }
+        if uploadOffset == 0 && requireAuthentication && !isAuthenticated {
             // libcurl skips AUTH silently when the server offers none and would send the mail
-            // unauthenticated; refusing here aborts before the message's final "." is sent.
+            // unauthenticated; refusing here aborts before the message's final "." is sent (and
+            // libcurl closes a connection whose transfer was aborted).
             refusedUnauthenticated = true
             return pw_readfunc_abort()
         }
@@ -209,9 +250,21 @@ final class CurlTransfer: @unchecked Sendable {
         return count
     }
 
-    /// RFC 4954: `235` is the only reply to a successful AUTH.
-    var sawAuthenticationSuccess: Bool {
-        replyLines.contains { $0.hasPrefix("235") }
+    /// Whether the connection this mail goes out on authenticated: in this transfer, or in an
+    /// earlier one when libcurl reused the connection (`CURLINFO_NUM_CONNECTS` is 0: no AUTH is
+    /// sent again, so this transfer sees no `235` of its own).
+    var isAuthenticated: Bool {
+        guard case .mail(_, _, let connections) = kind else { return false }
+        guard info(CURLINFO_NUM_CONNECTS) == 0 else { return replyLines.contains { $0.hasPrefix("235") } }
+        return connectionKey.map(connections.contains) ?? false
+    }
+
+    /// The connection this transfer runs on, by its addresses; nil before it is connected.
+    private var connectionKey: AuthenticatedConnections.Key? {
+        guard let localIP = infoString(CURLINFO_LOCAL_IP), let remoteIP = infoString(CURLINFO_PRIMARY_IP),
+              !localIP.isEmpty, !remoteIP.isEmpty else { return nil }
+        return AuthenticatedConnections.Key(
+            localIP: localIP, localPort: info(CURLINFO_LOCAL_PORT), remoteIP: remoteIP, remotePort: info(CURLINFO_PRIMARY_PORT))
     }
 }
 
@@ -228,6 +281,11 @@ private let curlWriteCallback: pw_data_callback = { buffer, size, count, userdat
 private let curlHeaderCallback: pw_data_callback = { buffer, size, count, userdata in
     transfer(userdata)?.receiveHeader(UnsafeRawBufferPointer(start: buffer, count: size * count))
     return size * count
+}
+
+private let curlDebugCallback: pw_debug_callback = { _, type, buffer, size, userdata in
+    transfer(userdata)?.observe(type, UnsafeRawBufferPointer(start: buffer, count: size))
+    return 0
 }
 
 private let curlReadCallback: pw_data_callback = { buffer, size, count, userdata in

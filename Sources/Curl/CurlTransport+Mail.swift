@@ -3,7 +3,8 @@ import Foundation
 
 extension CurlTransport {
     /// One SMTP session: EHLO, STARTTLS when required, AUTH when credentials are given, MAIL,
-    /// RCPT for each recipient, DATA with the message (libcurl dot-stuffs it).
+    /// RCPT for each recipient, DATA with the message (libcurl dot-stuffs it) when at least one
+    /// recipient was accepted. The session is left open for the next mail to the same server.
     func perform(_ request: MailRequest) async throws -> MailResponse {
         guard let url = CurlURL(request.url), !url.host.isEmpty else {
             throw CurlError(code: .badURL, curlCode: Int32(CURLE_URL_MALFORMAT.rawValue), message: "not a valid SMTP URL")
@@ -18,7 +19,8 @@ extension CurlTransport {
         }
         let credentials = request.username.map { ($0, request.password ?? "") }
 
-        let transfer = try CurlTransfer(kind: .mail(upload: request.message, requireAuthentication: credentials != nil))
+        let transfer = try CurlTransfer(kind: .mail(
+            upload: request.message, requireAuthentication: credentials != nil, connections: authenticatedConnections))
         applyCommonOptions(transfer, connectTimeout: request.connectTimeout, totalTimeout: request.totalTimeout)
         transfer.set(CURLOPT_URL, request.url)
         transfer.set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
@@ -32,11 +34,19 @@ extension CurlTransport {
         }
         transfer.set(CURLOPT_MAIL_FROM, request.from)
         transfer.set(CURLOPT_MAIL_RCPT, list: request.recipients)
+        // One refused recipient must not cost the others their mail: the message goes to the
+        // accepted ones, and the response says who was refused (7.88 spells it with three L's).
+        transfer.set(CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1)
         transfer.set(CURLOPT_UPLOAD, 1)
         transfer.setOffset(CURLOPT_INFILESIZE_LARGE, Int64(request.message.count))
 
         let result = try await loop.run(transfer)
         let replyCode = transfer.info(CURLINFO_RESPONSE_CODE)
+        // Named by the request's own addresses, by position: libcurl sends one RCPT per entry,
+        // in order, but rebuilds the address it writes (an IDN host in ASCII form, say).
+        let recipientReplies = zip(request.recipients, transfer.recipientReplies).map { address, reply in
+            MailRecipientReply(address: address, code: reply.code, reply: reply.reply)
+        }
         if transfer.refusedUnauthenticated {
             throw CurlError(code: .authenticationFailed, curlCode: Int32(result.rawValue),
                             message: "\(url.redacted): credentials are set but the server offered no authentication; the mail was not sent")
@@ -47,9 +57,11 @@ extension CurlTransport {
                 // The server's own words ("550 5.1.1 <bob@…>: Recipient address rejected").
                 detail += detail.isEmpty ? reply : " (server: \(reply))"
             }
-            throw CurlError.transfer(result, url: url, detail: detail, smtpReply: replyCode)
+            var error = CurlError.transfer(result, url: url, detail: detail, smtpReply: replyCode)
+            error.recipientReplies = recipientReplies
+            throw error
         }
-        return MailResponse(replyCode: replyCode)
+        return MailResponse(replyCode: replyCode, recipients: recipientReplies)
     }
 
     /// Rejects what could end an SMTP command early: CR, LF and NUL would let an address inject

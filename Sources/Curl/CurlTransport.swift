@@ -44,6 +44,8 @@ public final class CurlTransport: Sendable {
 
     public let configuration: Configuration
     let loop: CurlMultiLoop
+    /// The SMTP connections of `loop`'s multi handle that authenticated (reused ones send no AUTH).
+    let authenticatedConnections = AuthenticatedConnections()
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -68,7 +70,9 @@ public final class CurlTransport: Sendable {
         }
     }
 
-    /// Sends one mail over SMTP; throws `CurlError` when the server did not accept it.
+    /// Sends one mail over SMTP; throws `CurlError` when the server accepted it for nobody.
+    /// When it refused some recipients only, the mail went to the others and
+    /// `MailResponse.recipients` says who was refused.
     public func send(_ request: MailRequest) async throws -> MailResponse {
         try await perform(request)
     }

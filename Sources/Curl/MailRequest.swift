@@ -39,8 +39,15 @@ public struct MailRequest: Sendable {
     }
 }
 
-/// What the SMTP server answered last.
+/// What the SMTP server answered: its last reply, and its answer to each recipient.
 public struct MailResponse: Sendable {
     public var replyCode: Int
-    public init(replyCode: Int) { self.replyCode = replyCode }
+    /// One per recipient, in the request's order. The message went to the accepted ones only:
+    /// a refused recipient does not stop the others' mail.
+    public var recipients: [MailRecipientReply]
+
+    public init(replyCode: Int, recipients: [MailRecipientReply] = []) {
+        self.replyCode = replyCode
+        self.recipients = recipients
+    }
 }

@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import Watch
 
 /// One destination kind: sends a notification document, or says why it could not.
 ///
@@ -20,6 +21,18 @@ public protocol Channel: Sendable {
 
     /// Sends `document`; the message in it is already rendered for `format`.
     func send(_ document: NotificationDocument) async throws(DeliveryFailure)
+
+    /// Sends `document` to these of the channel's addresses only (nil: all), when the channel
+    /// has addresses of its own (email: the ones a previous attempt left waiting). A
+    /// ``DeliveryFailure`` with `recipients` says what became of each.
+    func send(_ document: NotificationDocument, to addresses: [String]?) async throws(DeliveryFailure)
+}
+
+extension Channel {
+    /// A channel without addresses of its own sends to its one destination.
+    public func send(_ document: NotificationDocument, to addresses: [String]?) async throws(DeliveryFailure) {
+        try await send(document)
+    }
 }
 
 /// Why a send did not succeed, and whether trying again can help.
@@ -30,11 +43,15 @@ public struct DeliveryFailure: Error, Sendable, CustomStringConvertible {
     public var isPermanent: Bool
     /// The server asked to wait this long (`Retry-After`).
     public var retryAfter: Duration?
+    /// Email answered address by address: what became of each address of the attempt (some
+    /// may be delivered). Empty when the attempt failed as a whole.
+    public var recipients: [OutboxRecipient]
 
-    public init(message: String, isPermanent: Bool = false, retryAfter: Duration? = nil) {
+    public init(message: String, isPermanent: Bool = false, retryAfter: Duration? = nil, recipients: [OutboxRecipient] = []) {
         self.message = message
         self.isPermanent = isPermanent
         self.retryAfter = retryAfter
+        self.recipients = recipients
     }
 
     public var description: String { message }
@@ -64,9 +81,10 @@ public struct DeliveryFailure: Error, Sendable, CustomStringConvertible {
     static func transport(_ error: any Error, redact: (String) -> String) -> DeliveryFailure {
         if let curl = error as? CurlError {
             // A bad URL, a refused protocol or an invalid request never gets better; an SMTP
-            // refusal does only when the server said 4xx (5xx is permanent, RFC 5321).
+            // refusal does only when the server said 4xx (5xx is permanent, RFC 5321 4.2.1),
+            // whatever the command: MAIL, RCPT, or the message after DATA.
             let permanent = curl.code == .badURL || curl.code == .protocolNotAllowed || curl.code == .invalidRequest
-                || (curl.code == .smtpRejected && curl.message.range(of: #"\b5\d\d\b"#, options: .regularExpression) != nil)
+                || (curl.code == .smtpRejected && (500..<600).contains(curl.smtpReply))
             return DeliveryFailure(message: redact("\(curl.code): \(curl.description)"), isPermanent: permanent)
         }
         return DeliveryFailure(message: redact(String(describing: error)))

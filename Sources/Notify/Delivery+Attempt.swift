@@ -34,22 +34,34 @@ extension Delivery {
                 report = report + (await record(error, for: entry, channel: channel, logger: logger))
                 continue
             }
+            // An email some of whose addresses were refused before goes to the waiting ones only.
+            let addresses = entry.recipients.isEmpty ? nil : entry.recipients.pendingAddresses
             // A send in flight finishes even when the loop is being shut down: an unstructured
             // task does not inherit the cancellation.
             let result = await Task { () -> DeliveryFailure? in
                 do throws(DeliveryFailure) {
-                    try await channel.send(document)
+                    if addresses?.isEmpty != true { try await channel.send(document, to: addresses) }
                     return nil
                 } catch {
                     return error
                 }
             }.value
-            if let failure = result {
+            var recipients: [OutboxRecipient]?
+            var failure = result
+            if failure == nil, let addresses {
+                let delivered = entry.recipients.updated(with: addresses.map { OutboxRecipient(address: $0, state: .delivered) })
+                recipients = delivered
+                if delivered.contains(where: { $0.state == .dead }) {
+                    // Everyone waiting got it, but an address refused for good keeps the entry dead.
+                    failure = DeliveryFailure(message: delivered.summary, isPermanent: true, recipients: delivered)
+                }
+            }
+            if let failure {
                 report = report + (await record(failure, for: entry, channel: channel, logger: logger))
             } else {
                 do {
                     // Unstructured like the send: a shutdown's cancellation must not stop the mark.
-                    try await Task { [outbox, clock] in try await outbox.markDelivered(entry.id, at: clock.now) }.value
+                    try await Task { [outbox, clock] in try await outbox.markDelivered(entry.id, recipients: recipients, at: clock.now) }.value
                 } catch {
                     logger.error("delivered, but cannot mark it in the outbox", metadata: ["error": "\(error)"])
                 }
@@ -80,22 +92,32 @@ extension Delivery {
         return document
     }
 
-    /// Marks a failed attempt: retried later with backoff, or dead when permanent or too old.
+    /// Marks a failed attempt: retried later with backoff, or dead when permanent or too old. An
+    /// email answered address by address is retried while an address waits (a 4xx), for it alone.
     func record(_ failure: DeliveryFailure, for entry: OutboxEntry, channel: (any Channel)?, logger: Logger) async -> Report {
         var report = Report()
         let now = clock.now
         let attempts = entry.attempts + 1
         let deadline = entry.createdAt.addingTimeInterval(configuration.deadAfter.secondsValue)
+        var recipients = entry.recipients.updated(with: failure.recipients)
+        let permanent = failure.isPermanent || (!recipients.isEmpty && recipients.pendingAddresses.isEmpty)
         var next: Date?
-        if !failure.isPermanent && now < deadline {
+        if !permanent && now < deadline {
             let delay = configuration.backoff.delay(attempt: attempts, retryAfter: failure.retryAfter, random: random())
             next = min(now.addingTimeInterval(delay.secondsValue), deadline)
             if let retryAfter = failure.retryAfter, let destination = channel?.destination {
                 limiter.pause(destination, until: now.addingTimeInterval(retryAfter.secondsValue))
             }
         }
+        if next == nil {
+            // Given up on: so is every address still waiting.
+            recipients = recipients.map { OutboxRecipient(address: $0.address, state: $0.state == .pending ? .dead : $0.state, reply: $0.reply) }
+        }
         do {
-            try await Task { [outbox] in try await outbox.markFailed(entry.id, error: failure.message, nextAttemptAt: next, at: now) }.value
+            try await Task { [outbox, recipients] in
+                try await outbox.markFailed(
+                    entry.id, error: failure.message, nextAttemptAt: next, recipients: recipients.isEmpty ? nil : recipients, at: now)
+            }.value
         } catch {
             logger.error("cannot record the failed attempt in the outbox", metadata: ["error": "\(error)"])
         }
@@ -109,9 +131,9 @@ extension Delivery {
         } else {
             logger.error(
                 "delivery failed for good, notification is dead",
-                metadata: ["error": "\(failure.message)", "outbox.attempts": "\(attempts)", "permanent": "\(failure.isPermanent)"])
-            observe(Outcome(channel: entry.draft.channel, channelKind: kind, result: failure.isPermanent ? .failed : .dead))
-            if failure.isPermanent { report.failed += 1 } else { report.dead += 1 }
+                metadata: ["error": "\(failure.message)", "outbox.attempts": "\(attempts)", "permanent": "\(permanent)"])
+            observe(Outcome(channel: entry.draft.channel, channelKind: kind, result: permanent ? .failed : .dead))
+            if permanent { report.failed += 1 } else { report.dead += 1 }
         }
         return report
     }

@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import Watch
 
 /// Email over SMTP through libcurl: the plain-text message as an RFC 5322 mail to the
 /// channel's (checked) addresses.
@@ -46,13 +47,51 @@ public struct EmailChannel: Channel {
     }
 
     public func send(_ document: NotificationDocument) async throws(DeliveryFailure) {
+        try await send(document, to: nil)
+    }
+
+    /// Sends to `addresses` (nil: all of the channel's); `To` names all of them either way, it
+    /// is the same message. When the server refuses some addresses only, the others get it and
+    /// the thrown failure says, address by address, who is retried (4xx) and who never (5xx).
+    public func send(_ document: NotificationDocument, to addresses: [String]?) async throws(DeliveryFailure) {
+        let envelope = addresses ?? recipients.map(\.value)
         let request = MailRequest(
             url: smtp.url, tls: smtp.tls, username: smtp.username, password: smtp.password,
-            from: smtp.from.value, recipients: recipients.map(\.value), message: message(for: document).rendered())
+            from: smtp.from.value, recipients: envelope, message: message(for: document).rendered())
+        let response: MailResponse
         do {
-            _ = try await transport.send(request)
+            response = try await transport.send(request)
         } catch {
-            throw DeliveryFailure.transport(error, redact: redact)
+            var failure = DeliveryFailure.transport(error, redact: redact)
+            if let curl = error as? CurlError, !curl.recipientReplies.isEmpty {
+                // Refused for all, or the message refused after the addresses were accepted:
+                // those share the message's fate, the refused ones keep their own.
+                let fate: OutboxEntry.State = failure.isPermanent ? .dead : .pending
+                failure.recipients = outcomes(envelope, curl.recipientReplies, accepted: fate, reason: failure.message)
+                failure.isPermanent = !failure.recipients.contains { $0.state == .pending }
+            }
+            throw failure
+        }
+        guard response.recipients.contains(where: { !$0.isAccepted }) else { return }
+        let outcomes = outcomes(envelope, response.recipients, accepted: .delivered, reason: nil)
+        throw DeliveryFailure(
+            message: redact(outcomes.summary), isPermanent: !outcomes.contains { $0.state == .pending }, recipients: outcomes)
+    }
+
+    /// What became of each address: an accepted one `accepted`, a refused one pending (4xx) or
+    /// dead (5xx) with the server's reply; one the server was never asked about (the session
+    /// ended first) shares the message's fate, or is pending.
+    private func outcomes(
+        _ envelope: [String], _ replies: [MailRecipientReply], accepted: OutboxEntry.State, reason: String?
+    ) -> [OutboxRecipient] {
+        envelope.map { address in
+            guard let reply = replies.first(where: { $0.address == address }) else {
+                return OutboxRecipient(address: address, state: accepted == .delivered ? .pending : accepted, reply: reason)
+            }
+            if reply.isAccepted {
+                return OutboxRecipient(address: address, state: accepted, reply: accepted == .delivered ? nil : reason)
+            }
+            return OutboxRecipient(address: address, state: reply.code >= 500 ? .dead : .pending, reply: redact(reply.reply))
         }
     }
 

@@ -1,8 +1,8 @@
 import Foundation
 import Watch
 
-/// `postwatch outbox list|retry ID|drop ID`: what is waiting, delivered or dead, and the two
-/// things an operator does about it.
+/// `postwatch outbox list|show ID|retry ID|drop ID`: what is waiting, delivered or dead, and
+/// the two things an operator does about it.
 public struct OutboxAdmin: Sendable {
     let outbox: any Outbox
     let now: @Sendable () -> Date
@@ -23,6 +23,19 @@ public struct OutboxAdmin: Sendable {
         } catch {
             throw CommandError(.configuration, "cannot read the outbox: \(error)")
         }
+    }
+
+    /// One entry in full: state, attempts, last error, and what became of each address of an
+    /// email the server answered address by address. An unknown ID is an error.
+    public func show(id: Int64) async throws(CommandError) -> String {
+        let entry: OutboxEntry?
+        do {
+            entry = try await outbox.entry(id)
+        } catch {
+            throw CommandError(.configuration, "cannot read the outbox: \(error)")
+        }
+        guard let entry else { throw CommandError(.configuration, "no notification with ID \(id)") }
+        return OutboxEntryDetail(entry: entry, now: now()).rendered()
     }
 
     /// Makes a dead or pending entry due now; an unknown or delivered ID is an error.

@@ -3,7 +3,9 @@ extension SMTPServer {
     ///
     /// It binds port 0 and writes the port to `DIR/port` once listening (no free-port race between
     /// parallel tests); each message is written as `N.eml` (the raw DATA, CRLF kept, dot-stuffing
-    /// undone) and then `N.json` (envelope), so a `.json` file means a complete message. It exits
+    /// undone) and then `N.json` (envelope), so a `.json` file means a complete message; each
+    /// connection and each successful AUTH appends a line to `DIR/connections` and
+    /// `DIR/authentications`. It exits
     /// by itself when its parent (the test process) goes away.
     static let script = #"""
     import argparse, asyncio, json, os, ssl, sys
@@ -22,15 +24,25 @@ extension SMTPServer {
     class Handler:
         def __init__(self):
             self.count = 0
+            self.busy_seen = set()
 
         async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-            # A way for tests to see a refusal: any recipient containing "rejected" is refused.
+            # Refusals for tests, by a word in the address: "rejected" for good, "busy" for now
+            # (the first time only, as greylisting does).
             if "rejected" in address:
                 return "550 5.1.1 <%s>: Recipient address rejected" % address
+            if "busy" in address and address not in self.busy_seen:
+                self.busy_seen.add(address)
+                return "450 4.2.1 <%s>: Mailbox busy, try again later" % address
             envelope.rcpt_tos.append(address)
             return "250 OK"
 
         async def handle_DATA(self, server, session, envelope):
+            # The message refused after DATA, for good ("spamtrap") or for now ("greylisted").
+            if any("spamtrap" in address for address in envelope.rcpt_tos):
+                return "554 5.7.1 Message refused as spam"
+            if any("greylisted" in address for address in envelope.rcpt_tos):
+                return "451 4.7.1 Greylisted, try again later"
             self.count += 1
             base = os.path.join(args.dir, "%06d" % self.count)
             with open(base + ".eml.tmp", "wb") as f:
@@ -48,10 +60,16 @@ extension SMTPServer {
             os.rename(base + ".json.tmp", base + ".json")
             return "250 OK message accepted"
 
+    def count_line(name):
+        # One line per event, appended: the test reads the line count.
+        with open(os.path.join(args.dir, name), "a") as f:
+            f.write("1\n")
+
     def authenticator(server, session, envelope, mechanism, auth_data):
         if isinstance(auth_data, LoginPassword):
             login = auth_data.login.decode()
             if login == args.user and auth_data.password.decode() == args.password:
+                count_line("authentications")
                 return AuthResult(success=True, auth_data=login)
         return AuthResult(success=False, handled=False)
 
@@ -60,8 +78,15 @@ extension SMTPServer {
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(args.cert, args.key)
 
+    class CountingSMTP(SMTP):
+        def connection_made(self, transport):
+            # STARTTLS calls this again on the same TCP connection, with the original transport set.
+            if getattr(self, "_original_transport", None) is None:
+                count_line("connections")
+            super().connection_made(transport)
+
     def factory():
-        return SMTP(
+        return CountingSMTP(
             Handler_instance,
             hostname="postwatch-test",
             tls_context=context if args.tls == "starttls" else None,

@@ -16,8 +16,12 @@ import Synchronization
 /// `.startTLS` offers STARTTLS (and AUTH only after it, as real servers do); `.implicitTLS` is
 /// SMTPS. With `credentials`, AUTH PLAIN/LOGIN is offered and required; without, no AUTH is
 /// offered at all. The certificate is self-signed for `localhost` and 127.0.0.1, made once per
-/// test process with `openssl`; pass `caFile` as the transport's CA file. A recipient containing
-/// `rejected` is refused with `550 5.1.1`, to test refusals.
+/// test process with `openssl`; pass `caFile` as the transport's CA file.
+///
+/// Refusals, by a word in a recipient's address: `rejected` is refused at RCPT with `550 5.1.1`,
+/// `busy` with `450 4.2.1` the first time the server sees that address (as greylisting does); a
+/// message to `spamtrap` is refused after DATA with `554 5.7.1`, one to `greylisted` with
+/// `451 4.7.1`.
 public final class SMTPServer: Sendable {
     public enum TLS: Sendable {
         case none, startTLS, implicitTLS
@@ -150,6 +154,18 @@ public final class SMTPServer: Sendable {
         try await waitForCount(count, of: "messages", in: "SMTPServer", timeout: timeout, every: .milliseconds(20)) {
             messages
         }
+    }
+
+    /// TCP connections accepted so far (a client that reuses its connection opens fewer than
+    /// it sends messages).
+    public var connectionCount: Int { lineCount("connections") }
+
+    /// Successful AUTH exchanges so far.
+    public var authenticationCount: Int { lineCount("authentications") }
+
+    private func lineCount(_ name: String) -> Int {
+        let text = (try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").count
     }
 
     /// The server's log (aiosmtpd's own output), for diagnosing a failed test.

@@ -15,10 +15,14 @@ public struct OutboxEntry: Sendable, Hashable {
     public var nextAttemptAt: Date
     public var lastError: String?
     public var deliveredAt: Date?
+    /// Email whose server answered address by address: what became of each. Empty for every
+    /// other notification, and for an email sent (or refused) as a whole: it goes to all of
+    /// the channel's addresses.
+    public var recipients: [OutboxRecipient]
 
     public init(
         id: Int64, draft: OutboxDraft, state: State, attempts: Int, createdAt: Date,
-        nextAttemptAt: Date, lastError: String? = nil, deliveredAt: Date? = nil
+        nextAttemptAt: Date, lastError: String? = nil, deliveredAt: Date? = nil, recipients: [OutboxRecipient] = []
     ) {
         self.id = id
         self.draft = draft
@@ -28,6 +32,7 @@ public struct OutboxEntry: Sendable, Hashable {
         self.nextAttemptAt = nextAttemptAt
         self.lastError = lastError
         self.deliveredAt = deliveredAt
+        self.recipients = recipients
     }
 }
 
@@ -39,15 +44,32 @@ public protocol Outbox: Sendable {
     func due(at now: Date, limitPerChannel: Int) async throws -> [OutboxEntry]
     /// The earliest `nextAttemptAt` of a pending entry, due or not; nil when nothing is pending.
     func nextAttempt() async throws -> Date?
-    func markDelivered(_ id: Int64, at now: Date) async throws
-    /// Records a failed attempt: retried at `nextAttemptAt`, or `dead` when `nextAttemptAt` is nil.
-    func markFailed(_ id: Int64, error: String, nextAttemptAt: Date?, at now: Date) async throws
+    /// Records the delivery; `recipients` replaces the entry's when given.
+    func markDelivered(_ id: Int64, recipients: [OutboxRecipient]?, at now: Date) async throws
+    /// Records a failed attempt: retried at `nextAttemptAt`, or `dead` when `nextAttemptAt` is nil;
+    /// `recipients` replaces the entry's when given.
+    func markFailed(_ id: Int64, error: String, nextAttemptAt: Date?, recipients: [OutboxRecipient]?, at now: Date) async throws
+    /// One entry, nil when there is none with this ID.
+    func entry(_ id: Int64) async throws -> OutboxEntry?
     /// Entries in a state (all states when nil), newest first.
     func entries(in state: OutboxEntry.State?, limit: Int) async throws -> [OutboxEntry]
-    /// Makes a dead or pending entry due now again.
+    /// Makes a dead or pending entry due now again, its dead recipients pending again (the
+    /// delivered ones are not sent to twice).
     func retry(_ id: Int64, at now: Date) async throws -> Bool
     /// Deletes an entry.
     func drop(_ id: Int64) async throws -> Bool
     /// Counts by state (for metrics and `check`'s exit code 4).
     func depth() async throws -> [OutboxEntry.State: Int]
+}
+
+extension Outbox {
+    /// Records the delivery of a notification sent as a whole.
+    public func markDelivered(_ id: Int64, at now: Date) async throws {
+        try await markDelivered(id, recipients: nil, at: now)
+    }
+
+    /// Records a failed attempt of a notification sent as a whole.
+    public func markFailed(_ id: Int64, error: String, nextAttemptAt: Date?, at now: Date) async throws {
+        try await markFailed(id, error: error, nextAttemptAt: nextAttemptAt, recipients: nil, at: now)
+    }
 }

@@ -4,7 +4,7 @@ import GRDB
 extension SQLiteStore {
     private static let columns = """
         id, idempotencyKey, channel, rule, payload, state, attempts, createdAt, nextAttemptAt,
-        lastError, deliveredAt
+        lastError, deliveredAt, recipients
         """
 
     public func due(at now: Date, limitPerChannel: Int) async throws -> [OutboxEntry] {
@@ -34,32 +34,42 @@ extension SQLiteStore {
         }
     }
 
-    public func markDelivered(_ id: Int64, at now: Date) async throws {
+    public func markDelivered(_ id: Int64, recipients: [OutboxRecipient]?, at now: Date) async throws {
+        let recipients = try recipients.map(Self.encoded)
         try await write { db in
             try db.execute(
                 sql: """
                     UPDATE outbox SET state = 'delivered', deliveredAt = ?, attempts = attempts + 1,
-                                      lastError = NULL
+                                      lastError = NULL, recipients = COALESCE(?, recipients)
                     WHERE id = ?
-                    """, arguments: [now.timeIntervalSince1970, id])
+                    """, arguments: [now.timeIntervalSince1970, recipients, id])
         }
     }
 
-    public func markFailed(_ id: Int64, error: String, nextAttemptAt: Date?, at now: Date) async throws {
+    public func markFailed(_ id: Int64, error: String, nextAttemptAt: Date?, recipients: [OutboxRecipient]?, at now: Date) async throws {
+        let recipients = try recipients.map(Self.encoded)
         try await write { db in
             if let nextAttemptAt {
                 try db.execute(
                     sql: """
-                        UPDATE outbox SET attempts = attempts + 1, lastError = ?, nextAttemptAt = ?
+                        UPDATE outbox SET attempts = attempts + 1, lastError = ?, nextAttemptAt = ?,
+                                          recipients = COALESCE(?, recipients)
                         WHERE id = ? AND state = 'pending'
-                        """, arguments: [error, nextAttemptAt.timeIntervalSince1970, id])
+                        """, arguments: [error, nextAttemptAt.timeIntervalSince1970, recipients, id])
             } else {
                 try db.execute(
                     sql: """
-                        UPDATE outbox SET attempts = attempts + 1, lastError = ?, state = 'dead'
+                        UPDATE outbox SET attempts = attempts + 1, lastError = ?, state = 'dead',
+                                          recipients = COALESCE(?, recipients)
                         WHERE id = ? AND state = 'pending'
-                        """, arguments: [error, id])
+                        """, arguments: [error, recipients, id])
             }
+        }
+    }
+
+    public func entry(_ id: Int64) async throws -> OutboxEntry? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM outbox WHERE id = ?", arguments: [id]).map(Self.entry)
         }
     }
 
@@ -84,7 +94,16 @@ extension SQLiteStore {
                     UPDATE outbox SET state = 'pending', nextAttemptAt = ?
                     WHERE id = ? AND state IN ('pending', 'dead')
                     """, arguments: [now.timeIntervalSince1970, id])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            // The addresses given up on are tried again; the delivered ones stay delivered.
+            let stored = try String.fetchOne(db, sql: "SELECT recipients FROM outbox WHERE id = ?", arguments: [id])
+            if let stored {
+                let recipients = Self.recipients(stored).map { recipient in
+                    recipient.state == .dead ? OutboxRecipient(address: recipient.address, state: .pending, reply: recipient.reply) : recipient
+                }
+                try db.execute(sql: "UPDATE outbox SET recipients = ? WHERE id = ?", arguments: [try Self.encoded(recipients), id])
+            }
+            return true
         }
     }
 
@@ -108,12 +127,27 @@ extension SQLiteStore {
 
     private static func entry(_ row: Row) -> OutboxEntry {
         let deliveredAt: Double? = row[10]
+        let recipients: String? = row[11]
         return OutboxEntry(
             id: row[0],
             draft: OutboxDraft(idempotencyKey: row[1], channel: row[2], rule: row[3], payload: row[4]),
             state: OutboxEntry.State(rawValue: row[5]) ?? .pending, attempts: row[6],
             createdAt: Date(timeIntervalSince1970: row[7]),
             nextAttemptAt: Date(timeIntervalSince1970: row[8]), lastError: row[9],
-            deliveredAt: deliveredAt.map { Date(timeIntervalSince1970: $0) })
+            deliveredAt: deliveredAt.map { Date(timeIntervalSince1970: $0) },
+            recipients: recipients.map(Self.recipients) ?? [])
+    }
+
+    /// The `recipients` column: a JSON array, NULL for an entry sent as a whole.
+    private static func encoded(_ recipients: [OutboxRecipient]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(recipients), as: UTF8.self)
+    }
+
+    /// A column that does not decode reads as none: the entry then goes to all of the channel's
+    /// addresses, which is at least once, as for every notification.
+    private static func recipients(_ column: String) -> [OutboxRecipient] {
+        (try? JSONDecoder().decode([OutboxRecipient].self, from: Data(column.utf8))) ?? []
     }
 }

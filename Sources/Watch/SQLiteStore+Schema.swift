@@ -115,6 +115,14 @@ extension SQLiteStore {
             try db.create(
                 index: "outbox_due_by_channel", on: "outbox", columns: ["state", "channel", "nextAttemptAt", "id"])
         }
+        migrator.registerMigration("v5 outbox recipients") { db in
+            // Email whose server refused some addresses and took the others: what became of each
+            // address (JSON, `[OutboxRecipient]`), so a retry goes to the waiting ones only.
+            // NULL: sent as a whole, to all of the channel's addresses.
+            try db.alter(table: "outbox") { t in
+                t.add(column: "recipients", .text)
+            }
+        }
         return migrator
     }
 }

@@ -3,12 +3,12 @@ import Foundation
 import PostwatchApp
 import Watch
 
-/// `postwatch outbox [list|retry ID|drop ID] [--state PATH]`.
+/// `postwatch outbox [list|show ID|retry ID|drop ID] [--state PATH]`.
 struct OutboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "outbox",
-        abstract: "Lists the notifications waiting, delivered or dead; retries or drops one.",
-        subcommands: [List.self, Retry.self, Drop.self],
+        abstract: "Lists the notifications waiting, delivered or dead; shows, retries or drops one.",
+        subcommands: [List.self, Show.self, Retry.self, Drop.self],
         defaultSubcommand: List.self
     )
 
@@ -47,33 +47,47 @@ struct OutboxCommand: AsyncParsableCommand {
         }
     }
 
-    struct Retry: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Makes a dead or pending notification due now.")
+    /// A subcommand about one notification: its ID, the state file, and the admin's answer printed.
+    struct OneNotification: ParsableArguments {
         @Argument(help: "The notification's ID (see `postwatch outbox list`).")
         var id: Int64
         @OptionGroup var options: StateOption
 
-        func run() async throws {
-            do {
-                print(try await options.admin().retry(id: id), terminator: "")
+        func printed(_ answer: (OutboxAdmin, Int64) async throws(CommandError) -> String) async throws {
+            do throws(CommandError) {
+                print(try await answer(options.admin(), id), terminator: "")
             } catch {
                 throw error.exit()
             }
         }
     }
 
-    struct Drop: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Deletes a notification from the outbox.")
-        @Argument(help: "The notification's ID (see `postwatch outbox list`).")
-        var id: Int64
-        @OptionGroup var options: StateOption
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Shows one notification: its attempts, last error, and what became of each email address.")
+        @OptionGroup var notification: OneNotification
 
         func run() async throws {
-            do {
-                print(try await options.admin().drop(id: id), terminator: "")
-            } catch {
-                throw error.exit()
-            }
+            try await notification.printed { admin, id throws(CommandError) in try await admin.show(id: id) }
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Makes a dead or pending notification due now (an email: to the addresses not yet delivered).")
+        @OptionGroup var notification: OneNotification
+
+        func run() async throws {
+            try await notification.printed { admin, id throws(CommandError) in try await admin.retry(id: id) }
+        }
+    }
+
+    struct Drop: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Deletes a notification from the outbox.")
+        @OptionGroup var notification: OneNotification
+
+        func run() async throws {
+            try await notification.printed { admin, id throws(CommandError) in try await admin.drop(id: id) }
         }
     }
 }

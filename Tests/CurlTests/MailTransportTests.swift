@@ -116,6 +116,50 @@ import TestSupport
         #expect(received.tls)
     }
 
+    /// Issue 12, defect 1: libcurl sends the second and later mails of a transport over the
+    /// connection the first one authenticated, without AUTH; they must go out, not fail with
+    /// "the server offered no authentication".
+    @Test(arguments: [SMTPServer.TLS.startTLS, .implicitTLS])
+    func authenticatedMailsReuseTheConnection(tls: SMTPServer.TLS) async throws {
+        let server = try await SMTPServer.start(.init(tls: tls, credentials: ("alice", "s3cret")))
+        defer { server.stop() }
+        let transport = CurlTransport(configuration: .init(caFile: server.caFile))
+        let count = 20
+        let started = ContinuousClock.now
+        for index in 0..<count {
+            _ = try await transport.send(Self.mail(server.url, username: "alice", password: "s3cret", to: ["user\(index)@example.com"]))
+        }
+        let elapsed = ContinuousClock.now - started
+        let received = try await server.waitForMessages(count: count)
+        #expect(received.count == count)
+        #expect(received.allSatisfy { $0.authenticatedAs == "alice" && $0.tls })
+        // Reused, not reconnected: fewer connections and AUTH exchanges than mails.
+        #expect(server.connectionCount < count)
+        #expect(server.authenticationCount == server.connectionCount)
+        print("\(tls): \(count) authenticated mails over \(server.connectionCount) connection(s) in \(elapsed)")
+    }
+
+    /// Concurrent mails open several connections; each authenticates once and every mail
+    /// arrives authenticated.
+    @Test func concurrentAuthenticatedMailsAllArrive() async throws {
+        let server = try await SMTPServer.start(.init(tls: .startTLS, credentials: ("alice", "s3cret")))
+        defer { server.stop() }
+        let transport = CurlTransport(configuration: .init(caFile: server.caFile))
+        for _ in 0..<2 {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<10 {
+                    group.addTask {
+                        _ = try await transport.send(Self.mail(server.url, username: "alice", password: "s3cret", to: ["user\(index)@example.com"]))
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        let received = try await server.waitForMessages(count: 20)
+        #expect(received.allSatisfy { $0.authenticatedAs == "alice" })
+        #expect(server.authenticationCount == server.connectionCount)
+    }
+
     @Test func wrongPasswordIsAnAuthenticationError() async throws {
         let server = try await SMTPServer.start(.init(tls: .startTLS, credentials: ("alice", "s3cret")))
         defer { server.stop() }
@@ -157,11 +201,15 @@ import TestSupport
         let server = try await SMTPServer.start(.init(tls: tls))
         defer { server.stop() }
         let transport = CurlTransport(configuration: .init(caFile: server.caFile))
-        let error = await #expect(throws: CurlError.self) {
-            try await transport.send(Self.mail(server.url, tls: tls == .none ? .none : .required, username: "alice", password: "s3cret"))
+        // Twice through one transport: a second mail, on a new or a reused connection, is
+        // refused just the same.
+        for _ in 0..<2 {
+            let error = await #expect(throws: CurlError.self) {
+                try await transport.send(Self.mail(server.url, tls: tls == .none ? .none : .required, username: "alice", password: "s3cret"))
+            }
+            #expect(error?.code == .authenticationFailed)
+            #expect(error?.message.contains("s3cret") == false)
         }
-        #expect(error?.code == .authenticationFailed)
-        #expect(error?.message.contains("s3cret") == false)
         try await Task.sleep(for: .milliseconds(200))
         #expect(server.messages.isEmpty)
     }
@@ -189,6 +237,35 @@ import TestSupport
         }
         #expect(error?.code == .smtpRejected)
         #expect(error?.message.contains("Recipient address rejected") == true)
+        #expect(server.messages.isEmpty)
+    }
+
+    /// Issue 12, defect 2: one refused recipient used to stop the mail for all. The accepted
+    /// ones get it, and the response tells each recipient's reply.
+    @Test func refusedRecipientsDoNotStopTheOthers() async throws {
+        let server = try await SMTPServer.start()
+        defer { server.stop() }
+        let response = try await CurlTransport().send(
+            Self.mail(server.url, tls: .none, to: ["ops@example.com", "busy@example.com", "rejected@example.com"]))
+        #expect(response.recipients.map(\.address) == ["ops@example.com", "busy@example.com", "rejected@example.com"])
+        #expect(response.recipients.map(\.code) == [250, 450, 550])
+        #expect(response.recipients[2].reply.hasPrefix("550 5.1.1 <rejected@example.com>"))
+        let received = try await server.waitForMessages(count: 1)
+        #expect(received.map(\.recipients) == [["ops@example.com"]])
+    }
+
+    /// Issue 12, defect 3: a message refused after DATA (libcurl's CURLE_WEIRD_SERVER_REPLY) is an
+    /// SMTP refusal with the server's reply code and words, so 554 can be told from 451.
+    @Test(arguments: [("spamtrap@example.com", 554, "Message refused as spam"), ("greylisted@example.com", 451, "Greylisted")])
+    func messageRefusedAfterDataKeepsTheReply(recipient: String, reply: Int, words: String) async throws {
+        let server = try await SMTPServer.start()
+        defer { server.stop() }
+        let error = await #expect(throws: CurlError.self) {
+            try await CurlTransport().send(Self.mail(server.url, tls: .none, to: [recipient]))
+        }
+        #expect(error?.code == .smtpRejected)
+        #expect(error?.smtpReply == reply)
+        #expect(error?.message.contains(words) == true)
         #expect(server.messages.isEmpty)
     }
 

@@ -214,6 +214,44 @@ struct CheckTests {
         await fixture.finish()
     }
 
+    /// Issue 12, defect 2, as an operator sees it: of three addresses one takes the mail, one
+    /// defers it (450, taken on the retry) and one refuses it (550). Each gets the mail or not
+    /// on its own, nobody twice, and `outbox show` tells what became of each.
+    @Test func aRefusedAddressCostsNobodyElseTheMailAndOutboxShowTellsEach() async throws {
+        let fixture = try await Fixture.start(smtp: true)
+        try fixture.workspace.writeRules(
+            """
+            channel mail = email "ops@example.com", "busy@example.com", "rejected@example.com"
+
+            rule "Failed posts" {
+              when failed
+              notify mail
+              severity info
+            }
+            """)
+        _ = try await fixture.check()
+        fixture.sandbox.setStatus(try fixture.movablePost().postId, to: .failed)
+        let result = try await fixture.check(["--delivery-timeout", "30s"])
+        // Dead for the refused address: not "fine".
+        #expect(result.status == 4, "\(result.output)")
+        let smtp = try #require(fixture.smtp)
+        let messages = try await smtp.waitForMessages(count: 2)
+        #expect(messages.map(\.recipients) == [["ops@example.com"], ["busy@example.com"]])
+
+        let list = try await fixture.run(["outbox", "list", "--state", fixture.workspace.state, "--only", "dead"])
+        let row = try #require(list.stdout.split(separator: "\n").first { $0.contains("Failed posts") }, "\(list.output)")
+        #expect(row.contains("delivered to 2 of 3"), "\(row)")
+        let id = String(row.prefix { $0 != " " })
+        let show = try await fixture.run(["outbox", "show", id, "--state", fixture.workspace.state])
+        #expect(show.status == 0, "\(show.output)")
+        let lines = show.stdout.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
+        #expect(lines.contains("State dead"), "\(show.stdout)")
+        #expect(lines.contains("ops@example.com delivered"), "\(show.stdout)")
+        #expect(lines.contains("busy@example.com delivered"), "\(show.stdout)")
+        #expect(lines.contains { $0.hasPrefix("rejected@example.com dead 550 5.1.1") }, "\(show.stdout)")
+        await fixture.finish()
+    }
+
     @Test func rateLimitedWebhookIsRetriedAfterRetryAfterWithinTheTimeout() async throws {
         let fixture = try await Fixture.start()
         try fixture.writeFailureRules(email: false)

@@ -106,6 +106,25 @@ import Watch
         #expect(server.messages.isEmpty)
     }
 
+    /// Issue 12, defect 3: a message refused after DATA with 554 was retried for 24 hours; a 5xx
+    /// there is final (RFC 5321) and a 4xx is not, and the failure carries the server's words.
+    @Test(arguments: [("spamtrap@example.com", true, "554 5.7.1 Message refused as spam"), ("greylisted@example.com", false, "451 4.7.1")])
+    func messageRefusedAfterData(address: String, permanent: Bool, words: String) async throws {
+        let server = try await SMTPServer.start()
+        defer { server.stop() }
+        let smtp = SMTPConfiguration(url: server.url, tls: .none, from: try EmailAddress("alerts@example.com"))
+        let channel = try EmailChannel(name: "oncall", addresses: [address], smtp: smtp, transport: CurlTransport())
+        let document = try Self.document()
+        do throws(DeliveryFailure) {
+            try await channel.send(document)
+            Issue.record("the refused message counted as sent")
+        } catch {
+            #expect(error.isPermanent == permanent)
+            #expect(error.message.contains(words), "\(error.message)")
+        }
+        #expect(server.messages.isEmpty)
+    }
+
     @Test func anAddressWithALineBreakNeverReachesTheServer() throws {
         let smtp = SMTPConfiguration(url: "smtp://127.0.0.1:25", from: try EmailAddress("alerts@example.com"))
         #expect(throws: NotifyError.self) {

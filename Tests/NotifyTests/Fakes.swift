@@ -31,14 +31,16 @@ actor MemoryOutbox: Outbox {
     func nextAttempt() async throws -> Date? {
         rows.values.filter { $0.state == .pending }.map(\.nextAttemptAt).min()
     }
-    func markDelivered(_ id: Int64, at now: Date) async throws {
+    func markDelivered(_ id: Int64, recipients: [OutboxRecipient]?, at now: Date) async throws {
         rows[id]?.state = .delivered
         rows[id]?.attempts += 1
         rows[id]?.deliveredAt = now
+        if let recipients { rows[id]?.recipients = recipients }
     }
-    func markFailed(_ id: Int64, error: String, nextAttemptAt: Date?, at now: Date) async throws {
+    func markFailed(_ id: Int64, error: String, nextAttemptAt: Date?, recipients: [OutboxRecipient]?, at now: Date) async throws {
         rows[id]?.attempts += 1
         rows[id]?.lastError = error
+        if let recipients { rows[id]?.recipients = recipients }
         if let nextAttemptAt { rows[id]?.nextAttemptAt = nextAttemptAt } else { rows[id]?.state = .dead }
     }
     func entries(in state: OutboxEntry.State?, limit: Int) async throws -> [OutboxEntry] {
@@ -48,6 +50,7 @@ actor MemoryOutbox: Outbox {
         guard rows[id] != nil, rows[id]?.state != .delivered else { return false }
         rows[id]?.state = .pending
         rows[id]?.nextAttemptAt = now
+        rows[id]?.recipients = rows[id]?.recipients.map { OutboxRecipient(address: $0.address, state: $0.state == .dead ? .pending : $0.state, reply: $0.reply) } ?? []
         return true
     }
     func drop(_ id: Int64) async throws -> Bool { rows.removeValue(forKey: id) != nil }
