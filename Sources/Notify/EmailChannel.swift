@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import Redaction
 
 /// Email over SMTP through libcurl: the plain-text message as an RFC 5322 mail to the
 /// channel's (checked) addresses.
@@ -11,14 +12,16 @@ public struct EmailChannel: Channel {
     public let recipients: [EmailAddress]
     let smtp: SMTPConfiguration
     let transport: CurlTransport
+    let redactor: Redactor
     /// The send time written in `Date`.
     let now: @Sendable () -> Date
 
     /// Checks the configuration and every address first: an invalid one is an error here, long
-    /// before anything reaches libcurl.
+    /// before anything reaches libcurl. `redactor` (every secret of the process) takes secrets
+    /// out of the server's replies; the SMTP URL and password are always added.
     public init(
         name: String, addresses: [String], smtp: SMTPConfiguration, transport: CurlTransport,
-        rateLimit: RateLimit? = nil, now: @escaping @Sendable () -> Date = { Date() }
+        rateLimit: RateLimit? = nil, redactor: Redactor = Redactor(), now: @escaping @Sendable () -> Date = { Date() }
     ) throws(NotifyError) {
         try smtp.validate()
         var recipients: [EmailAddress] = []
@@ -31,6 +34,7 @@ public struct EmailChannel: Channel {
         self.smtp = smtp
         self.transport = transport
         self.rateLimit = rateLimit
+        self.redactor = redactor.merging(Redactor(secrets: [smtp.password], urls: [smtp.url]))
         self.now = now
     }
 
@@ -52,13 +56,7 @@ public struct EmailChannel: Channel {
         do {
             _ = try await transport.send(request)
         } catch {
-            throw DeliveryFailure.transport(error, redact: redact)
+            throw DeliveryFailure.transport(error, redactor: redactor)
         }
-    }
-
-    func redact(_ text: String) -> String {
-        var out = text.replacingOccurrences(of: smtp.url, with: redactedDestination)
-        if let password = smtp.password, !password.isEmpty { out = out.replacingOccurrences(of: password, with: "…") }
-        return out
     }
 }
