@@ -44,6 +44,8 @@ public protocol Outbox: Sendable {
     func markFailed(_ id: Int64, error: String, nextAttemptAt: Date?, at now: Date) async throws
     /// Entries in a state (all states when nil), newest first.
     func entries(in state: OutboxEntry.State?, limit: Int) async throws -> [OutboxEntry]
+    /// One entry, nil when there is none with that ID (`postwatch outbox show`).
+    func entry(_ id: Int64) async throws -> OutboxEntry?
     /// Makes a dead or pending entry due now again.
     func retry(_ id: Int64, at now: Date) async throws -> Bool
     /// Deletes an entry.

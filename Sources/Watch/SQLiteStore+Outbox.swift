@@ -77,6 +77,12 @@ extension SQLiteStore {
         }
     }
 
+    public func entry(_ id: Int64) async throws -> OutboxEntry? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM outbox WHERE id = ?", arguments: [id]).map(Self.entry)
+        }
+    }
+
     public func retry(_ id: Int64, at now: Date) async throws -> Bool {
         try await write { db in
             try db.execute(

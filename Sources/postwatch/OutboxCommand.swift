@@ -7,8 +7,8 @@ import Watch
 struct OutboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "outbox",
-        abstract: "Lists the notifications waiting, delivered or dead; retries or drops one.",
-        subcommands: [List.self, Retry.self, Drop.self],
+        abstract: "Lists the notifications waiting, delivered or dead; shows, retries or drops one.",
+        subcommands: [List.self, Show.self, Retry.self, Drop.self],
         defaultSubcommand: List.self
     )
 
@@ -47,33 +47,40 @@ struct OutboxCommand: AsyncParsableCommand {
         }
     }
 
-    struct Retry: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Makes a dead or pending notification due now.")
+    /// The ID and `--state` of the commands about one entry, and how they run.
+    struct EntryArguments: ParsableArguments {
         @Argument(help: "The notification's ID (see `postwatch outbox list`).")
         var id: Int64
         @OptionGroup var options: StateOption
 
-        func run() async throws {
+        /// Prints what `action` answers for the entry; a `CommandError` exits with its code.
+        func run(_ action: (OutboxAdmin, Int64) async throws -> String) async throws {
             do {
-                print(try await options.admin().retry(id: id), terminator: "")
-            } catch {
+                print(try await action(try await options.admin(), id), terminator: "")
+            } catch let error as CommandError {
                 throw error.exit()
             }
         }
     }
 
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Shows one notification in full, its last error too.")
+        @OptionGroup var entry: EntryArguments
+
+        func run() async throws { try await entry.run { try await $0.show(id: $1) } }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Makes a dead or pending notification due now.")
+        @OptionGroup var entry: EntryArguments
+
+        func run() async throws { try await entry.run { try await $0.retry(id: $1) } }
+    }
+
     struct Drop: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Deletes a notification from the outbox.")
-        @Argument(help: "The notification's ID (see `postwatch outbox list`).")
-        var id: Int64
-        @OptionGroup var options: StateOption
+        @OptionGroup var entry: EntryArguments
 
-        func run() async throws {
-            do {
-                print(try await options.admin().drop(id: id), terminator: "")
-            } catch {
-                throw error.exit()
-            }
-        }
+        func run() async throws { try await entry.run { try await $0.drop(id: $1) } }
     }
 }

@@ -173,6 +173,19 @@ struct SecretsTests {
         #expect(list.stdout.contains("HTTP 404: Cannot POST /services/T0/B0/[redacted]"), "\(list.stdout)")
         let dead = try await fixture.run(["outbox", "list", "--state", fixture.workspace.state, "--only", "dead", "--limit", "10"])
         echoes.expectAbsent("outbox list --only dead", from: dead.output)
+        // `show` prints the whole last error, which the table cuts at 60 characters.
+        var shown = ""
+        for id in 1...3 {
+            let show = try await fixture.run(["outbox", "show", String(id), "--state", fixture.workspace.state])
+            #expect(show.status == 0, "\(show.output)")
+            echoes.expectAbsent("outbox show \(id)", from: show.output)
+            shown += show.stdout
+        }
+        #expect(shown.contains("HTTP 404: Cannot POST /services/T0/B0/[redacted]"), "\(shown)")
+        #expect(shown.contains("decoded=token=[redacted]&wait=true"), "\(shown)")
+        #expect(shown.contains("<rejected-[redacted]@example.com>"), "\(shown)")
+        let unknown = try await fixture.run(["outbox", "show", "99", "--state", fixture.workspace.state])
+        #expect(unknown.status == 2 && unknown.stderr.contains("no notification with ID 99"), "\(unknown.output)")
 
         // The API answers 401 quoting the key: stderr showed it redacted; the cycles table too.
         let unauthorized = try await fixture.run(
