@@ -80,10 +80,12 @@ struct Pipeline: Sendable {
         Delivery(outbox: store, channels: channels, logger: logger, observe: observe)
     }
 
-    /// Exit code 3 for a failed listing, 2 for anything else a cycle can fail on.
+    /// Exit code 3 for a failed listing (coded with the API's error code), 2 for anything else
+    /// a cycle can fail on.
     static func commandError(for error: any Error) -> CommandError {
         if let cycle = error as? CycleError {
-            return CommandError(cycle.code == .listing ? .upstream : .configuration, "\(cycle)")
+            guard cycle.code == .listing else { return CommandError(.configuration, "\(cycle)", code: "store") }
+            return CommandError(.upstream, "\(cycle)", code: (cycle.underlying as? APIError)?.code.rawValue)
         }
         return CommandError(.upstream, "\(error)")
     }

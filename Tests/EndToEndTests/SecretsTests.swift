@@ -194,6 +194,8 @@ struct SecretsTests {
         #expect(!echoes.api.requests.isEmpty)
         echoes.expectAbsent("check's output on a 401", from: unauthorized.output)
         #expect(unauthorized.stderr.contains("Invalid API key '[redacted]'"), "\(unauthorized.stderr)")
+        let error = try CheckTests.json(unauthorized.stdout)["error"] as? [String: Any]
+        #expect((error?["message"] as? String)?.contains("Invalid API key '[redacted]'") == true, "\(unauthorized.stdout)")
 
         try await echoes.expectAbsentFromState()
         let dump = try await runTool("/usr/bin/sqlite3", [fixture.workspace.state, "SELECT error FROM cycles WHERE error IS NOT NULL"])
