@@ -85,7 +85,14 @@ public struct Redactor: Sendable, Hashable {
             add(secret: url)
             return
         }
-        insert(url, replacement: Self.redactedURL(url))
+        // A URL that is only scheme, host and port is its own redacted form: replacing it would
+        // turn libcurl's `smtp://host:587/…` into `smtp://host:587/…/…`.
+        let path = components.percentEncodedPath
+        if components.user != nil || components.password != nil || !(path.isEmpty || path == "/")
+            || components.percentEncodedQuery != nil || components.percentEncodedFragment != nil
+        {
+            insert(url, replacement: Self.redactedURL(url))
+        }
         add(secret: components.password)
         for segment in components.percentEncodedPath.split(separator: "/") {
             let decoded = segment.removingPercentEncoding ?? String(segment)

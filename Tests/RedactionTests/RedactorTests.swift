@@ -74,5 +74,9 @@ struct RedactorTests {
         let redactor = Redactor(urls: ["smtps://mailer:s3cret-pass@mail.example.com:465"])
         #expect(redactor.redact("535 auth failed for s3cret-pass") == "535 auth failed for [redacted]")
         #expect(redactor.redact("smtps://mailer:s3cret-pass@mail.example.com:465 down") == "smtps://mail.example.com:465/… down")
+        // Nothing secret in a bare server URL: an already redacted form is left as it is.
+        let bare = Redactor(urls: ["smtp://mail.example.com:587"])
+        #expect(bare.isEmpty)
+        #expect(bare.redact("smtp://mail.example.com:587/…: refused") == "smtp://mail.example.com:587/…: refused")
     }
 }
