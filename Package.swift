@@ -33,10 +33,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Secrets out of peer text and logs; no dependencies, so every library can use it.
+        .target(name: "Redaction"),
         .target(
             name: "Infinipost",
             dependencies: [
                 "Curl",
+                "Redaction",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -63,6 +66,7 @@ let package = Package(
             dependencies: [
                 "Curl",
                 "Infinipost",
+                "Redaction",
                 "Rules",
                 "Watch",
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -84,7 +88,7 @@ let package = Package(
         .target(
             name: "PostwatchApp",
             dependencies: [
-                "Curl", "Infinipost", "Rules", "Watch", "Notify", "Sandbox",
+                "Curl", "Infinipost", "Redaction", "Rules", "Watch", "Notify", "Sandbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -96,6 +100,7 @@ let package = Package(
             name: "postwatch",
             dependencies: [
                 "PostwatchApp",
+                "Redaction",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -115,6 +120,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "RedactionTests", dependencies: ["Redaction"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "TestSupport"]),
         .testTarget(name: "InfinipostTests", dependencies: ["Infinipost", "Sandbox", "TestSupport"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "Infinipost", "Curl", "TestSupport"]),
@@ -122,8 +128,11 @@ let package = Package(
         .testTarget(
             name: "WatchTests",
             dependencies: ["Watch", "Infinipost", "Rules", "Sandbox", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "NotifyTests", dependencies: ["Notify", "Watch", "Rules", "Curl", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Infinipost", "Sandbox"]),
+        .testTarget(name: "NotifyTests", dependencies: ["Notify", "Watch", "Rules", "Curl", "Redaction", "TestSupport"]),
+        .testTarget(
+            name: "EndToEndTests",
+            // GRDB: to read every row of a state file the binary wrote (no secret may be in it).
+            dependencies: ["TestSupport", "Infinipost", "Sandbox", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

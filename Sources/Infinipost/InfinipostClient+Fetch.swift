@@ -1,17 +1,28 @@
 import Curl
 import Foundation
+import Redaction
 
 /// One request, and what its answer means.
 extension InfinipostClient {
     /// Sends `request` once and returns the page, or throws `APIError` saying what went wrong.
+    ///
+    /// This is where the API's words enter postwatch, so the error is redacted here, once: it is
+    /// then retried, logged, written to the cycles table and counted in a metrics label (its
+    /// code comes from the API too), and every one of those must be free of secrets.
     func fetch(_ request: HTTPRequest) async throws -> PostsPage {
-        let response: HTTPResponse
         do {
-            response = try await transport.send(request)
-        } catch let error as CurlError {
-            throw Self.apiError(for: error, configuration: configuration)
+            let response: HTTPResponse
+            do {
+                response = try await transport.send(request)
+            } catch let error as CurlError {
+                throw Self.apiError(for: error, configuration: configuration)
+            }
+            return try Self.page(from: response)
+        } catch let error as APIError {
+            var redactor = configuration.redactor
+            redactor.add(secret: configuration.apiKey)
+            throw error.redacted(by: redactor)
         }
-        return try Self.page(from: response)
     }
 
     /// Reads an answer: the page on 200, else the API's error (or what the answer looked like).

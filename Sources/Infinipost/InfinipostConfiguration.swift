@@ -1,3 +1,5 @@
+import Redaction
+
 /// How `InfinipostClient` talks to the API; built by the command line, never read from the
 /// environment here.
 public struct InfinipostConfiguration: Sendable {
@@ -11,6 +13,9 @@ public struct InfinipostConfiguration: Sendable {
     public var retry: RetryPolicy
     /// A page above this size is refused (`response_too_large`): 100 posts are ~100 KB.
     public var maxPageBytes: Int
+    /// Every secret of the process, taken out of the API's error texts (a 401 that quotes the
+    /// key it was sent); the API key is always added.
+    public var redactor: Redactor
 
     public static let defaultBaseURL = "https://api.infinipost.co"
     /// Every listing asks for the API's maximum page size.
@@ -22,7 +27,8 @@ public struct InfinipostConfiguration: Sendable {
         connectTimeout: Duration = .seconds(10),
         requestTimeout: Duration = .seconds(30),
         retry: RetryPolicy = RetryPolicy(),
-        maxPageBytes: Int = 8 << 20
+        maxPageBytes: Int = 8 << 20,
+        redactor: Redactor = Redactor()
     ) {
         self.baseURL = baseURL
         self.apiKey = apiKey
@@ -30,6 +36,7 @@ public struct InfinipostConfiguration: Sendable {
         self.requestTimeout = requestTimeout
         self.retry = retry
         self.maxPageBytes = maxPageBytes
+        self.redactor = redactor
     }
 }
 

@@ -1,6 +1,7 @@
 import Curl
 import Foundation
 import Watch
+import Redaction
 
 /// One destination kind: sends a notification document, or says why it could not.
 ///
@@ -37,7 +38,9 @@ extension Channel {
 
 /// Why a send did not succeed, and whether trying again can help.
 public struct DeliveryFailure: Error, Sendable, CustomStringConvertible {
-    /// A message free of URLs and secrets.
+    /// A message free of URLs and secrets: what the peer said is redacted when the failure is
+    /// made from its answer (``http(_:redactor:)``, ``transport(_:redactor:)``), before it is
+    /// logged or stored in the outbox.
     public var message: String
     /// 4xx other than 408/429, a bad payload, an invalid address: never retried.
     public var isPermanent: Bool
@@ -57,12 +60,17 @@ public struct DeliveryFailure: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 
     /// The failure an HTTP answer means, nil for 2xx.
-    static func http(_ response: HTTPResponse) -> DeliveryFailure? {
+    ///
+    /// The start of the error body helps (`invalid_payload`, `channel_not_found`), but it is the
+    /// receiver's words, and receivers quote the request (`Cannot POST /services/T0/B0/TOKEN`):
+    /// it is redacted against every secret of the process, then cut and kept on one line. In
+    /// that order: a token cut in half by the limit would no longer match.
+    static func http(_ response: HTTPResponse, redactor: Redactor) -> DeliveryFailure? {
         let status = response.status
         if (200..<300).contains(status) { return nil }
-        // The start of the error body helps (`invalid_payload`, `channel_not_found`); it is the
-        // receiver's words, not ours, so it is cut and kept on one line.
-        let detail = TextFormatting.shortened(String(decoding: response.body.prefix(300), as: UTF8.self), limit: 120)
+        // 4 KB is far more than is shown; a secret cut at its end is still found (`Redactor`).
+        let body = redactor.redact(String(decoding: response.body.prefix(4096), as: UTF8.self))
+        let detail = TextFormatting.shortened(body, limit: 120)
         let message = "HTTP \(status)" + (detail.isEmpty ? "" : ": \(detail)")
         switch status {
         case 408, 429: return DeliveryFailure(message: message, retryAfter: response.retryAfter ?? retryAfterHeader(response))
@@ -77,40 +85,36 @@ public struct DeliveryFailure: Error, Sendable, CustomStringConvertible {
         return .seconds(max(0, seconds))
     }
 
-    /// The failure a transport error means; `redact` removes what must not be shown.
-    static func transport(_ error: any Error, redact: (String) -> String) -> DeliveryFailure {
+    /// The failure a transport error means, redacted: libcurl's message can quote the peer (an
+    /// SMTP server's refusal repeats the address, sometimes the login).
+    static func transport(_ error: any Error, redactor: Redactor) -> DeliveryFailure {
         if let curl = error as? CurlError {
             // A bad URL, a refused protocol or an invalid request never gets better; an SMTP
             // refusal does only when the server said 4xx (5xx is permanent, RFC 5321 4.2.1),
             // whatever the command: MAIL, RCPT, or the message after DATA.
             let permanent = curl.code == .badURL || curl.code == .protocolNotAllowed || curl.code == .invalidRequest
                 || (curl.code == .smtpRejected && (500..<600).contains(curl.smtpReply))
-            return DeliveryFailure(message: redact("\(curl.code): \(curl.description)"), isPermanent: permanent)
+            return DeliveryFailure(message: redactor.redact("\(curl.code): \(curl.description)"), isPermanent: permanent)
         }
-        return DeliveryFailure(message: redact(String(describing: error)))
+        return DeliveryFailure(message: redactor.redact(String(describing: error)))
     }
 }
 
 /// `https://hooks.slack.com/…`: the scheme and host of a URL, never its path or credentials.
 public func redactedURL(_ url: String) -> String {
-    guard let schemeEnd = url.range(of: "://") else { return "…" }
-    let scheme = url[..<schemeEnd.lowerBound]
-    var rest = url[schemeEnd.upperBound...]
-    if let at = rest.firstIndex(of: "@"), rest[..<at].firstIndex(of: "/") == nil { rest = rest[rest.index(after: at)...] }
-    let host = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-    return "\(scheme)://\(host)/…"
+    Redactor.redactedURL(url)
 }
 
 extension CurlTransport {
     /// Sends a channel's HTTP request: a transport error, or an answer other than 2xx, becomes
-    /// the ``DeliveryFailure`` it means (`redact` takes the URL and secrets out of messages).
-    func deliver(_ request: HTTPRequest, redact: (String) -> String) async throws(DeliveryFailure) {
+    /// the ``DeliveryFailure`` it means, with every secret `redactor` knows taken out.
+    func deliver(_ request: HTTPRequest, redactor: Redactor) async throws(DeliveryFailure) {
         let response: HTTPResponse
         do {
             response = try await send(request)
         } catch {
-            throw DeliveryFailure.transport(error, redact: redact)
+            throw DeliveryFailure.transport(error, redactor: redactor)
         }
-        if let failure = DeliveryFailure.http(response) { throw failure }
+        if let failure = DeliveryFailure.http(response, redactor: redactor) { throw failure }
     }
 }

@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import Redaction
 
 /// Slack, Mattermost and Discord incoming webhooks: `{"text": …}` POSTed as JSON.
 ///
@@ -11,17 +12,24 @@ public struct ChatChannel: Channel {
     public let rateLimit: RateLimit?
     let url: String
     let transport: CurlTransport
+    let redactor: Redactor
 
     /// - Parameters:
     ///   - kind: `slack`, `mattermost` or `discord`.
     ///   - url: the incoming webhook URL (a secret: never logged).
-    public init(name: String, kind: String, url: String, transport: CurlTransport, rateLimit: RateLimit? = .slackCompatible) {
+    ///   - redactor: every secret of the process, taken out of the receiver's error text; the
+    ///     channel's own URL is always added.
+    public init(
+        name: String, kind: String, url: String, transport: CurlTransport, rateLimit: RateLimit? = .slackCompatible,
+        redactor: Redactor = Redactor()
+    ) {
         self.name = name
         self.kind = kind
         self.format = MessageFormat(kindName: kind)
         self.rateLimit = rateLimit
         self.transport = transport
         self.url = kind == "discord" ? Self.discordSlackEndpoint(url) : url
+        self.redactor = redactor.merging(Redactor(urls: [url, self.url]))
     }
 
     /// `…/webhooks/ID/TOKEN/slack`, keeping a query string (`?wait=true`) after it.
@@ -56,8 +64,6 @@ public struct ChatChannel: Channel {
             method: .post, url: url,
             headers: [("Content-Type", "application/json; charset=utf-8"), ("Expect", "")],
             body: body, maxResponseBytes: 64 << 10)
-        try await transport.deliver(request, redact: redact)
+        try await transport.deliver(request, redactor: redactor)
     }
-
-    func redact(_ text: String) -> String { text.replacingOccurrences(of: url, with: redactedDestination) }
 }

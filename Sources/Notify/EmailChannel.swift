@@ -1,6 +1,7 @@
 import Curl
 import Foundation
 import Watch
+import Redaction
 
 /// Email over SMTP through libcurl: the plain-text message as an RFC 5322 mail to the
 /// channel's (checked) addresses.
@@ -12,14 +13,16 @@ public struct EmailChannel: Channel {
     public let recipients: [EmailAddress]
     let smtp: SMTPConfiguration
     let transport: CurlTransport
+    let redactor: Redactor
     /// The send time written in `Date`.
     let now: @Sendable () -> Date
 
     /// Checks the configuration and every address first: an invalid one is an error here, long
-    /// before anything reaches libcurl.
+    /// before anything reaches libcurl. `redactor` (every secret of the process) takes secrets
+    /// out of the server's replies; the SMTP URL and password are always added.
     public init(
         name: String, addresses: [String], smtp: SMTPConfiguration, transport: CurlTransport,
-        rateLimit: RateLimit? = nil, now: @escaping @Sendable () -> Date = { Date() }
+        rateLimit: RateLimit? = nil, redactor: Redactor = Redactor(), now: @escaping @Sendable () -> Date = { Date() }
     ) throws(NotifyError) {
         try smtp.validate()
         var recipients: [EmailAddress] = []
@@ -32,6 +35,7 @@ public struct EmailChannel: Channel {
         self.smtp = smtp
         self.transport = transport
         self.rateLimit = rateLimit
+        self.redactor = redactor.merging(Redactor(secrets: [smtp.password], urls: [smtp.url]))
         self.now = now
     }
 
@@ -53,8 +57,13 @@ public struct EmailChannel: Channel {
     /// Sends to `addresses` (nil: all of the channel's); `To` names all of them either way, it
     /// is the same message. When the server refuses some addresses only, the others get it and
     /// the thrown failure says, address by address, who is retried (4xx) and who never (5xx).
+    ///
+    /// The outbox keeps each address as ``recordedAddress(_:)`` gives it (the state file is an
+    /// output: an address that happens to hold a secret is kept redacted), so `addresses` are
+    /// recorded forms, mapped back to the channel's own addresses here.
     public func send(_ document: NotificationDocument, to addresses: [String]?) async throws(DeliveryFailure) {
-        let envelope = addresses ?? recipients.map(\.value)
+        let all = recipients.map(\.value)
+        let envelope = addresses.map { recorded in all.filter { recorded.contains(recordedAddress($0)) } } ?? all
         let request = MailRequest(
             url: smtp.url, tls: smtp.tls, username: smtp.username, password: smtp.password,
             from: smtp.from.value, recipients: envelope, message: message(for: document).rendered())
@@ -62,7 +71,7 @@ public struct EmailChannel: Channel {
         do {
             response = try await transport.send(request)
         } catch {
-            var failure = DeliveryFailure.transport(error, redact: redact)
+            var failure = DeliveryFailure.transport(error, redactor: redactor)
             if let curl = error as? CurlError, !curl.recipientReplies.isEmpty {
                 // Refused for all, or the message refused after the addresses were accepted:
                 // those share the message's fate, the refused ones keep their own.
@@ -75,7 +84,7 @@ public struct EmailChannel: Channel {
         guard response.recipients.contains(where: { !$0.isAccepted }) else { return }
         let outcomes = outcomes(envelope, response.recipients, accepted: .delivered, reason: nil)
         throw DeliveryFailure(
-            message: redact(outcomes.summary), isPermanent: !outcomes.contains { $0.state == .pending }, recipients: outcomes)
+            message: redactor.redact(outcomes.summary), isPermanent: !outcomes.contains { $0.state == .pending }, recipients: outcomes)
     }
 
     /// What became of each address: an accepted one `accepted`, a refused one pending (4xx) or
@@ -85,19 +94,17 @@ public struct EmailChannel: Channel {
         _ envelope: [String], _ replies: [MailRecipientReply], accepted: OutboxEntry.State, reason: String?
     ) -> [OutboxRecipient] {
         envelope.map { address in
+            let recorded = recordedAddress(address)
             guard let reply = replies.first(where: { $0.address == address }) else {
-                return OutboxRecipient(address: address, state: accepted == .delivered ? .pending : accepted, reply: reason)
+                return OutboxRecipient(address: recorded, state: accepted == .delivered ? .pending : accepted, reply: reason)
             }
             if reply.isAccepted {
-                return OutboxRecipient(address: address, state: accepted, reply: accepted == .delivered ? nil : reason)
+                return OutboxRecipient(address: recorded, state: accepted, reply: accepted == .delivered ? nil : reason)
             }
-            return OutboxRecipient(address: address, state: reply.code >= 500 ? .dead : .pending, reply: redact(reply.reply))
+            return OutboxRecipient(address: recorded, state: reply.code >= 500 ? .dead : .pending, reply: redactor.redact(reply.reply))
         }
     }
 
-    func redact(_ text: String) -> String {
-        var out = text.replacingOccurrences(of: smtp.url, with: redactedDestination)
-        if let password = smtp.password, !password.isEmpty { out = out.replacingOccurrences(of: password, with: "…") }
-        return out
-    }
+    /// An address as the outbox records it: redacted like any text that is stored.
+    func recordedAddress(_ address: String) -> String { redactor.redact(address) }
 }

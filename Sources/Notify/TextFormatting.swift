@@ -42,12 +42,17 @@ enum TextFormatting {
         return String(line.prefix(max(limit - 1, 0))).trimmingCharacters(in: .whitespaces) + "…"
     }
 
-    /// Control characters (CR, LF, tabs, …) and white space runs as single spaces.
+    /// Control characters (CR, LF, tabs, …) and white space runs as single spaces; bidi
+    /// embedding, override and isolate controls removed.
     static func oneLine(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         var lastWasSpace = false
         for scalar in text.unicodeScalars {
+            // U+202A–U+202E and U+2066–U+2069 reorder what follows them (a caption could show
+            // `txt.exe` as `exe.txt`, or reverse the rest of a chat line or a mail subject).
+            // They are invisible, so they are dropped rather than turned into a space.
+            if isBidiControl(scalar) { continue }
             let isSpace = scalar.properties.isWhitespace || scalar.properties.generalCategory == .control
                 || scalar == "\u{2028}" || scalar == "\u{2029}"
             if isSpace {
@@ -59,6 +64,11 @@ enum TextFormatting {
             }
         }
         return out.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// LRE, RLE, PDF, LRO, RLO (U+202A–U+202E) and LRI, RLI, FSI, PDI (U+2066–U+2069).
+    static func isBidiControl(_ scalar: Unicode.Scalar) -> Bool {
+        (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
     }
 
     /// A plural phrase: `1 post`, `3 posts`.

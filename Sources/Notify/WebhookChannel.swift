@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import Redaction
 
 /// A generic JSON webhook: the `NotificationDocument` itself (full post objects as the API gave
 /// them), with `Idempotency-Key`, and `X-Postwatch-Signature` when the channel has a secret.
@@ -11,13 +12,20 @@ public struct WebhookChannel: Channel {
     let url: String
     let secret: String?
     let transport: CurlTransport
+    let redactor: Redactor
 
-    public init(name: String, url: String, secret: String?, transport: CurlTransport, rateLimit: RateLimit? = nil) {
+    /// - Parameter redactor: every secret of the process, taken out of the receiver's error
+    ///   text; the channel's own URL and secret are always added.
+    public init(
+        name: String, url: String, secret: String?, transport: CurlTransport, rateLimit: RateLimit? = nil,
+        redactor: Redactor = Redactor()
+    ) {
         self.name = name
         self.url = url
         self.secret = secret
         self.transport = transport
         self.rateLimit = rateLimit
+        self.redactor = redactor.merging(Redactor(secrets: [secret], urls: [url]))
     }
 
     public var destination: String { url }
@@ -43,12 +51,6 @@ public struct WebhookChannel: Channel {
     }
 
     public func send(_ document: NotificationDocument) async throws(DeliveryFailure) {
-        try await transport.deliver(try request(for: document), redact: redact)
-    }
-
-    func redact(_ text: String) -> String {
-        var out = text.replacingOccurrences(of: url, with: redactedDestination)
-        if let secret, !secret.isEmpty { out = out.replacingOccurrences(of: secret, with: "…") }
-        return out
+        try await transport.deliver(try request(for: document), redactor: redactor)
     }
 }

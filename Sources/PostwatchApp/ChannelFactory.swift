@@ -1,11 +1,14 @@
 import Curl
 import Notify
+import Redaction
 import Rules
 
 /// Builds the channels a rule set declares, with the transport and SMTP settings of this run.
 struct ChannelFactory: Sendable {
     let transport: CurlTransport
     let smtp: Settings.SMTP?
+    /// Every secret of the run: each channel takes them out of its peer's error texts.
+    let redactor: Redactor
     /// Where `console` channels write.
     let console: @Sendable (String) -> Void
 
@@ -25,12 +28,12 @@ struct ChannelFactory: Sendable {
             guard let url = declaration.targets.first else {
                 throw CommandError(.configuration, "channel '\(name)' has no URL")
             }
-            return ChatChannel(name: name, kind: declaration.kind.rawValue, url: url, transport: transport)
+            return ChatChannel(name: name, kind: declaration.kind.rawValue, url: url, transport: transport, redactor: redactor)
         case .webhook:
             guard let url = declaration.targets.first else {
                 throw CommandError(.configuration, "channel '\(name)' has no URL")
             }
-            return WebhookChannel(name: name, url: url, secret: declaration.secret, transport: transport)
+            return WebhookChannel(name: name, url: url, secret: declaration.secret, transport: transport, redactor: redactor)
         case .email:
             guard let smtp else {
                 throw CommandError(
@@ -45,7 +48,8 @@ struct ChannelFactory: Sendable {
                     url: smtp.url, tls: smtp.tls == .none ? .none : .required, username: smtp.user,
                     password: smtp.password, from: try EmailAddress(fromText))
                 return try EmailChannel(
-                    name: name, addresses: declaration.targets, smtp: configuration, transport: transport)
+                    name: name, addresses: declaration.targets, smtp: configuration, transport: transport,
+                    redactor: redactor)
             } catch {
                 throw CommandError(.configuration, "channel '\(name)': \(error)")
             }

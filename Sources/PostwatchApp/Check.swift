@@ -100,7 +100,7 @@ public struct Check: Sendable {
                         }
                     })
             },
-            notifications: notifications, exitCode: 0)
+            notifications: notifications, exitCode: 0, error: nil)
         // A fired rule outranks undelivered notifications: a CI job must fail on it either way.
         let undelivered = notifications.pending > 0 || notifications.dead > 0
         let status: ExitStatus = !report.firedAlerting.isEmpty ? .ruleFired : (undelivered ? .undelivered : .ok)

@@ -49,12 +49,22 @@ public struct CheckReport: Sendable, Codable, Equatable {
         public var dead: Int
     }
 
+    /// Why `check` failed (exit 2 or 3); absent when it ran.
+    public struct Failure: Sendable, Codable, Equatable {
+        /// The API's error code when the API failed (`unauthenticated`, `rate_limited`,
+        /// `timeout`, `connection`, `bad_response`, …), else `configuration` or `store`.
+        public var code: String
+        /// What stderr says too, secrets redacted.
+        public var message: String
+    }
+
     public var version = 1
     public var cycle: Cycle
     /// Every event of the cycle, fired a rule or not.
     public var events: [Event]
     public var notifications: Notifications
     public var exitCode: Int32
+    public var error: Failure?
 
     /// The rules of severity warning or critical that fired: `check` exits 1 when there is one.
     public var firedAlerting: [FiredRule] {

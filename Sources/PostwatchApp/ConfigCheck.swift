@@ -1,6 +1,7 @@
 import Curl
 import Foundation
 import Logging
+import Redaction
 import Rules
 import Watch
 
@@ -76,7 +77,9 @@ public struct ConfigCheck: Sendable {
         }
         check("channels") { () throws(CommandError) in
             guard let settings, let rules else { throw CommandError(.configuration, "not checked: the rules have errors") }
-            let factory = ChannelFactory(transport: CurlTransport(), smtp: settings.smtp, console: { _ in })
+            let factory = ChannelFactory(
+                transport: CurlTransport(), smtp: settings.smtp, redactor: Redactor(settings: settings, channels: rules.channels.values),
+                console: { _ in })
             let channels = try factory.channels(for: rules)
             return channels.isEmpty ? "none" : channels.map { "\($0.kind) \($0.redactedDestination)" }.sorted().joined(separator: ", ")
         }
@@ -85,7 +88,10 @@ public struct ConfigCheck: Sendable {
             return try Self.checkState(settings.statePath)
         }
         lines.append(problems == 0 ? "configuration OK" : "\(problems) problem(s): run would not start")
-        let text = lines.map { Redactor.shared.redact($0) }.joined(separator: "\n") + "\n"
+        // Every secret known: the settings' and, when the rules loaded, their channels'.
+        let redactor = settings.map { Redactor(settings: $0, channels: rules?.channels.values.map { $0 } ?? []) }
+            ?? Redactor.process
+        let text = lines.map { redactor.redact($0) }.joined(separator: "\n") + "\n"
         return (text, problems == 0 ? .ok : .configuration)
     }
 

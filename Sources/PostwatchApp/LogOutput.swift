@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Redaction
 import Synchronization
 
 /// How log lines look: human text on a terminal, one JSON object per line for log shippers.
@@ -15,11 +16,13 @@ public struct PostwatchLogHandler: LogHandler {
 
     private let label: String
     private let format: LogFormat
-    private let redactor: Redactor
+    /// nil: ``Redactor/process`` as it is when each line is written (it learns the channels'
+    /// secrets after the handler is installed).
+    private let redactor: Redactor?
     private let sink: @Sendable (String) -> Void
 
     public init(
-        label: String, format: LogFormat, level: Logger.Level, redactor: Redactor = .shared,
+        label: String, format: LogFormat, level: Logger.Level, redactor: Redactor? = nil,
         sink: @escaping @Sendable (String) -> Void = PostwatchLogHandler.standardError
     ) {
         self.label = label
@@ -38,6 +41,7 @@ public struct PostwatchLogHandler: LogHandler {
         var all = metadata
         if let provided = metadataProvider?.get() { all.merge(provided) { $1 } }
         if let extra = event.metadata { all.merge(extra) { $1 } }
+        let redactor = self.redactor ?? .process
         let message = redactor.redact(event.message.description)
         let fields = all.sorted { $0.key < $1.key }.map { ($0.key, redactor.redact($0.value.description)) }
         let line: String
@@ -67,7 +71,7 @@ public struct PostwatchLogHandler: LogHandler {
     }
 
     /// Installs the handler for the whole process (once, at start).
-    public static func bootstrap(format: LogFormat, level: Logger.Level, redactor: Redactor = .shared) {
+    public static func bootstrap(format: LogFormat, level: Logger.Level, redactor: Redactor? = nil) {
         installedFormat.withLock { $0 = format }
         LoggingSystem.bootstrap { label in
             PostwatchLogHandler(label: label, format: format, level: level, redactor: redactor)

@@ -25,17 +25,17 @@ public struct OutboxAdmin: Sendable {
         }
     }
 
-    /// One entry in full: state, attempts, last error, and what became of each address of an
-    /// email the server answered address by address. An unknown ID is an error.
+    /// One entry in full: its state, times, the whole last error (the table cuts it) and the
+    /// message it carries. An unknown ID is an error.
     public func show(id: Int64) async throws(CommandError) -> String {
-        let entry: OutboxEntry?
+        let found: OutboxEntry?
         do {
-            entry = try await outbox.entry(id)
+            found = try await outbox.entry(id)
         } catch {
             throw CommandError(.configuration, "cannot read the outbox: \(error)")
         }
-        guard let entry else { throw CommandError(.configuration, "no notification with ID \(id)") }
-        return OutboxEntryDetail(entry: entry, now: now()).rendered()
+        guard let entry = found else { throw CommandError(.configuration, "no notification with ID \(id)") }
+        return OutboxEntryDetails(entry: entry, now: now()).rendered()
     }
 
     /// Makes a dead or pending entry due now; an unknown or delivered ID is an error.

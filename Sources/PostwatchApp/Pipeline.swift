@@ -3,6 +3,7 @@ import Foundation
 import Infinipost
 import Logging
 import Notify
+import Redaction
 import Rules
 import Watch
 
@@ -16,6 +17,8 @@ struct Pipeline: Sendable {
     let store: SQLiteStore
     let client: InfinipostClient
     let channels: [any Channel]
+    /// Every secret of this run, handed to the API client and the channels.
+    let redactor: Redactor
     let logger: Logger
 
     /// Loads the rules (exit 2 with the diagnostics on any error), opens the state file and
@@ -32,8 +35,10 @@ struct Pipeline: Sendable {
         } else {
             rules = try Self.loadRules(settings: settings, logger: logger)
         }
+        redactor = Redactor(settings: settings, channels: rules.channels.values)
+        Redactor.install(redactor)
         transport = CurlTransport(configuration: .init(caFile: settings.caFile))
-        let factory = ChannelFactory(transport: transport, smtp: settings.smtp, console: console)
+        let factory = ChannelFactory(transport: transport, smtp: settings.smtp, redactor: redactor, console: console)
         if let channelOverride {
             channels = rules.channels.values.sorted { $0.name < $1.name }.map(channelOverride)
         } else {
@@ -45,7 +50,7 @@ struct Pipeline: Sendable {
             throw CommandError(.configuration, "cannot open the state file '\(settings.statePath)': \(error)")
         }
         client = InfinipostClient(
-            configuration: InfinipostConfiguration(baseURL: settings.apiURL, apiKey: settings.apiKey),
+            configuration: InfinipostConfiguration(baseURL: settings.apiURL, apiKey: settings.apiKey, redactor: redactor),
             transport: transport, logger: logger)
     }
 
@@ -61,10 +66,6 @@ struct Pipeline: Sendable {
         for warning in rules.warnings {
             logger.warning("\(warning)")
         }
-        for channel in rules.channels.values {
-            for target in channel.targets { Redactor.shared.register(target) }
-            Redactor.shared.register(channel.secret)
-        }
         return rules
     }
 
@@ -79,10 +80,12 @@ struct Pipeline: Sendable {
         Delivery(outbox: store, channels: channels, logger: logger, observe: observe)
     }
 
-    /// Exit code 3 for a failed listing, 2 for anything else a cycle can fail on.
+    /// Exit code 3 for a failed listing (coded with the API's error code), 2 for anything else
+    /// a cycle can fail on.
     static func commandError(for error: any Error) -> CommandError {
         if let cycle = error as? CycleError {
-            return CommandError(cycle.code == .listing ? .upstream : .configuration, "\(cycle)")
+            guard cycle.code == .listing else { return CommandError(.configuration, "\(cycle)", code: "store") }
+            return CommandError(.upstream, "\(cycle)", code: (cycle.underlying as? APIError)?.code.rawValue)
         }
         return CommandError(.upstream, "\(error)")
     }

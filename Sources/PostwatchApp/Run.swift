@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import Notify
 import Prometheus
+import Redaction
 import Rules
 import ServiceLifecycle
 import UnixSignals
@@ -83,8 +84,13 @@ public struct Run: Sendable {
         let reloader = RuleReloader(
             settings: settings, logger: logger, metrics: metrics,
             apply: { rules throws(CommandError) in
-                let channels = try ChannelFactory(transport: pipeline.transport, smtp: settings.smtp, console: console)
-                    .channels(for: rules)
+                // The new channels' secrets join the old ones: entries of a removed channel may
+                // still be in the outbox, and its URL stays a secret.
+                let redactor = pipeline.redactor.merging(Redactor(settings: settings, channels: rules.channels.values))
+                Redactor.install(redactor)
+                let channels = try ChannelFactory(
+                    transport: pipeline.transport, smtp: settings.smtp, redactor: redactor, console: console
+                ).channels(for: rules)
                 router.replace(with: rules)
                 delivery.replaceChannels(channels)
             })

@@ -4,8 +4,8 @@ import Logging
 /// Everything `check`, `run` and `demo` need, resolved from flags, environment and files.
 ///
 /// The executable fills `Settings.Flags` from the command line; `Settings(flags:environment:)`
-/// applies the environment variables and defaults of DESIGN.md, reads secret files, and
-/// registers every secret with the `Redactor`, so nothing downstream reads the environment.
+/// applies the environment variables and defaults of DESIGN.md and reads secret files, so
+/// nothing downstream reads the environment. `Redactor(settings:channels:)` collects its secrets.
 public struct Settings: Sendable {
     /// The command line as typed; nil means "not given".
     public struct Flags: Sendable {
@@ -59,7 +59,7 @@ public struct Settings: Sendable {
     /// Resolves flags, then environment variables, then defaults.
     ///
     /// - Parameter requireAPIKey: false for commands that never call the API.
-    public init(flags: Flags, environment: [String: String], requireAPIKey: Bool = true, redactor: Redactor = .shared)
+    public init(flags: Flags, environment: [String: String], requireAPIKey: Bool = true)
         throws(CommandError)
     {
         func value(_ flag: String?, _ variable: String) -> String? {
@@ -89,7 +89,6 @@ public struct Settings: Sendable {
             throw CommandError(
                 .configuration, "no API key: set INFINIPOST_API_KEY, or pass --api-key-file PATH (or --api-key)")
         }
-        redactor.register(apiKey)
 
         rulesPath = value(flags.rules, "POSTWATCH_RULES") ?? "./rules"
         statePath = value(flags.state, "POSTWATCH_STATE") ?? "./postwatch.sqlite"
@@ -112,8 +111,6 @@ public struct Settings: Sendable {
         }
         logLevel = level
 
-        // Registered even without --smtp-url: the variable may be set all the same.
-        redactor.register(environment["POSTWATCH_SMTP_PASSWORD"])
         if let url = value(flags.smtpURL, "POSTWATCH_SMTP_URL") {
             guard url.hasPrefix("smtp://") || url.hasPrefix("smtps://") else {
                 throw CommandError(.configuration, "--smtp-url must start with smtp:// (STARTTLS) or smtps:// (implicit TLS)")
@@ -136,7 +133,6 @@ public struct Settings: Sendable {
                             + "allowed only to a relay on this machine (localhost, 127.0.0.0/8, ::1)")
                 }
             }
-            redactor.register(password)
             smtp = SMTP(
                 url: url, tls: tls, user: user, password: password,
                 from: value(flags.smtpFrom, "POSTWATCH_SMTP_FROM"))

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PostwatchApp
+import Redaction
 
 /// The options `check`, `run` and `demo` share; each also reads an environment variable.
 struct CommonOptions: ParsableArguments {
@@ -63,7 +64,11 @@ struct CommonOptions: ParsableArguments {
     }
 
     func settings(requireAPIKey: Bool = true) throws(CommandError) -> Settings {
-        try Settings(flags: flags, environment: ProcessInfo.processInfo.environment, requireAPIKey: requireAPIKey)
+        let settings = try Settings(flags: flags, environment: ProcessInfo.processInfo.environment, requireAPIKey: requireAPIKey)
+        // Log lines and the last error line are redacted from here on; the channels' secrets
+        // join once the rules are loaded.
+        Redactor.install(Redactor(settings: settings, channels: []))
+        return settings
     }
 }
 
@@ -74,7 +79,7 @@ extension CommandError {
             // With --log-format json every stderr line is a JSON object, the final error too.
             Logger(label: "postwatch").error("\(message)", metadata: ["exit.code": "\(status.rawValue)"])
         } else {
-            FileHandle.standardError.write(Data("postwatch: \(Redactor.shared.redact(message))\n".utf8))
+            FileHandle.standardError.write(Data("postwatch: \(Redactor.process.redact(message))\n".utf8))
         }
         return ExitCode(status.rawValue)
     }

@@ -62,6 +62,8 @@ struct CheckCommand: AsyncParsableCommand {
             ).run()
             throw ExitCode(status.rawValue)
         } catch let error as CommandError {
+            // With --output json, stdout holds one document on every outcome, failures too.
+            if output == "json" { standardOutput(CheckReport(failure: error, dryRun: dryRun).json() + "\n") }
             throw error.exit()
         }
     }

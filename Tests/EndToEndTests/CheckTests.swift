@@ -161,6 +161,51 @@ struct CheckTests {
         await fixture.finish()
     }
 
+    /// Issue 12, "Also": with `--output json`, stdout is one document on every outcome, a
+    /// failure included, with the error's code and message, so a CI job can parse it.
+    @Test func jsonOutputOnFailureHoldsTheError() async throws {
+        let fixture = try await Fixture.start()
+        try fixture.writeFailureRules(email: false)
+        let wrongKey = "wrong-key-\(UUID().uuidString)"
+        let unauthorized = try await fixture.check(["--output", "json"], environment: ["INFINIPOST_API_KEY": wrongKey])
+        #expect(unauthorized.status == 3, "\(unauthorized.output)")
+        #expect(!unauthorized.output.contains(wrongKey))
+        let document = try Self.json(unauthorized.stdout)
+        #expect(document["version"] as? Int == 1)
+        #expect(document["exitCode"] as? Int == 3)
+        #expect((document["events"] as? [Any])?.isEmpty == true)
+        #expect((document["cycle"] as? [String: Any])?["posts"] as? Int == 0)
+        #expect((document["notifications"] as? [String: Any])?["queued"] as? Int == 0)
+        let error = try #require(document["error"] as? [String: Any], "\(unauthorized.stdout)")
+        #expect(error["code"] as? String == "unauthenticated")
+        #expect((error["message"] as? String)?.contains("Invalid or missing API key") == true, "\(error)")
+        // The message is on stderr as before, for people.
+        #expect(unauthorized.stderr.contains("Invalid or missing API key"), "\(unauthorized.stderr)")
+
+        // The API down: a postwatch code.
+        let port = try Net.freePort()
+        let down = try await fixture.run(
+            ["check", "--api-url", "http://127.0.0.1:\(port)", "--rules", fixture.workspace.rules, "--state",
+             fixture.workspace.state, "--output", "json"])
+        #expect(down.status == 3, "\(down.output)")
+        #expect((try Self.json(down.stdout)["error"] as? [String: Any])?["code"] as? String == "connection", "\(down.stdout)")
+
+        // Rules with an error: exit 2, the diagnostics in the message.
+        try fixture.workspace.writeRules("rule \"Broken\" {\n  when failed\n  notify nowhere\n}\n")
+        let broken = try await fixture.check(["--output", "json"])
+        #expect(broken.status == 2, "\(broken.output)")
+        let brokenError = try #require(try Self.json(broken.stdout)["error"] as? [String: Any], "\(broken.stdout)")
+        #expect(brokenError["code"] as? String == "configuration")
+        #expect((brokenError["message"] as? String)?.contains("main.rules:3:") == true, "\(brokenError)")
+
+        // A run that works has no `error` at all.
+        try fixture.writeFailureRules(email: false)
+        let fine = try await fixture.check(["--output", "json"])
+        #expect(fine.status == 0, "\(fine.output)")
+        #expect(try Self.json(fine.stdout)["error"] == nil, "\(fine.stdout)")
+        await fixture.finish()
+    }
+
     @Test func apiDownExitsThreeAndAppliesNothing() async throws {
         let fixture = try await Fixture.start()
         try fixture.writeFailureRules(email: false)

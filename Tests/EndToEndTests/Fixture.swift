@@ -87,8 +87,8 @@ final class Fixture: @unchecked Sendable {
     }
 
     /// Starts `postwatch ARGS` in the background; call `collect` on it before finishing.
-    func start(_ arguments: [String]) throws -> LiveProcess {
-        try LiveProcess(binary, arguments, environment: environment, directory: workspace.path)
+    func start(_ arguments: [String], environment extra: [String: String] = [:]) throws -> LiveProcess {
+        try LiveProcess(binary, arguments, environment: environment.merging(extra) { $1 }, directory: workspace.path)
     }
 
     func collect(_ process: LiveProcess) {

@@ -6,6 +6,25 @@ import TestSupport
 
 /// The client against the sandbox over real HTTP through libcurl.
 @Suite struct InfinipostClientTests {
+    /// Issue 12: an API whose 401 quotes the key it was sent (in the message and even the code)
+    /// gives an `APIError` without it, before it is logged, stored or counted.
+    @Test func aKeyTheAPIEchoesIsRedactedFromTheError() async throws {
+        let api = try HTTPReceiver.start()
+        defer { api.stop() }
+        api.setHandler { request in
+            let key = (request.header("Authorization") ?? "").replacingOccurrences(of: "Bearer ", with: "")
+            return .json(#"{"error":{"code":"bad_key_\#(key)","message":"Invalid API key '\#(key)'"}}"#, status: 401)
+        }
+        let key = "live-key-\(UUID().uuidString)"
+        let client = InfinipostClient(
+            configuration: InfinipostConfiguration(baseURL: api.baseURL, apiKey: key, retry: .none), transport: sharedTransport)
+        let error = try #require(await apiError { _ = try await client.posts(matching: PostsQuery()) })
+        #expect(error.httpStatus == 401)
+        #expect(error.message == "Invalid API key '[redacted]'")
+        #expect(error.code.rawValue == "bad_key_[redacted]")
+        #expect(!error.description.contains(key))
+    }
+
     @Test func listsTenThousandPostsWithNothingMissingOrRepeated() async throws {
         try await SandboxServer.with(SandboxServer.testConfiguration(posts: 10_000)) { server in
             let posts = try await makeClient(server).posts(matching: PostsQuery())

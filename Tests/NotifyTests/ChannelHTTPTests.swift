@@ -1,6 +1,7 @@
 import Curl
 import Foundation
 import Testing
+import Redaction
 import TestSupport
 import Watch
 
@@ -95,6 +96,32 @@ import Watch
         clock.advance(60)
         #expect(await delivery.deliverDue(now: clock.now).delivered == 1)
         #expect(receiver.requests.count == 3)
+    }
+
+    /// Issue 12: the receiver's words are redacted against every secret of the process before
+    /// they reach the outbox, and before the 120-character cut (a token cut in half stays hidden).
+    @Test func aReceiversErrorTextIsRedactedBeforeItIsCutOrStored() async throws {
+        let receiver = try HTTPReceiver.start()
+        defer { receiver.stop() }
+        let token = "T0KEN\(UInt32.random(in: 100_000...999_999))XYZ"
+        let apiKey = "api-key-\(UUID().uuidString)"
+        // Framework-style 404 quoting the path, then (padding to put it across the cut) the key.
+        receiver.setHandler { request in
+            .status(404, "Cannot POST \(request.path) " + String(repeating: "-", count: 40) + " seen with key \(apiKey)")
+        }
+        let outbox = MemoryOutbox()
+        let document = try Self.document(kind: "slack")
+        let id = await outbox.add(OutboxDraft(idempotencyKey: "k", channel: "ops", rule: "Failed", payload: try document.encoded()), at: Fixtures.t0)
+        let channel = ChatChannel(
+            name: "ops", kind: "slack", url: receiver.url("/services/T0/B0/\(token)"), transport: Self.transport,
+            redactor: Redactor(secrets: [apiKey]))
+        let delivery = Delivery(outbox: outbox, channels: [channel], clock: ManualClock(Fixtures.t0))
+        #expect(await delivery.deliverDue(now: Fixtures.t0).failed == 1)
+        let entry = try #require(await outbox.entry(id))
+        let error = try #require(entry.lastError)
+        #expect(error.hasPrefix("HTTP 404: Cannot POST /services/T0/B0/[redacted] ---"), "\(error)")
+        #expect(!error.contains(token) && !error.contains(String(token.prefix(8))), "\(error)")
+        #expect(!error.contains(String(apiKey.prefix(12))), "\(error)")
     }
 
     @Test func aClientErrorIsPermanent() async throws {
