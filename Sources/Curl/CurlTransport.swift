@@ -84,9 +84,20 @@ public final class CurlTransport: Sendable {
         transfer.set(CURLOPT_SSL_VERIFYHOST, 2)
         if let caFile = configuration.caFile { transfer.set(CURLOPT_CAINFO, caFile) }
         transfer.set(CURLOPT_PROXY, configuration.proxy ?? "")
-        transfer.set(CURLOPT_CONNECTTIMEOUT_MS, connectTimeout.milliseconds)
-        transfer.set(CURLOPT_TIMEOUT_MS, totalTimeout.milliseconds)
+        // A deadline set by the task (check's --delivery-timeout) cuts the transfer's own
+        // timeouts short: a send started a second before it ends may take a second, not 30.
+        let remaining = Self.deadline.map { max(.milliseconds(1), $0 - .now) }
+        transfer.set(CURLOPT_CONNECTTIMEOUT_MS, min(connectTimeout, remaining ?? connectTimeout).milliseconds)
+        transfer.set(CURLOPT_TIMEOUT_MS, min(totalTimeout, remaining ?? totalTimeout).milliseconds)
     }
+
+    /// When every transfer started by the current task (and the tasks it creates) must be over:
+    /// each is given at most the time left, however long its own timeout. Nil: their own.
+    ///
+    /// ```swift
+    /// try await CurlTransport.$deadline.withValue(.now + .seconds(20)) { try await channel.send(document) }
+    /// ```
+    @TaskLocal public static var deadline: ContinuousClock.Instant?
 }
 
 extension Duration {

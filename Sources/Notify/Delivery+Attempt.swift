@@ -1,3 +1,4 @@
+import Curl
 import Foundation
 import Infinipost
 import Logging
@@ -37,15 +38,21 @@ extension Delivery {
             // An email some of whose addresses were refused before goes to the waiting ones only.
             let addresses = entry.recipients.isEmpty ? nil : entry.recipients.pendingAddresses
             // A send in flight finishes even when the loop is being shut down: an unstructured
-            // task does not inherit the cancellation.
-            let result = await Task { () -> DeliveryFailure? in
-                do throws(DeliveryFailure) {
-                    if addresses?.isEmpty != true { try await channel.send(document, to: addresses) }
-                    return nil
-                } catch {
-                    return error
-                }
-            }.value
+            // task does not inherit the cancellation. It does inherit the transfer deadline:
+            // with one (check's --delivery-timeout), the send may take only the time left, so
+            // the deadline bounds the whole delivery phase, in-flight attempts included (an
+            // attempt cut short is a failure like a timeout: retried later, same key).
+            let transferDeadline = deadline.map { ContinuousClock.now + .seconds(max(0, $0.timeIntervalSince(clock.now))) }
+            let result = await CurlTransport.$deadline.withValue(transferDeadline) {
+                await Task { () -> DeliveryFailure? in
+                    do throws(DeliveryFailure) {
+                        if addresses?.isEmpty != true { try await channel.send(document, to: addresses) }
+                        return nil
+                    } catch {
+                        return error
+                    }
+                }.value
+            }
             var recipients: [OutboxRecipient]?
             var failure = result
             if failure == nil, let addresses {

@@ -1,5 +1,7 @@
 import Foundation
+import Curl
 import Testing
+import TestSupport
 import Watch
 
 @testable import Notify
@@ -94,5 +96,37 @@ import Watch
         #expect(try await store.nextAttempt() == now.addingTimeInterval(30))
         try await store.markDelivered(due[5_999].id, at: now)
         #expect(try await store.nextAttempt() == now.addingTimeInterval(600))
+    }
+
+    /// `--delivery-timeout 150s` once took 206 s: a send started just before the deadline ran
+    /// for its own transfer timeout. The deadline now bounds the sends in flight too: against
+    /// a webhook that answers after 20 s, a 2 s drain ends in about 2 s, the entry still pending
+    /// (retried later with the same key), its error saying the time ran out.
+    @Test func theDeadlineBoundsASendInFlight() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteStore(path: directory.appendingPathComponent("state.sqlite").path)
+        let receiver = try HTTPReceiver.start()
+        defer { receiver.stop() }
+        receiver.setDefault(.slow(.seconds(20)))
+        let now = Date()
+        let rule = RoutingRule(name: "Failed", severity: "critical", channels: ["hook"]) { _, _ in true }
+        var commit = CycleCommit(cycle: CycleRecord(startedAt: now, endedAt: now, result: .complete))
+        commit.notifications = NotificationRouter(rules: [rule], channelKinds: ["hook": "webhook"])
+            .route([Fixtures.event("p1")], at: now, throttle: [:]).notifications
+        try await store.commit(commit)
+        let channel = WebhookChannel(name: "hook", url: receiver.url("/hook"), secret: nil, transport: CurlTransport())
+        let delivery = Delivery(outbox: store, channels: [channel])
+
+        let started = ContinuousClock.now
+        let report = await delivery.drain(until: Date().addingTimeInterval(2))
+        let took = ContinuousClock.now - started
+        #expect(took < .seconds(5), "the drain took \(took)")
+        #expect(report.delivered == 0)
+        #expect(try await receiver.waitForRequests(count: 1).count == 1, "the send had started")
+        let entry = try #require(try await store.entries(in: nil, limit: 1).first)
+        #expect(entry.state == .pending)
+        #expect(entry.lastError?.contains("timeout") == true || entry.lastError?.contains("timed out") == true, "\(entry.lastError ?? "")")
     }
 }
