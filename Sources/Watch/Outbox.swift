@@ -40,7 +40,8 @@ public protocol Outbox: Sendable {
     /// The earliest `nextAttemptAt` of a pending entry, due or not; nil when nothing is pending.
     func nextAttempt() async throws -> Date?
     func markDelivered(_ id: Int64, at now: Date) async throws
-    /// Records a failed attempt: retried at `nextAttemptAt`, or `dead` when `nextAttemptAt` is nil.
+    /// Records a failed attempt: retried at `nextAttemptAt`, or `dead` when `nextAttemptAt` is nil
+    /// (its `nextAttemptAt` then becomes `now`, the time it died, which retention counts from).
     func markFailed(_ id: Int64, error: String, nextAttemptAt: Date?, at now: Date) async throws
     /// Entries in a state (all states when nil), newest first.
     func entries(in state: OutboxEntry.State?, limit: Int) async throws -> [OutboxEntry]

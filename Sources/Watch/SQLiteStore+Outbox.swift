@@ -46,6 +46,8 @@ extension SQLiteStore {
     }
 
     public func markFailed(_ id: Int64, error: String, nextAttemptAt: Date?, at now: Date) async throws {
+        // A dead entry is never attempted again, so its `nextAttemptAt` records when it died:
+        // retention counts from then (`prune`), and `retry` sets it anew.
         try await write { db in
             if let nextAttemptAt {
                 try db.execute(
@@ -56,9 +58,10 @@ extension SQLiteStore {
             } else {
                 try db.execute(
                     sql: """
-                        UPDATE outbox SET attempts = attempts + 1, lastError = ?, state = 'dead'
+                        UPDATE outbox SET attempts = attempts + 1, lastError = ?, state = 'dead',
+                                          nextAttemptAt = ?
                         WHERE id = ? AND state = 'pending'
-                        """, arguments: [error, id])
+                        """, arguments: [error, now.timeIntervalSince1970, id])
             }
         }
     }
