@@ -36,7 +36,8 @@ bench: deps
 	$$bin/postwatch-bench client --output docs/benchmarks.md && \
 	$$bin/postwatch-bench watch && \
 	$$bin/postwatch-bench rules && \
-	$$bin/postwatch-bench notify
+	$$bin/postwatch-bench notify && \
+	$$bin/postwatch-bench retention
 
 deploy-check:
 	bash deploy/check.sh

@@ -109,6 +109,8 @@ let package = Package(
             dependencies: [
                 "Curl", "Infinipost", "Rules", "Watch", "Notify", "Sandbox", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // The retention bench marks notifications delivered in bulk on its own connection.
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // Real peers for tests and benchmarks: sandbox builder, webhook receiver, SMTP server fixture.

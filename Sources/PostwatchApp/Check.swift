@@ -80,6 +80,13 @@ public struct Check: Sendable {
             // A permanent refusal (a 4xx other than 408/429) is dead at once: count it, or a
             // misconfigured webhook would pass as "all delivered".
             notifications.dead = result.dead + result.failed
+            // After delivery, so a CI job's notifications never wait for it; a check run every
+            // few minutes finds little to prune, and a long backlog is bounded by the batch budget.
+            do {
+                _ = try await pipeline.pruner().prune(now: now)
+            } catch {
+                logger.warning("history not pruned", metadata: ["error": "\(error)"])
+            }
         }
 
         var report = CheckReport(

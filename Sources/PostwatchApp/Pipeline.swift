@@ -75,6 +75,11 @@ struct Pipeline: Sendable {
             configuration: PollerConfiguration(accounts: settings.accounts, since: since), logger: logger)
     }
 
+    /// Prunes the state file's history per `--retention`.
+    func pruner() -> Pruner {
+        Pruner(store: store, retention: Retention(period: settings.retention), logger: logger)
+    }
+
     /// - Parameter observe: each attempt's outcome (the daemon counts them in its metrics).
     func delivery(logger: Logger, observe: @escaping @Sendable (Delivery.Outcome) -> Void = { _ in }) -> Delivery {
         Delivery(outbox: store, channels: channels, logger: logger, observe: observe)

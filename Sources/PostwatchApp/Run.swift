@@ -56,6 +56,7 @@ public struct Run: Sendable {
         }
         let readiness = Readiness()
         let store = pipeline.store
+        let pruner = pipeline.pruner()
 
         let poll = PollService(
             configuration: .init(interval: options.interval), logger: logger,
@@ -77,6 +78,13 @@ public struct Run: Sendable {
                     for rule in report.fired(at: index) { fired.append((rule, transition)) }
                 }
                 metrics.cycleSucceeded(report, eventsByRule: fired)
+                // After the cycle's commit, never inside it; the interval counts from the cycle's
+                // start, so a prune (a few batches at most) shortens the wait, not the cadence.
+                do {
+                    _ = try await pruner.pruneIfDue(now: report.startedAt)
+                } catch {
+                    logger.warning("history not pruned", metadata: ["error": "\(error)"])
+                }
             },
             onFailure: { error in
                 metrics.cycleFailed(apiErrorCode: Self.apiErrorCode(error))
@@ -116,7 +124,7 @@ public struct Run: Sendable {
             "postwatch running",
             metadata: [
                 "rules.count": "\(pipeline.rules.rules.count)", "channels.count": "\(pipeline.channels.count)",
-                "cycle.interval": "\(options.interval)",
+                "cycle.interval": "\(options.interval)", "retention": "\(settings.retention.compactDescription)",
             ])
         do {
             try await group.run()

@@ -1,5 +1,7 @@
 import Foundation
+import Infinipost
 import Logging
+import Watch
 
 /// Everything `check`, `run` and `demo` need, resolved from flags, environment and files.
 ///
@@ -22,6 +24,8 @@ public struct Settings: Sendable {
         public var caFile: String?
         public var logFormat: String?
         public var logLevel: String?
+        /// `--retention`, like `30d`.
+        public var retention: String?
         public init() {}
     }
 
@@ -43,6 +47,8 @@ public struct Settings: Sendable {
     public var caFile: String?
     public var logFormat: LogFormat
     public var logLevel: Logger.Level
+    /// How long cycles, events and settled notifications are kept (`--retention`, default 30d).
+    public var retention: Duration
     /// The environment, for `env:NAME` secrets in rule files.
     public var environment: [String: String]
 
@@ -110,6 +116,7 @@ public struct Settings: Sendable {
                 "--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), not '\(levelText)'")
         }
         logLevel = level
+        retention = try Self.retention(value(flags.retention, "POSTWATCH_RETENTION"))
 
         if let url = value(flags.smtpURL, "POSTWATCH_SMTP_URL") {
             guard url.hasPrefix("smtp://") || url.hasPrefix("smtps://") else {
@@ -139,13 +146,26 @@ public struct Settings: Sendable {
         }
         self.environment = environment
     }
+
+    /// `--retention`: a positive duration; nil means the default.
+    static func retention(_ text: String?) throws(CommandError) -> Duration {
+        guard let text else { return Retention.defaultPeriod }
+        guard let duration = Duration(parsing: text) else {
+            throw CommandError(.configuration, "--retention '\(text)' is not a duration like 12h, 7d or 30d")
+        }
+        // Zero would prune every event as soon as it is recorded: not a retention anyone means.
+        guard duration > .zero else {
+            throw CommandError(.configuration, "--retention must be longer than 0 (it was '\(text)')")
+        }
+        return duration
+    }
 }
 
 /// Printing settings (a service's description, a debug log line) shows where things are and
 /// never a secret: neither the API key, the SMTP password, nor the environment the rules read.
 extension Settings: CustomStringConvertible, CustomDebugStringConvertible {
     public var description: String {
-        "Settings(apiURL: \(apiURL), rules: \(rulesPath), state: \(statePath), accounts: \(accounts.count), smtp: \(smtp == nil ? "none" : "set"))"
+        "Settings(apiURL: \(apiURL), rules: \(rulesPath), state: \(statePath), retention: \(retention.compactDescription), accounts: \(accounts.count), smtp: \(smtp == nil ? "none" : "set"))"
     }
     public var debugDescription: String { description }
 }

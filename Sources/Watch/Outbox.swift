@@ -46,7 +46,8 @@ public protocol Outbox: Sendable {
     func nextAttempt() async throws -> Date?
     /// Records the delivery; `recipients` replaces the entry's when given.
     func markDelivered(_ id: Int64, recipients: [OutboxRecipient]?, at now: Date) async throws
-    /// Records a failed attempt: retried at `nextAttemptAt`, or `dead` when `nextAttemptAt` is nil;
+    /// Records a failed attempt: retried at `nextAttemptAt`, or `dead` when `nextAttemptAt` is nil
+    /// (its `nextAttemptAt` then becomes `now`, the time it died, which retention counts from);
     /// `recipients` replaces the entry's when given.
     func markFailed(_ id: Int64, error: String, nextAttemptAt: Date?, recipients: [OutboxRecipient]?, at now: Date) async throws
     /// One entry, nil when there is none with this ID.

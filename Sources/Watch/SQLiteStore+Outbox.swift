@@ -48,6 +48,8 @@ extension SQLiteStore {
 
     public func markFailed(_ id: Int64, error: String, nextAttemptAt: Date?, recipients: [OutboxRecipient]?, at now: Date) async throws {
         let recipients = try recipients.map(Self.encoded)
+        // A dead entry is never attempted again, so its `nextAttemptAt` records when it died:
+        // retention counts from then (`prune`), and `retry` sets it anew.
         try await write { db in
             if let nextAttemptAt {
                 try db.execute(
@@ -60,9 +62,9 @@ extension SQLiteStore {
                 try db.execute(
                     sql: """
                         UPDATE outbox SET attempts = attempts + 1, lastError = ?, state = 'dead',
-                                          recipients = COALESCE(?, recipients)
+                                          recipients = COALESCE(?, recipients), nextAttemptAt = ?
                         WHERE id = ? AND state = 'pending'
-                        """, arguments: [error, recipients, id])
+                        """, arguments: [error, recipients, now.timeIntervalSince1970, id])
             }
         }
     }

@@ -123,6 +123,14 @@ extension SQLiteStore {
                 t.add(column: "recipients", .text)
             }
         }
+        migrator.registerMigration("v6 retention indexes") { db in
+            // What `prune` looks rows up by (issue 11, "Retention"): without these, each batch
+            // would scan the events (every post's JSON) to find what is old. Dead outbox entries
+            // are found through `outbox_due` (state, nextAttemptAt).
+            try db.create(index: "cycles_started_at", on: "cycles", columns: ["startedAt"])
+            try db.create(index: "events_detected_at", on: "events", columns: ["detectedAt"])
+            try db.create(index: "outbox_delivered_at", on: "outbox", columns: ["state", "deliveredAt"])
+        }
         return migrator
     }
 }

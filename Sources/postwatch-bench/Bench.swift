@@ -13,5 +13,6 @@ struct Bench: AsyncParsableCommand {
             WatchCrashChild.self,
             RulesBench.self,
             NotifyBench.self,
+            RetentionBench.self,
         ])
 }

@@ -45,6 +45,9 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (POSTWATCH_LOG_LEVEL).")
     var logLevel: String?
 
+    @Option(help: "Keep cycles, events and delivered or dead notifications this long, e.g. 7d (POSTWATCH_RETENTION; default 30d).")
+    var retention: String?
+
     var flags: Settings.Flags {
         var flags = Settings.Flags()
         flags.apiURL = apiUrl
@@ -60,6 +63,7 @@ struct CommonOptions: ParsableArguments {
         flags.caFile = caFile
         flags.logFormat = logFormat
         flags.logLevel = logLevel
+        flags.retention = retention
         return flags
     }
 
