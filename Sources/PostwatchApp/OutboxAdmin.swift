@@ -18,7 +18,11 @@ public struct OutboxAdmin: Sendable {
             let entries = try await outbox.entries(in: state, limit: limit)
             let depth = try await outbox.depth()
             let counts = OutboxEntry.State.allCases.map { "\(depth[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
-            if entries.isEmpty { return "The outbox is empty (\(counts)).\n" }
+            if entries.isEmpty {
+                // `--only dead` with nothing dead is not an empty outbox: the counts say what is there.
+                guard let state else { return "The outbox is empty (\(counts)).\n" }
+                return "No \(state.rawValue) notifications (\(counts)).\n"
+            }
             return OutboxTable(entries: entries, now: now()).rendered() + "\n" + counts + "\n"
         } catch {
             throw CommandError(.configuration, "cannot read the outbox: \(error)")
@@ -48,6 +52,22 @@ public struct OutboxAdmin: Sendable {
         }
         guard done else { throw CommandError(.configuration, "no pending or dead notification with ID \(id)") }
         return "Notification \(id) will be sent on the next delivery.\n"
+    }
+
+    /// Makes every dead entry due now (after the destination was fixed), like `retry ID` each.
+    public func retryAllDead() async throws(CommandError) -> String {
+        var retried = 0
+        do {
+            // The dead entries as they are now; one that a delivery revives meanwhile is skipped.
+            for entry in try await outbox.entries(in: .dead, limit: Int.max) where try await outbox.retry(entry.id, at: now()) {
+                retried += 1
+            }
+        } catch {
+            throw CommandError(.configuration, "cannot update the outbox: \(error)")
+        }
+        return retried == 0
+            ? "No dead notifications to retry.\n"
+            : "\(retried) dead notification\(retried == 1 ? "" : "s") will be sent on the next delivery.\n"
     }
 
     /// Deletes an entry; an unknown ID is an error.

@@ -75,10 +75,27 @@ struct OutboxCommand: AsyncParsableCommand {
     struct Retry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Makes a dead or pending notification due now (an email: to the addresses not yet delivered).")
-        @OptionGroup var notification: OneNotification
+        @Argument(help: "The notification's ID (see `postwatch outbox list`).")
+        var id: Int64?
+        @Flag(help: "Every dead notification, once the destination is fixed.")
+        var allDead = false
+        @OptionGroup var options: StateOption
+
+        func validate() throws {
+            guard (id == nil) != (!allDead) else { throw ValidationError("give an ID or --all-dead (one of them)") }
+        }
 
         func run() async throws {
-            try await notification.printed { admin, id throws(CommandError) in try await admin.retry(id: id) }
+            do throws(CommandError) {
+                let admin = try await options.admin()
+                if let id {
+                    print(try await admin.retry(id: id), terminator: "")
+                } else {
+                    print(try await admin.retryAllDead(), terminator: "")
+                }
+            } catch {
+                throw error.exit()
+            }
         }
     }
 

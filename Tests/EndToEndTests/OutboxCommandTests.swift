@@ -42,4 +42,37 @@ struct OutboxCommandTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: state)) == bytes)
         await fixture.finish()
     }
+
+    /// `retry --all-dead` once the destination is fixed (one `retry ID` per entry before), and
+    /// `list --only` says "no dead notifications" rather than "the outbox is empty" while other
+    /// notifications are there.
+    @Test func retryAllDeadAndListOnlyOneState() async throws {
+        let fixture = try await Fixture.start()
+        try fixture.writeFailureRules(email: false)
+        #expect(try await fixture.check().status == 0)
+        fixture.receiver.setDefault(.status(410, "gone"))  // permanent: dead at once
+        var moved: Set<String> = []
+        for _ in 0..<2 {
+            let post = try fixture.movablePost(excluding: moved)
+            moved.insert(post.postId)
+            fixture.sandbox.setStatus(post.postId, to: .failed)
+            _ = try await fixture.check(["--delivery-timeout", "5s"])
+        }
+        let state = ["--state", fixture.workspace.state]
+        let pending = try await fixture.run(["outbox", "list", "--only", "pending"] + state)
+        #expect(pending.stdout == "No pending notifications (0 pending, 0 delivered, 2 dead).\n", "\(pending.output)")
+
+        let neither = try await fixture.run(["outbox", "retry"] + state)
+        #expect(neither.status == 2, "\(neither.output)")
+        fixture.receiver.setDefault(.status(200, "ok"))
+        let retried = try await fixture.run(["outbox", "retry", "--all-dead"] + state)
+        #expect(retried.stdout == "2 dead notifications will be sent on the next delivery.\n", "\(retried.output)")
+        let delivered = try await fixture.check(["--delivery-timeout", "10s"])
+        #expect(delivered.status == 0, "\(delivered.output)")
+        let after = try await fixture.run(["outbox", "list", "--only", "delivered"] + state)
+        #expect(after.stdout.contains("0 pending, 2 delivered, 0 dead"), "\(after.output)")
+        let again = try await fixture.run(["outbox", "retry", "--all-dead"] + state)
+        #expect(again.stdout == "No dead notifications to retry.\n", "\(again.output)")
+        await fixture.finish()
+    }
 }
