@@ -43,26 +43,74 @@ public struct PostwatchLogHandler: LogHandler {
         if let extra = event.metadata { all.merge(extra) { $1 } }
         let redactor = self.redactor ?? .process
         let message = redactor.redact(event.message.description)
-        let fields = all.sorted { $0.key < $1.key }.map { ($0.key, redactor.redact($0.value.description)) }
+        let fields = all.sorted { $0.key < $1.key }.map { ($0.key, $0.value, redactor.redact($0.value.description)) }
         let line: String
         switch format {
         case .text:
             let time = Date().formatted(.iso8601.time(includingFractionalSeconds: false))
-            var text = "\(time) \(event.level.rawValue.uppercased().padding(toLength: 7, withPad: " ", startingAt: 0)) \(message)"
-            for (key, value) in fields {
-                text += " \(key)=\(value.contains(" ") ? "\"\(value)\"" : value)"
+            // A message's own line breaks are kept for people, indented so that no line of it
+            // can pass for a log line of its own.
+            let shown = message.replacingOccurrences(of: "\n", with: "\n    ")
+            var text = "\(time) \(event.level.rawValue.uppercased().padding(toLength: 7, withPad: " ", startingAt: 0)) \(shown)"
+            for (key, _, value) in fields {
+                text += " \(key)=\(Self.quoted(value))"
             }
             line = text
         case .json:
-            var object: [String: String] = [
+            var object: [String: Any] = [
                 "time": Date().formatted(.iso8601), "level": event.level.rawValue, "message": message,
                 "logger": label,
             ]
-            for (key, value) in fields { object[key] = value }
+            for (key, raw, value) in fields {
+                // Metadata never replaces the line's own fields: `message` from a peer's text
+                // would otherwise forge what the line says.
+                let name = object[key] == nil ? key : "metadata." + key
+                object[name] = Self.number(raw) ?? value
+            }
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
             line = String(decoding: data, as: UTF8.self)
         }
         sink(line)
+    }
+
+    /// A text-mode value: bare when it is one plain word, else in quotes with `"`, `\` and
+    /// control characters escaped, so a value (a rule name, a peer's text) can neither end the
+    /// field early nor start a new line.
+    static func quoted(_ value: String) -> String {
+        let plain = !value.isEmpty && value.unicodeScalars.allSatisfy { scalar in
+            scalar.value > 0x20 && scalar.value != 0x7F && scalar != "\"" && scalar != "\\" && scalar != "="
+                && !scalar.properties.isWhitespace && scalar.properties.generalCategory != .control
+        }
+        if plain { return value }
+        var out = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F || scalar.properties.generalCategory == .control {
+                    out += "\\u{\(String(scalar.value, radix: 16))}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// A number given as one (`exit.code`, counts) stays a JSON number.
+    static func number(_ value: Logger.MetadataValue) -> NSNumber? {
+        guard case .stringConvertible(let convertible) = value else { return nil }
+        switch convertible {
+        case let int as Int: return NSNumber(value: int)
+        case let int as Int32: return NSNumber(value: int)
+        case let int as Int64: return NSNumber(value: int)
+        case let double as Double: return NSNumber(value: double)
+        default: return nil
+        }
     }
 
     /// Writes a line to standard error.

@@ -81,7 +81,7 @@ extension CommandError {
     func exit() -> ExitCode {
         if PostwatchLogHandler.bootstrappedFormat == .json {
             // With --log-format json every stderr line is a JSON object, the final error too.
-            Logger(label: "postwatch").error("\(message)", metadata: ["exit.code": "\(status.rawValue)"])
+            Logger(label: "postwatch").error("\(message)", metadata: ["exit.code": .stringConvertible(Int(status.rawValue))])
         } else {
             FileHandle.standardError.write(Data("postwatch: \(Redactor.process.redact(message))\n".utf8))
         }
