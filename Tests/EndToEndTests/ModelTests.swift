@@ -11,7 +11,7 @@ import TestSupport
 /// the length (`make soak` runs long histories over several seeds).
 @Suite(.serialized)
 struct ModelTests {
-    static let defaultSteps = 1200
+    static let defaultSteps = 2000
 
     @Test func randomHistoriesDeliverExactlyWhatTheReferenceModelExpects() async throws {
         let environment = ProcessInfo.processInfo.environment

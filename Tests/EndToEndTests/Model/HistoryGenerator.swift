@@ -18,8 +18,12 @@ struct HistoryGenerator {
         var mayAbort = false
         /// Webhook receivers answer some requests 429/503, slowly, or hang for a while.
         var flakyReceivers = false
-        /// SIGKILL postwatch this long after it started; nil: let it finish.
+        /// SIGKILL postwatch this long after it started (or after its first webhook request,
+        /// with `killDuringDelivery`); nil: let it finish.
         var killAfter: Duration?
+        /// Aim the kill at the delivery: after the commit, between a receiver taking a
+        /// notification and postwatch marking it delivered.
+        var killDuringDelivery = false
     }
 
     enum Step {
@@ -52,12 +56,12 @@ struct HistoryGenerator {
     mutating func next(_ sandbox: Sandbox) -> Step {
         step += 1
         let roll = Int.random(in: 0..<100, using: &random)
-        if roll < 18 { return .cycle(drawCycle()) }
+        if roll < 9 { return .cycle(drawCycle()) }
         mutations += 1
         let posts = sandbox.posts()
         switch roll {
-        case 18..<30 where posts.count < 90: create(in: sandbox)
-        case 18..<55: advance(pick(posts) { !$0.status.isFinal }, in: sandbox)
+        case 9..<24 where posts.count < 90: create(in: sandbox)
+        case 9..<55: advance(pick(posts) { !$0.status.isFinal }, in: sandbox)
         case 55..<65: retry(pick(posts) { $0.status == .failed }, in: sandbox)
         case 65..<71: setAnyStatus(pick(posts) { _ in true }, in: sandbox)
         case 71..<79: delete(pick(posts) { _ in true }, in: sandbox)
@@ -165,7 +169,8 @@ struct HistoryGenerator {
         plan.flakyReceivers = random.chance(0.3)
         if random.chance(0.14) {
             kills += 1
-            plan.killAfter = .milliseconds(Int.random(in: 0...900, using: &random))
+            plan.killDuringDelivery = random.chance(0.4)
+            plan.killAfter = .milliseconds(Int.random(in: 0...(plan.killDuringDelivery ? 40 : 1500), using: &random))
         }
         return plan
     }

@@ -70,7 +70,8 @@ struct ModelComparison {
                     ? want.map(\.description).sorted() == have.map(\.description).sorted()
                     : want == have
                 if !equal {
-                    let line = "\(route): \(postId) expected \(want) delivered \(have)"
+                    let line = "\(route): \(postId) expected \(want) delivered \(have); committed snapshots showed "
+                        + (model.history[postId] ?? []).joined(separator: " ")
                     if model.sawUndocumentedStatus.contains(postId) {
                         undocumentedStatusDiscrepancies.append(line)
                     } else {

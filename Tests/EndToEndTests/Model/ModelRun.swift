@@ -110,9 +110,17 @@ final class ModelRun {
         var status: Int32?
         var output = ""
         if let delay = plan.killAfter {
+            let requests = fixture.receiver.requests.count
             let process = try LiveProcess(
                 fixture.binary, check(deliveryTimeout: deliveryTimeout), environment: environment,
                 directory: fixture.workspace.path)
+            if plan.killDuringDelivery {
+                // Until a webhook arrives (the cycle committed and delivers), or there is nothing to send.
+                let deadline = ContinuousClock.now + .seconds(5)
+                while fixture.receiver.requests.count == requests, process.process.isRunning, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(2))
+                }
+            }
             try await Task.sleep(for: delay)
             process.signal(SIGKILL)
             _ = try await process.waitForExit()

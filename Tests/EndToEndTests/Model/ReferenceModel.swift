@@ -46,6 +46,10 @@ struct ReferenceModel {
     /// Posts a committed snapshot showed in a status the API does not document: the listing by
     /// documented statuses can't show them, a known limitation the comparison reports apart.
     private(set) var sawUndocumentedStatus: Set<String> = []
+    /// Per post, what each committed snapshot showed when it differed from the one before
+    /// (`3:failed`, `5:absent`): printed beside a discrepancy, to minimise it by hand.
+    private(set) var history: [String: [String]] = [:]
+    private var lastSeen: [String: String] = [:]
     private(set) var cycles = 0
 
     /// Applies one committed complete snapshot and returns its events.
@@ -53,6 +57,11 @@ struct ReferenceModel {
         cycles += 1
         for (postId, seen) in snapshot where !Self.documentedStatuses.contains(seen.status) {
             sawUndocumentedStatus.insert(postId)
+        }
+        for postId in Set(snapshot.keys).union(lastSeen.keys) {
+            let now = snapshot[postId]?.status ?? "absent"
+            if lastSeen[postId] != now { history[postId, default: []].append("\(cycles):\(now)") }
+            lastSeen[postId] = now
         }
         guard hasBaseline else {
             // The first complete snapshot into an empty store is the silent baseline.

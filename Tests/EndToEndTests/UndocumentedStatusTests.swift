@@ -1,0 +1,68 @@
+import Foundation
+import Infinipost
+import Testing
+import TestSupport
+
+/// Minimised from the model test (issue 11): a status the API does not document (it may add
+/// some, API.md) is a status like any other in DESIGN.md's semantics, but the listing by
+/// documented statuses cannot show a post that holds one. Known issue: the fix is a change of
+/// how cycles list (an unfiltered listing on every cycle costs the whole history), not a patch.
+@Suite(.serialized)
+struct UndocumentedStatusTests {
+    static let rules = """
+        channel hook = webhook env:HOOK
+        rule "Posted" {
+          when * -> posted
+          notify hook
+          severity info
+        }
+        rule "Deleted" {
+          when deleted
+          notify hook
+          severity info
+        }
+        """
+
+    @Test func aPostedPostThatVisitsAnUndocumentedStatusIsNotifiedWhenPostedAgain() async throws {
+        let fixture = try await Fixture.start()
+        try fixture.workspace.writeRules(Self.rules)
+        #expect(try await fixture.check().status == 0)
+        let post = try fixture.movablePost()
+        fixture.sandbox.setStatus(post.postId, to: .posted)
+        #expect(try await fixture.check().status == 0)
+        fixture.sandbox.update(post.postId) { $0.status = PostStatus(rawValue: "archived") }
+        #expect(try await fixture.check().status == 0)
+        fixture.sandbox.setStatus(post.postId, to: .posted)
+        #expect(try await fixture.check().status == 0)
+
+        // Its first posting, then archived → posted: two notifications.
+        let requests = fixture.receiver.requests
+        withKnownIssue("the cycle that sees `archived` misses the post; the next finds it posted, unchanged") {
+            #expect(requests.count == 2)
+            #expect(requests.last?.text.contains(#""from":"archived""#) == true)
+        }
+        await fixture.finish()
+    }
+
+    @Test func aPostFirstSeenInAnUndocumentedStatusIsNotifiedWhenDeleted() async throws {
+        let fixture = try await Fixture.start()
+        try fixture.workspace.writeRules(Self.rules)
+        #expect(try await fixture.check().status == 0)
+        var post = try fixture.movablePost()
+        post.postId = "post_undocumented1"
+        post.status = PostStatus(rawValue: "in_review")
+        fixture.sandbox.add(post)
+        #expect(try await fixture.check().status == 0)
+        #expect(fixture.sandbox.delete(post.postId))
+        // Deleted = absent from two consecutive complete snapshots.
+        #expect(try await fixture.check().status == 0)
+        #expect(try await fixture.check().status == 0)
+
+        let requests = fixture.receiver.requests
+        withKnownIssue("a post never listed is never stored, so its deletion is never seen") {
+            #expect(requests.count == 1)
+            #expect(requests.first?.text.contains(post.postId) == true)
+        }
+        await fixture.finish()
+    }
+}
