@@ -29,9 +29,9 @@ final class Fixture: @unchecked Sendable {
         self.secrets = secrets
     }
 
-    static func start(smtp: Bool = false, posts: Int = 40) async throws -> Fixture {
+    static func start(smtp: Bool = false, posts: Int = 40, seed: UInt64 = 42) async throws -> Fixture {
         let binary = try PostwatchBinary()
-        let server = try await SandboxServer.start(SandboxServer.testConfiguration(posts: posts))
+        let server = try await SandboxServer.start(SandboxServer.testConfiguration(posts: posts, seed: seed))
         let receiver = try HTTPReceiver.start()
         let secrets = Secrets(apiKey: server.apiKey, receiver: receiver)
         // The server requires this login: the password must really reach it.
