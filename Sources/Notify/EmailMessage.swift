@@ -12,9 +12,13 @@ public struct EmailMessage: Sendable {
     public var subject: String
     public var body: String
     public var date: Date
-    /// Stable per notification: derived from its idempotency key, so a receiver sees the
-    /// redelivery of the same notification as the same message.
+    /// Unique per message sent (RFC 5322 3.6.4): a stateless CI run resends the same
+    /// notification every time, and a receiver such as Gmail drops a repeat of a Message-ID it
+    /// has seen. The notification itself is named by `X-Postwatch-Idempotency-Key`.
     public var messageID: String
+    /// The notification's idempotency key, in `X-Postwatch-Idempotency-Key` (the same for a
+    /// redelivery, like the webhook's `Idempotency-Key`).
+    public var idempotencyKey: String
     /// Extra header fields from postwatch itself (names and values are its own ASCII words).
     public var extraHeaders: [(name: String, value: String)]
 
@@ -29,15 +33,21 @@ public struct EmailMessage: Sendable {
         self.body = body
         self.date = date
         self.messageID = Self.messageID(idempotencyKey: idempotencyKey, from: from)
+        self.idempotencyKey = idempotencyKey
         self.extraHeaders = extraHeaders
     }
 
-    /// `<KEY@domain-of-from>`, with only the key's safe characters.
+    /// `<UUID.postwatch@domain-of-from>`: random, so each message is unique (the key has its
+    /// own header; a Message-ID holding both would pass the 78-character line).
     public static func messageID(idempotencyKey: String, from: EmailAddress) -> String {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_".unicodeScalars)
-        let key = String(String.UnicodeScalarView(idempotencyKey.unicodeScalars.filter { allowed.contains($0) }).prefix(100))
         let domain = from.value.split(separator: "@").last.map(String.init) ?? "postwatch.invalid"
-        return "<\(key.isEmpty ? "postwatch" : key).postwatch@\(domain)>"
+        return "<\(UUID().uuidString.lowercased()).postwatch@\(domain)>"
+    }
+
+    /// Letters, digits, `.`, `-`, `_`: what a header may carry without encoding.
+    static func safe(_ text: String) -> String {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_".unicodeScalars)
+        return String(String.UnicodeScalarView(text.unicodeScalars.filter { allowed.contains($0) }.prefix(100)))
     }
 
     /// The whole message as bytes for `MailRequest.message`.
@@ -49,6 +59,7 @@ public struct EmailMessage: Sendable {
         lines.append("Subject: " + MIMEEncoding.headerValue(subject))
         lines.append("Date: " + MIMEEncoding.date(date))
         lines.append("Message-ID: \(messageID)")
+        if !Self.safe(idempotencyKey).isEmpty { lines.append("X-Postwatch-Idempotency-Key: \(Self.safe(idempotencyKey))") }
         lines.append("MIME-Version: 1.0")
         lines.append("Content-Type: text/plain; charset=UTF-8")
         lines.append("Content-Transfer-Encoding: quoted-printable")

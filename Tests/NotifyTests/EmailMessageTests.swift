@@ -16,7 +16,8 @@ import Testing
     @Test func headersAreThereWithCRLF() throws {
         let text = try message(subject: "3 posts failed")
         #expect(text.contains("\r\nDate: Sun, 29 Nov 2026 12:00:00 +0000\r\n"))
-        #expect(text.contains("\r\nMessage-ID: <abc123.postwatch@example.com>\r\n"))
+        #expect(text.contains("\r\nMessage-ID: <"))
+        #expect(text.contains("\r\nX-Postwatch-Idempotency-Key: abc123\r\n"))
         #expect(text.contains("\r\nMIME-Version: 1.0\r\n"))
         #expect(text.contains("Content-Type: text/plain; charset=UTF-8\r\n"))
         #expect(text.contains("Content-Transfer-Encoding: quoted-printable\r\n"))
@@ -99,5 +100,21 @@ import Testing
         #expect(throws: NotifyError.self) { try SMTPConfiguration(url: "smtps://x:465", tls: .none, from: from).validate() }
         #expect(throws: NotifyError.self) { try SMTPConfiguration(url: "smtp://x\r\n:25", from: from).validate() }
         try SMTPConfiguration(url: "smtp://mail.example.com:587", from: from).validate()
+    }
+
+    /// A stateless CI run (`--since`, no state) resends the same notification every run, and
+    /// its Message-ID was derived from the key: Gmail may drop the repeat. Each message now has
+    /// its own; the notification is named by X-Postwatch-Idempotency-Key.
+    @Test func eachMessageHasItsOwnMessageIDAndTheNotificationItsKey() throws {
+        func header(_ name: String, _ text: String) -> String? {
+            text.split(separator: "\r\n").first { $0.hasPrefix(name + ": ") }.map { String($0.dropFirst(name.count + 2)) }
+        }
+        let first = try message(subject: "3 posts failed")
+        let second = try message(subject: "3 posts failed")
+        let ids = [header("Message-ID", first), header("Message-ID", second)]
+        #expect(ids[0] != nil && ids[0] != ids[1], "\(ids)")
+        #expect(ids.allSatisfy { $0?.hasSuffix(".postwatch@example.com>") == true }, "\(ids)")
+        #expect(header("X-Postwatch-Idempotency-Key", first) == "abc123")
+        #expect(header("X-Postwatch-Idempotency-Key", second) == "abc123")
     }
 }

@@ -13,7 +13,7 @@ final class DeliveryLog: Sendable {
         var kind: String
         var from: String
         var to: String
-        /// nil for email, whose text carries no cycle (one Message-ID is one occurrence there).
+        /// nil for email, whose text carries no cycle (one X-Postwatch-Idempotency-Key is one occurrence there).
         var cycle: Int?
         var platform: String?
         var accountId: String?
@@ -61,8 +61,9 @@ final class DeliveryLog: Sendable {
     /// Records an accepted email: the rule's body template lists `EVENT postId from to` lines.
     func recordEmail(channel: String, rule: String, text: String) {
         let unfolded = text.replacingOccurrences(of: "=\r\n", with: "")
-        let messageID = unfolded.split(separator: "\r\n").first { $0.lowercased().hasPrefix("message-id:") }
-            .map { String($0.dropFirst("message-id:".count)).trimmingCharacters(in: .whitespaces) }
+        // One notification is one idempotency key (a resend has a new Message-ID, the same key).
+        let messageID = unfolded.split(separator: "\r\n").first { $0.lowercased().hasPrefix("x-postwatch-idempotency-key:") }
+            .map { String($0.dropFirst("x-postwatch-idempotency-key:".count)).trimmingCharacters(in: .whitespaces) }
         let events = unfolded.split(separator: "\r\n").compactMap { line -> Event? in
             let words = line.split(separator: " ")
             guard words.count == 4, words[0] == "EVENT" else { return nil }

@@ -47,7 +47,7 @@ struct ModelComparison {
             }
         }
         // Duplicates are allowed only under one key: one occurrence in two keys is two notifications.
-        // (An email carries no cycle, so its occurrences are told apart by Message-ID alone below.)
+        // (An email carries no cycle, so its occurrences are told apart by its X-Postwatch-Idempotency-Key alone below.)
         for (route, posts) in delivered {
             for (postId, cycles) in posts {
                 for (cycle, occurrences) in cycles where cycle != nil {
@@ -82,7 +82,7 @@ struct ModelComparison {
         }
     }
 
-    /// A post's delivered occurrences in cycle order; for email, one per Message-ID.
+    /// A post's delivered occurrences in cycle order; for email, one per idempotency key.
     static func sequence(_ cycles: [Int?: [Occurrence: Set<String>]]) -> [Occurrence] {
         var out: [Occurrence] = []
         for cycle in cycles.keys.sorted(by: { ($0 ?? -1) < ($1 ?? -1) }) {
