@@ -111,6 +111,12 @@ public struct Check: Sendable {
         // A fired rule outranks undelivered notifications: a CI job must fail on it either way.
         let undelivered = notifications.pending > 0 || notifications.dead > 0
         let status: ExitStatus = !report.firedAlerting.isEmpty ? .ruleFired : (undelivered ? .undelivered : .ok)
+        if status == .ruleFired && undelivered {
+            // The exit code can say one thing: a job that gets 1 must still learn that mail is stuck.
+            logger.warning(
+                "some notifications are not delivered yet (exit 4), outranked by a fired rule (exit 1); see postwatch outbox list",
+                metadata: ["outbox.pending": "\(notifications.pending)", "outbox.dead": "\(notifications.dead)"])
+        }
         report.exitCode = status.rawValue
         write(options.output == .json ? report.json() + "\n" : report.text())
         return status

@@ -228,6 +228,19 @@ struct CheckTests {
         await fixture.finish()
     }
 
+    /// Exit 1 outranks 4, so a job that gets 1 did not learn that mail is stuck: stderr says so.
+    @Test func aFiredRuleWithUndeliveredNotificationsSaysBoth() async throws {
+        let fixture = try await Fixture.start()
+        try fixture.writeFailureRules(email: false)  // critical
+        fixture.receiver.setDefault(.serverError())
+        _ = try await fixture.check()
+        fixture.sandbox.setStatus(try fixture.movablePost().postId, to: .failed)
+        let result = try await fixture.check(["--delivery-timeout", "2s"])
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.stderr.contains("some notifications are not delivered yet (exit 4), outranked by a fired rule (exit 1)"), "\(result.stderr)")
+        await fixture.finish()
+    }
+
     @Test func undeliveredNotificationExitsFourAndStaysInTheOutbox() async throws {
         let fixture = try await Fixture.start()
         // severity info: a fired rule would otherwise win with exit 1.
