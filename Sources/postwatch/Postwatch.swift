@@ -13,6 +13,7 @@ struct Postwatch: AsyncParsableCommand {
             DemoCommand.self,
             RulesCommand.self,
             ConfigCommand.self,
+            ChannelCommand.self,
             OutboxCommand.self,
             SandboxCommand.self,
         ]

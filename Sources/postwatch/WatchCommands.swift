@@ -159,3 +159,34 @@ struct DaemonOptions: ParsableArguments {
         metricsAddress ?? ProcessInfo.processInfo.environment["POSTWATCH_METRICS_ADDRESS"] ?? "127.0.0.1:9464"
     }
 }
+
+/// `postwatch channel test NAME`: one marked test message through a configured channel.
+struct ChannelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "channel",
+        abstract: "Try a channel as the rules configure it.",
+        subcommands: [Test.self])
+
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send one clearly marked test message through a channel and print what the destination answered.",
+            discussion: "Exit 0 when the destination accepted it, 4 when it refused or failed, 2 for an unknown channel or a configuration error.")
+
+        @Argument(help: "The channel's name in the rule files.")
+        var name: String
+
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            do {
+                let settings = try common.settings(requireAPIKey: false)
+                _ = bootstrapLogging(settings)
+                let (text, status) = try await ChannelTest(settings: settings, channelName: name).run()
+                FileHandle.standardOutput.write(Data(text.utf8))
+                if status != .ok { throw ExitCode(status.rawValue) }
+            } catch let error as CommandError {
+                throw error.exit()
+            }
+        }
+    }
+}

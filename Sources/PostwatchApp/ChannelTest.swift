@@ -1,0 +1,67 @@
+import Curl
+import Foundation
+import Infinipost
+import Logging
+import Notify
+import Redaction
+import Rules
+import Watch
+
+/// `postwatch channel test NAME`: one clearly marked test message through a channel as the
+/// rules and settings configure it, and exactly what the destination answered (Grafana's
+/// "Test" button, `apprise` on the command line). Nothing is read from or written to the state.
+public struct ChannelTest: Sendable {
+    let settings: Settings
+    let channelName: String
+    let now: @Sendable () -> Date
+
+    public init(settings: Settings, channelName: String, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.settings = settings
+        self.channelName = channelName
+        self.now = now
+    }
+
+    /// What happened, and the exit status: 0 sent, 4 refused or failed (the answer says why),
+    /// 2 for a channel that is not declared or cannot be built.
+    public func run() async throws(CommandError) -> (text: String, status: ExitStatus) {
+        let rules = try Pipeline.loadRules(settings: settings, logger: Logger(label: "postwatch.channel-test"))
+        guard let declaration = rules.channels[channelName] else {
+            let names = rules.channels.keys.sorted()
+            throw CommandError(
+                .configuration,
+                "no channel '\(channelName)' in \(settings.rulesPath)"
+                    + (names.isEmpty ? "" : " (channels: \(names.joined(separator: ", ")))"))
+        }
+        let redactor = Redactor(settings: settings, channels: rules.channels.values)
+        let factory = ChannelFactory(
+            transport: CurlTransport(configuration: .init(caFile: settings.caFile)), smtp: settings.smtp, redactor: redactor,
+            console: { FileHandle.standardOutput.write(Data($0.utf8)) })
+        let channel = try factory.channel(for: declaration)
+        let document = try Self.document(for: channel, at: now())
+        let target = "\(channel.kind) channel '\(channelName)' (\(channel.redactedDestination))"
+        do throws(DeliveryFailure) {
+            try await channel.send(document)
+            return ("sent a test message to \(target): accepted\n", .ok)
+        } catch {
+            let kind = error.isPermanent ? "refused" : "failed (a notification would be retried)"
+            return ("test message to \(target) \(kind): \(redactor.redact(error.message))\n", .undelivered)
+        }
+    }
+
+    /// A message rendered the way a real one is (the channel's format and limits), about a
+    /// post that says it is a test, so nobody mistakes it for an alert.
+    static func document(for channel: any Channel, at now: Date) throws(CommandError) -> NotificationDocument {
+        let post = Post(
+            postId: "post_postwatch_test", accountId: "acc_postwatch_test", platform: .tiktok, contentType: .video,
+            contentUrl: .single("https://example.com/postwatch-test.mp4"),
+            caption: "This is a test message from `postwatch channel test`: no post failed.", timezone: "UTC",
+            scheduledTime: now, status: .failed, createdAt: now)
+        let event = Event(kind: .transition, from: "pending_render", to: "failed", post: post, detectedAt: now)
+        let rule = RoutingRule(name: "postwatch channel test (not an alert)", severity: "info", channels: [channel.name]) { _, _ in true }
+        let routing = NotificationRouter(rules: [rule], channelKinds: [channel.name: channel.kind]).route([event], at: now, throttle: [:])
+        guard let draft = routing.notifications.first, let document = try? NotificationDocument.decode(draft.payload) else {
+            throw CommandError(.configuration, "cannot render a test message for channel '\(channel.name)'")
+        }
+        return document
+    }
+}
