@@ -18,12 +18,19 @@ public struct Check: Sendable {
         public var dryRun: Bool
         /// How long to keep retrying deliveries before leaving them in the outbox (exit 4).
         public var deliveryTimeout: Duration
+        /// The report lists only the events that fired a rule (`--events fired`): a first run
+        /// over 50,000 posts otherwise prints every one of them.
+        public var onlyFiredEvents: Bool
 
-        public init(since: Duration? = nil, output: Output = .text, dryRun: Bool = false, deliveryTimeout: Duration = .seconds(60)) {
+        public init(
+            since: Duration? = nil, output: Output = .text, dryRun: Bool = false, deliveryTimeout: Duration = .seconds(60),
+            onlyFiredEvents: Bool = false
+        ) {
             self.since = since
             self.output = output
             self.dryRun = dryRun
             self.deliveryTimeout = deliveryTimeout
+            self.onlyFiredEvents = onlyFiredEvents
         }
     }
 
@@ -108,6 +115,10 @@ public struct Check: Sendable {
                     })
             },
             notifications: notifications, exitCode: 0, error: nil)
+        if options.onlyFiredEvents {
+            report.eventsLeftOut = report.events.count(where: { $0.rules.isEmpty })
+            report.events.removeAll { $0.rules.isEmpty }
+        }
         // A fired rule outranks undelivered notifications: a CI job must fail on it either way.
         let undelivered = notifications.pending > 0 || notifications.dead > 0
         let status: ExitStatus = !report.firedAlerting.isEmpty ? .ruleFired : (undelivered ? .undelivered : .ok)

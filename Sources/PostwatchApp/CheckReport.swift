@@ -60,8 +60,10 @@ public struct CheckReport: Sendable, Codable, Equatable {
 
     public var version = 1
     public var cycle: Cycle
-    /// Every event of the cycle, fired a rule or not.
+    /// Every event of the cycle, fired a rule or not (with `--events fired`, those that did).
     public var events: [Event]
+    /// Events `--events fired` left out (they fired no rule); 0 otherwise.
+    public var eventsLeftOut = 0
     public var notifications: Notifications
     public var exitCode: Int32
     public var error: Failure?

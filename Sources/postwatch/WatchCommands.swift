@@ -47,16 +47,23 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(help: "How long to retry deliveries before leaving them in the outbox (exit 4).")
     var deliveryTimeout: String = "60s"
 
+    @Option(help: "all (default) or fired: list only the events that fired a rule (the counts stay complete).")
+    var events: String = "all"
+
     func run() async throws {
         do {
             let settings = try common.settings()
             guard let format = Check.Output(rawValue: output) else {
                 throw CommandError(.configuration, "--output must be text or json, not '\(output)'")
             }
+            guard events == "all" || events == "fired" else {
+                throw CommandError(.configuration, "--events must be all or fired, not '\(events)'")
+            }
             let options = Check.Options(
                 since: try since.map { text throws(CommandError) in try parseDuration(text, option: "--since") },
                 output: format, dryRun: dryRun,
-                deliveryTimeout: try parseDuration(deliveryTimeout, option: "--delivery-timeout"))
+                deliveryTimeout: try parseDuration(deliveryTimeout, option: "--delivery-timeout"),
+                onlyFiredEvents: events == "fired")
             let status = try await Check(
                 settings: settings, options: options, logger: bootstrapLogging(settings), write: standardOutput
             ).run()
