@@ -94,8 +94,11 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            plugins: ["BuildInfo"]
         ),
+        // The git commit for `postwatch --version` and `postwatch_build_info`.
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         .executableTarget(
             name: "postwatch",
             dependencies: [

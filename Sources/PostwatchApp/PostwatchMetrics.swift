@@ -30,6 +30,8 @@ public struct PostwatchMetrics: Sendable {
     }
 
     public func processStarted() {
+        // The usual *_build_info: 1, with what runs in its labels (join on it in queries).
+        Gauge(label: "postwatch_build_info", dimensions: [("version", BuildInfo.version), ("commit", BuildInfo.commit)]).record(1)
         // Until the first complete cycle, the start time: "no complete cycle for 3 intervals"
         // then also fires for a postwatch that never completes one.
         Gauge(label: "postwatch_last_successful_cycle_timestamp_seconds").record(Date().timeIntervalSince1970)

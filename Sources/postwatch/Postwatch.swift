@@ -7,6 +7,7 @@ struct Postwatch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "postwatch",
         abstract: "Watches Infinipost posts and tells people when one fails, gets posted, or gets stuck.",
+        version: BuildInfo.description,
         subcommands: [
             CheckCommand.self,
             RunCommand.self,

@@ -19,6 +19,14 @@ import TestSupport
         #expect(result.stderr.contains("Usage:") || result.stderr.contains("Error:"), "\(result.stderr)")
     }
 
+    /// `postwatch --version`: the release and the commit it was built from.
+    @Test func versionNamesTheReleaseAndTheCommit() async throws {
+        let result = try await PostwatchBinary().run(["--version"])
+        #expect(result.status == 0, "\(result.output)")
+        let line = result.stdout.trimmingCharacters(in: .newlines)
+        #expect(line.wholeMatch(of: /postwatch \d+\.\d+\.\d+ \(commit ([0-9a-f]{12}(-dirty)?|unknown)\)/) != nil, "\(line)")
+    }
+
     @Test func helpStillExitsZero() async throws {
         let result = try await PostwatchBinary().run(["check", "--help"])
         #expect(result.status == 0, "\(result.output)")

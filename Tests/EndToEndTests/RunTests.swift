@@ -182,7 +182,7 @@ struct RunTests {
         for name in [
             "postwatch_cycles_total", "postwatch_cycle_duration_seconds", "postwatch_pages_fetched_total",
             "postwatch_events_total", "postwatch_deliveries_total", "postwatch_outbox_depth",
-            "postwatch_last_successful_cycle_timestamp_seconds",
+            "postwatch_last_successful_cycle_timestamp_seconds", "postwatch_build_info{",
         ] {
             #expect(metrics.contains(name), "\(name) missing from /metrics:\n\(metrics)")
         }
