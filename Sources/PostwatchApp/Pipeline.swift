@@ -70,9 +70,9 @@ struct Pipeline: Sendable {
     }
 
     func poller(since: TimeInterval? = nil, router: any Router) -> Poller {
-        Poller(
-            listing: client, store: store, router: router,
-            configuration: PollerConfiguration(accounts: settings.accounts, since: since), logger: logger)
+        var configuration = PollerConfiguration(accounts: settings.accounts, since: since)
+        configuration.progress = ListingProgressLine.forTerminal(settings: settings)
+        return Poller(listing: client, store: store, router: router, configuration: configuration, logger: logger)
     }
 
     /// Prunes the state file's history per `--retention`.

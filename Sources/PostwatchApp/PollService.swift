@@ -57,6 +57,13 @@ public struct PollService: Service, CustomStringConvertible {
                     logger.notice("cycles complete again", metadata: ["cycle.failures": "\(failures)"])
                 }
                 failures = 0
+                if report.result == .baseline {
+                    // `events=0` alone reads like nothing happened: the first cycle recorded
+                    // every post, and only changes from now on are reported.
+                    logger.notice(
+                        "baseline recorded: \(report.posts) posts; changes from now on are reported",
+                        metadata: ["cycle.posts": "\(report.posts)"])
+                }
                 logger.info(
                     "cycle complete",
                     metadata: [

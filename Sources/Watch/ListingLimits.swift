@@ -57,6 +57,7 @@ public struct ListingLimitError: Error, Sendable, CustomStringConvertible {
 /// The pages fetched so far by every chain of one cycle, against the cycle's limits.
 final class ListingBudget: Sendable {
     private let pages = Atomic<Int>(0)
+    private let posts = Atomic<Int>(0)
     private let maxPages: Int
     private let storedPosts: Int
     private let deadline: ContinuousClock.Instant
@@ -69,9 +70,12 @@ final class ListingBudget: Sendable {
         deadline = startedAt + limits.deadline
     }
 
-    /// Counts one page received; throws once the cycle is past its page budget or deadline.
-    func spend(now: ContinuousClock.Instant) throws(ListingLimitError) {
+    /// Counts one page of `count` posts; throws once the cycle is past its page budget or
+    /// deadline. Returns the pages and posts of the cycle so far.
+    @discardableResult
+    func spend(now: ContinuousClock.Instant, posts count: Int = 0) throws(ListingLimitError) -> (pages: Int, posts: Int) {
         let fetched = pages.add(1, ordering: .relaxed).newValue
+        let received = posts.add(count, ordering: .relaxed).newValue
         if fetched > maxPages {
             throw ListingLimitError(
                 code: .tooManyPages,
@@ -84,5 +88,21 @@ final class ListingBudget: Sendable {
                 code: .deadline,
                 message: "the API kept returning pages: \(fetched) pages in \(limits.deadline), the most a cycle may list for")
         }
+        return (fetched, received)
+    }
+}
+
+/// How far a cycle's listing got, for a progress line on a terminal.
+public struct ListingProgress: Sendable {
+    public var pages: Int
+    /// Posts received, duplicates included.
+    public var posts: Int
+    /// The first cycle into an empty state (the long one: every post is new).
+    public var firstCycle: Bool
+
+    public init(pages: Int, posts: Int, firstCycle: Bool) {
+        self.pages = pages
+        self.posts = posts
+        self.firstCycle = firstCycle
     }
 }

@@ -21,6 +21,9 @@ public struct PollerConfiguration: Sendable {
     public var discoveryEvery = 10
     /// How many pages and how long a cycle may list (an API whose pagination never ends).
     public var limits = ListingLimits()
+    /// Called after each page (from the chains' tasks, concurrently): a first run over many
+    /// posts shows progress on a terminal instead of silence.
+    public var progress: (@Sendable (ListingProgress) -> Void)?
 
     public init(
         accounts: [String] = [], partitioning: ListingPartitioning = .statusPlatformContentType,
@@ -239,6 +242,8 @@ public actor Poller {
         _ queries: [PostsQuery], builder: SnapshotBuilder, budget: ListingBudget, receive: (Snapshot) -> Void
     ) async throws {
         let listing = self.listing
+        let progress = configuration.progress
+        let firstCycle = builder.isStaging
         let width = max(1, configuration.maxConcurrentListings)
         let store = self.store
         let batch = max(1, configuration.stagingBatch)
@@ -250,13 +255,16 @@ public actor Poller {
             var part = builder
             if let paged = listing as? any PagedPostListing {
                 try await paged.forEachPage(matching: query) { page in
-                    try budget.spend(now: ContinuousClock.now)
+                    let (pages, posts) = try budget.spend(now: ContinuousClock.now, posts: page.count)
+                    progress?(ListingProgress(pages: pages, posts: posts, firstCycle: firstCycle))
                     part.add(page, listedUnder: query)
                     try await stage(&part, atLeast: batch)
                 }
             } else {
-                part.add(try await listing.posts(matching: query), listedUnder: query)
-                try budget.spend(now: ContinuousClock.now)
+                let posts = try await listing.posts(matching: query)
+                let (pageCount, postCount) = try budget.spend(now: ContinuousClock.now, posts: posts.count)
+                progress?(ListingProgress(pages: pageCount, posts: postCount, firstCycle: firstCycle))
+                part.add(posts, listedUnder: query)
             }
             try await stage(&part, atLeast: 1)
             return part.snapshot

@@ -67,6 +67,8 @@ public struct Snapshot: Sendable {
 public struct SnapshotBuilder: Sendable {
     private let stored: StoredPosts
     private let staging: Bool
+    /// A first cycle's builder (posts are staged, not kept).
+    var isStaging: Bool { staging }
     private let overdue: OverdueCheck?
     private var building: Snapshot
     /// First cycle: posts to stage in the store (see ``takeStaged()``).

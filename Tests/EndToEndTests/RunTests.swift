@@ -66,6 +66,8 @@ struct RunTests {
         let daemon = try Self.startDaemon(fixture, metricsPort: try Net.freePort())
         defer { daemon.stop() }
         try await daemon.waitForStderr("the first cycle") { $0.contains("cycle complete") }
+        // `events=0` alone read like nothing happened on a first cycle.
+        #expect(daemon.stderr.contains("baseline recorded: 40 posts; changes from now on are reported"), "\(daemon.stderr)")
 
         // Both would poll and both would notify: the second refuses, and says why.
         let second = try await fixture.check()

@@ -218,6 +218,22 @@ import Testing
         ])
     }
 
+    /// A first run over many posts reported nothing until it was done: the poller now says
+    /// after each page how far the listing got, and whether this is the first cycle.
+    @Test func progressIsReportedPageByPageAndSaysWhichCycleIsTheFirst() async throws {
+        for index in 0..<30 { listing.put(Fixture.post("p\(index)")) }
+        let seen = Mutex<[ListingProgress]>([])
+        var configuration = PollerConfiguration(partitioning: .none)
+        configuration.progress = { progress in seen.withLock { $0.append(progress) } }
+        let poller = Fixture.poller(listing, store: store, configuration: configuration)
+        _ = try await poller.runOnce(now: Fixture.t0)
+        let first = seen.withLock { $0 }
+        #expect(first.count == 1 && first.allSatisfy(\.firstCycle))
+        #expect(first.last?.posts == 30 && first.last?.pages == 1)
+        _ = try await poller.runOnce(now: Fixture.t0.addingTimeInterval(60))
+        #expect(seen.withLock { $0.dropFirst(first.count) }.allSatisfy { !$0.firstCycle })
+    }
+
     @Test func nothingToFailedBetweenPollsIsReported() async throws {
         listing.put(Fixture.post("a", .posted))
         let poller = Fixture.poller(listing, store: store)
