@@ -252,12 +252,14 @@ RULE_ENV_RE = re.compile(r"env:([A-Z_][A-Z0-9_]*)")
 SMTP_NEEDED = {"POSTWATCH_SMTP_URL", "POSTWATCH_SMTP_FROM"}
 
 
-def check_rule_secrets(where: str, rule_text: str, provided: set[str]) -> None:
-    """`provided` (variable names) is exactly the rules' env: secrets, plus SMTP for email."""
+def check_rule_secrets(where: str, rule_text: str, provided: set[str], mentioned: set[str] = frozenset()) -> None:
+    """`provided` (variable names set) is exactly the rules' env: secrets, plus SMTP for email;
+    `mentioned` (commented out) may not name secrets the rules do not use either."""
     wanted = set(RULE_ENV_RE.findall(rule_text))
     secrets = {v for v in provided if not v.startswith(("POSTWATCH_", "INFINIPOST_"))}
-    check(secrets == wanted, f"{where}: exactly the env: secrets of the daemon's rules "
-          f"(missing: {sorted(wanted - secrets) or 'none'}; unused: {sorted(secrets - wanted) or 'none'})")
+    unused = {v for v in secrets | set(mentioned) if not v.startswith(("POSTWATCH_", "INFINIPOST_"))} - wanted
+    check(secrets == wanted and not unused, f"{where}: exactly the env: secrets of the daemon's rules "
+          f"(missing: {sorted(wanted - secrets) or 'none'}; unused: {sorted(unused) or 'none'})")
     if re.search(r"^\s*channel\s+\w+\s*=\s*email\b", rule_text, re.M):
         check(SMTP_NEEDED <= provided, f"{where}: SMTP settings for the rules' email channel "
               f"(missing: {sorted(SMTP_NEEDED - provided) or 'none'})")
@@ -266,8 +268,10 @@ def check_rule_secrets(where: str, rule_text: str, provided: set[str]) -> None:
 def check_env_examples() -> None:
     daemon_rules = "\n".join(p.read_text() for p in sorted((ROOT / "rules").glob("*.rules")))
     for example in (DEPLOY / "systemd" / "postwatch.env.example", DEPLOY / "docker" / "postwatch.env.example"):
-        names = set(re.findall(r"^([A-Z_][A-Z0-9_]*)=", example.read_text(), re.M))
-        check_rule_secrets(str(example.relative_to(DEPLOY)) + " (rules/*.rules)", daemon_rules, names)
+        text = example.read_text()
+        names = set(re.findall(r"^([A-Z_][A-Z0-9_]*)=", text, re.M))
+        commented = set(re.findall(r"^#([A-Z_][A-Z0-9_]*)=", text, re.M))  # listed too, to be filled in
+        check_rule_secrets(str(example.relative_to(DEPLOY)) + " (rules/*.rules)", daemon_rules, names, commented)
     check(not re.search(r"^\s*notify\b.*\bconsole\b", daemon_rules, re.M),
           "rules/*.rules (the daemon's) print nothing to the console: the CI rules are in rules/ci/")
 
@@ -313,7 +317,7 @@ FOREIGN_FLAGS = {
     "--build", "--name", "--rm", "--user", "--config", "--from", "--fail", "--silent", "--show-error",
     "--max-time", "--output", "--interval", "--timeout", "--start-period", "--retries", "--mount",
     "--no-install-recommends", "--no-log-init", "--system", "--gid", "--uid", "--no-create-home", "--home-dir", "--shell",
-    "--now", "--from-file", "--from-env-file", "--regenerate-prometheusrule", "--static-swift-stdlib",
+    "--now", "--from-file", "--from-env-file", "--env-file", "--regenerate-prometheusrule", "--static-swift-stdlib",
     "--product", "--show-bin-path", "--help",
 }
 
