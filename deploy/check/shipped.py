@@ -43,6 +43,7 @@ import yaml
 DEPLOY = Path(__file__).resolve().parent.parent
 ROOT = DEPLOY.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.dont_write_bytecode = True  # no __pycache__ in the work tree
 from consistency import dockerfile_instructions  # noqa: E402  (one Dockerfile reader)
 
 SANDBOX_KEY = "sandbox-key"
