@@ -65,9 +65,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_http(url: str, seconds: float, headers: dict[str, str] | None = None) -> bool:
+def wait_http(url: str, seconds: float, headers: dict[str, str] | None = None, alive=lambda: True) -> bool:
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and alive():
         try:
             with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=2) as r:
                 if r.status == 200:
@@ -358,8 +358,10 @@ def execute(d: Deployment, log: Path) -> tuple[bool, str]:
                 return False, "still running after 120 s"
             ok = code == 0 or (d.expect == "check" and code == 1)
             return ok, f"exit {code}"
-        address = next(a for a in d.argv if re.match(r".*:\d+$", a) and d.argv[d.argv.index(a) - 1] == "--metrics-address")
-        ready = wait_http(f"http://127.0.0.1:{address.rsplit(':', 1)[1]}/readyz", 90)
+        args = d.argv
+        address = (args[args.index("--metrics-address") + 1] if "--metrics-address" in args
+                   else d.env.get("POSTWATCH_METRICS_ADDRESS", "127.0.0.1:9464"))
+        ready = wait_http(f"http://127.0.0.1:{address.rsplit(':', 1)[1]}/readyz", 90, alive=lambda: p.poll() is None)
         early = p.poll()
         if early is not None:
             return False, f"exited {early} before completing a cycle"
