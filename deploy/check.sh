@@ -16,6 +16,10 @@
 #               the flags deploy/ passes exist, it runs (--help, sandbox serving requests, demo)
 #               under MemoryDenyWriteExecute's filter, and every system call it makes (strace)
 #               is allowed by the unit's SystemCallFilter=
+#   shipped     with that binary: each deployment's own command line and environment, read from
+#               the unit, the manifests, compose.yaml and the workflow (check/shipped.py), run
+#               against a local sandbox and webhook receiver: exit codes as the deployment
+#               expects, and no CI job notifies a destination the daemon notifies
 #
 # Installs what it needs when missing (a Python venv with pinned linters from PyPI, promtool
 # from Debian's prometheus package, libseccomp-dev), cached in $POSTWATCH_DEPLOY_TOOLS
@@ -217,18 +221,37 @@ PY
     done
 }
 
-check_consistency() {
-    section "cross-file consistency and documentation"
-    if "$VENV/bin/python" "$DEPLOY/check/consistency.py" >"$WORK/consistency" 2>&1; then :; fi
-    local line
+# report SCRIPT ARGS...: runs a Python check script of deploy/check/ that prints one "ok: ..." or
+# "FAIL: ..." line per check (indented lines: the details of a failure) and counts them.
+report() {
+    local script="$1" line
+    shift
+    "$VENV/bin/python" "$DEPLOY/check/$script" "$@" >"$WORK/report" 2>&1 || true
     while IFS= read -r line; do
         case "$line" in
             ok:*) pass "${line#ok: }" ;;
             FAIL:*) fail "${line#FAIL: }" ;;
-            *) fail "consistency.py: $line" ;;
+            "  "*) echo "  $line" ;;
+            *) fail "$script: $line" ;;
         esac
-    done <"$WORK/consistency"
+    done <"$WORK/report"
+}
+
+check_consistency() {
+    section "cross-file consistency and documentation"
+    report consistency.py
     run_check "shellcheck deploy/check.sh" "$VENV/bin/shellcheck" "$DEPLOY/check.sh"
+}
+
+# The commands users install, run as shipped (see deploy/check/shipped.py for what is
+# substituted: the API URL, secrets, container paths, the metrics port).
+check_shipped() {
+    section "shipped commands (each deployment's own command line and environment, against a local sandbox)"
+    if [ "${POSTWATCH_DEPLOY_SKIP_BINARY:-0}" = 1 ] || [ -z "${BIN:-}" ]; then
+        echo "  skip  no built postwatch (or POSTWATCH_DEPLOY_SKIP_BINARY=1): the shipped commands are not run"
+        return
+    fi
+    report shipped.py "$BIN" "$WORK/shipped"
 }
 
 find_binary() {
@@ -432,6 +455,7 @@ main() {
     check_actions
     check_consistency
     check_binary
+    check_shipped
     [ "$rootfs" = 0 ] || check_runtime_rootfs
     echo
     echo "deploy/check.sh took $((SECONDS - started))s"

@@ -9,6 +9,8 @@ import Testing
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
     static var examples: String { repository.appendingPathComponent("rules").path }
+    /// The CI job's rules: a directory of their own inside rules/, which the daemon's load skips.
+    static var ciExamples: String { repository.appendingPathComponent("rules/ci").path }
     static var events: URL { Bundle.module.url(forResource: "Corpus", withExtension: nil)?.appendingPathComponent("events") ?? repository }
     static let secrets = [
         "OPS_SLACK_WEBHOOK": "https://hooks.slack.com/services/T000/B000/XXXXSECRET",
@@ -19,7 +21,20 @@ import Testing
     @Test func exampleRulesLintClean() {
         let output = RulesLint.run(.init(path: Self.examples, environment: Self.secrets))
         #expect(output.exitCode == 0)
-        #expect(output.stdout.hasSuffix(": 7 rules, 3 channels, no problems\n"))
+        #expect(output.stdout.hasSuffix(": 6 rules, 3 channels, no problems\n"))
+    }
+
+    /// Issue 14: the CI rules lived in rules/ with the daemon's, so the daemon printed to its
+    /// console and a CI job loading rules/ paged ops a second time.
+    @Test func ciRulesAreApartFromTheDaemonsAndNeedNoSecrets() {
+        let failed = [Self.events.appendingPathComponent("failed-tiktok.json").path]
+        let ci = RulesTest.run(.init(path: Self.ciExamples, eventFiles: failed, environment: [:]))
+        #expect(ci.exitCode == 1)  // a warning fired
+        #expect(ci.stdout.contains("fires \"CI: failed posts\" (warning) -> console"))
+        #expect(!ci.stdout.contains("-> ops"))
+        #expect(RulesLint.run(.init(path: Self.ciExamples, environment: [:])).exitCode == 0)
+        let daemon = RulesTest.run(.init(path: Self.examples, eventFiles: failed, environment: [:]))
+        #expect(!daemon.stdout.contains("CI: failed posts"))
     }
 
     @Test func lintReportsMissingSecretsByNameOnly() {
@@ -66,7 +81,6 @@ import Testing
         #expect(output.stdout.contains("pending_render -> failed"))
         #expect(output.stdout.contains("fires \"TikTok posts failed\" (critical) -> ops, oncall"))
         #expect(output.stdout.contains("[ops] 1 TikTok post(s) failed for acc_1a2b3c4d5e"))
-        #expect(output.stdout.contains("fires \"CI: failed posts\" (warning) -> console"))
         #expect(!output.stdout.contains("Instagram posts failed"))
         #expect(!output.stdout.contains("held back"))  // `suppressed` is absent when zero
         // Rendered per channel: the Slack message escapes a caption's `<!channel>`, the email keeps it.

@@ -14,7 +14,11 @@ What it checks, and why:
   every exit code of DESIGN.md;
 - every flag, environment variable and metric used anywhere in deploy/ is documented in
   docs/operations.md, and every flag used is one the command line has (or is listed as
-  assumed there).
+  assumed there);
+- the env examples and the example Secret list exactly the secrets the daemon's rules name,
+  with the SMTP settings when they have an email channel, and the CI job's rules are
+  rules/ci/ (issue 14: deployments that failed at start as shipped);
+- the memory figures in deployment.yaml are the measured ones of docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -213,12 +217,28 @@ def check_kubernetes() -> None:
           and svc["spec"]["ports"][0]["targetPort"] == "metrics",
           "Service postwatch-metrics selects the pod's metrics port")
 
-    # Channel secrets the example rules name must be in the example Secret.
+    # The Secret holds exactly what the daemon's rules need: no missing name (exit 2 at start),
+    # no stale one that misleads whoever fills it in.
     rules_cm = docs.get(("ConfigMap", "postwatch-rules"), {})
-    rule_text = "\n".join(rules_cm.get("data", {}).values())
-    env_refs = set(re.findall(r"env:([A-Z_][A-Z0-9_]*)", rule_text))
     channels = docs.get(("Secret", "postwatch-channels"), {}).get("stringData", {})
-    check(env_refs <= set(channels), f"every env: secret of the example rules is in Secret postwatch-channels ({sorted(env_refs)})")
+    env = {e["name"] for e in c.get("env", [])}
+    check_rule_secrets("Secret postwatch-channels (with the Deployment's env)", "\n".join(rules_cm.get("data", {}).values()),
+                       set(channels) | env)
+    cj = docs.get(("CronJob", "postwatch-check"), {})
+    cj_pod = cj.get("spec", {}).get("jobTemplate", {}).get("spec", {}).get("template", {}).get("spec", {})
+    cj_maps = [v["configMap"]["name"] for v in cj_pod.get("volumes", []) if "configMap" in v]
+    ci_rules = {p.name: p.read_text() for p in sorted((ROOT / "rules" / "ci").glob("*.rules"))}
+    check(cj_maps == ["postwatch-check-rules"] and docs.get(("ConfigMap", "postwatch-check-rules"), {}).get("data") == ci_rules,
+          "CronJob: mounts its own rules, postwatch-check-rules, which hold exactly rules/ci/*.rules")
+    check(not cj_pod.get("containers", [{}])[0].get("envFrom"), "CronJob: no channel secrets (its rules name none)")
+
+    # Memory: the comment's figures are measured ones, not estimates that drift from them.
+    sizing = (kdir / "deployment.yaml").read_text().split("resources:")[0].rsplit("# Measured", 1)[-1]
+    figures = re.findall(r"(\d+) MB", sizing)
+    bench = (ROOT / "docs" / "benchmarks.md").read_text()
+    unmeasured = [f for f in figures if f"{f} MB" not in bench and f"| {f} |" not in bench]  # text or RSS table
+    check(bool(figures) and not unmeasured,
+          f"deployment.yaml's memory figures {figures} are in docs/benchmarks.md (not there: {unmeasured or 'none'})")
 
     # PrometheusRule == deploy/prometheus/postwatch-alerts.yml
     pr = docs.get(("PrometheusRule", "postwatch"))
@@ -226,6 +246,34 @@ def check_kubernetes() -> None:
     check(pr is not None and pr["spec"] == plain,
           "prometheusrule.yaml holds exactly deploy/prometheus/postwatch-alerts.yml "
           "(regenerate: deploy/check.sh --regenerate-prometheusrule)")
+
+
+RULE_ENV_RE = re.compile(r"env:([A-Z_][A-Z0-9_]*)")
+SMTP_NEEDED = {"POSTWATCH_SMTP_URL", "POSTWATCH_SMTP_FROM"}
+
+
+def check_rule_secrets(where: str, rule_text: str, provided: set[str], mentioned: set[str] = frozenset()) -> None:
+    """`provided` (variable names set) is exactly the rules' env: secrets, plus SMTP for email;
+    `mentioned` (commented out) may not name secrets the rules do not use either."""
+    wanted = set(RULE_ENV_RE.findall(rule_text))
+    secrets = {v for v in provided if not v.startswith(("POSTWATCH_", "INFINIPOST_"))}
+    unused = {v for v in secrets | set(mentioned) if not v.startswith(("POSTWATCH_", "INFINIPOST_"))} - wanted
+    check(secrets == wanted and not unused, f"{where}: exactly the env: secrets of the daemon's rules "
+          f"(missing: {sorted(wanted - secrets) or 'none'}; unused: {sorted(unused) or 'none'})")
+    if re.search(r"^\s*channel\s+\w+\s*=\s*email\b", rule_text, re.M):
+        check(SMTP_NEEDED <= provided, f"{where}: SMTP settings for the rules' email channel "
+              f"(missing: {sorted(SMTP_NEEDED - provided) or 'none'})")
+
+
+def check_env_examples() -> None:
+    daemon_rules = "\n".join(p.read_text() for p in sorted((ROOT / "rules").glob("*.rules")))
+    for example in (DEPLOY / "systemd" / "postwatch.env.example", DEPLOY / "docker" / "postwatch.env.example"):
+        text = example.read_text()
+        names = set(re.findall(r"^([A-Z_][A-Z0-9_]*)=", text, re.M))
+        commented = set(re.findall(r"^#([A-Z_][A-Z0-9_]*)=", text, re.M))  # listed too, to be filled in
+        check_rule_secrets(str(example.relative_to(DEPLOY)) + " (rules/*.rules)", daemon_rules, names, commented)
+    check(not re.search(r"^\s*notify\b.*\bconsole\b", daemon_rules, re.M),
+          "rules/*.rules (the daemon's) print nothing to the console: the CI rules are in rules/ci/")
 
 
 # --------------------------------------------------------------------------------------------
@@ -245,6 +293,12 @@ def check_github_actions() -> None:
           "workflow: the same state path is restored and saved")
     check(uses.index(restore[0]["uses"]) < [i for i, s in enumerate(steps) if s.get("id") == "check"][0] < uses.index(save[0]["uses"]),
           "workflow: restore, then check, then save")
+    for step in steps:
+        if "postwatch/rules" in step.get("run", ""):
+            check('"$PWD/rules/ci:/etc/postwatch/rules' in step["run"],
+                  f"workflow step {step.get('name', step.get('id'))!r}: mounts the CI rules (rules/ci), not the daemon's")
+    lint = next((s["run"] for s in steps if "rules lint" in s.get("run", "")), "")
+    check("--skip-secrets" in lint, "workflow: the lint step, which has no secrets, passes --skip-secrets")
     run = next(s for s in steps if s.get("id") == "check")["run"]
     check("postwatch" in run and re.search(r"\bcheck\b", run) is not None, "workflow: runs postwatch check")
     for code in "01234":
@@ -263,7 +317,7 @@ FOREIGN_FLAGS = {
     "--build", "--name", "--rm", "--user", "--config", "--from", "--fail", "--silent", "--show-error",
     "--max-time", "--output", "--interval", "--timeout", "--start-period", "--retries", "--mount",
     "--no-install-recommends", "--no-log-init", "--system", "--gid", "--uid", "--no-create-home", "--home-dir", "--shell",
-    "--now", "--from-file", "--from-env-file", "--regenerate-prometheusrule", "--static-swift-stdlib",
+    "--now", "--from-file", "--from-env-file", "--env-file", "--regenerate-prometheusrule", "--static-swift-stdlib",
     "--product", "--show-bin-path", "--help",
 }
 
@@ -305,7 +359,7 @@ def check_docs() -> None:
 
 
 def main() -> int:
-    for section in (check_docker, check_kubernetes, check_github_actions, check_docs):
+    for section in (check_docker, check_kubernetes, check_env_examples, check_github_actions, check_docs):
         try:
             section()
         except Exception as error:  # a malformed file: report it as a failure, keep going
