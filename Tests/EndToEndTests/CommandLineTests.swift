@@ -27,6 +27,16 @@ import TestSupport
         #expect(line.wholeMatch(of: /postwatch \d+\.\d+\.\d+ \(commit ([0-9a-f]{12}(-dirty)?|unknown)\)/) != nil, "\(line)")
     }
 
+    /// `make install` writes these: they must name every command (generated from the definitions).
+    @Test(arguments: ["bash", "zsh", "fish"])
+    func completionScriptsNameEveryCommand(_ shell: String) async throws {
+        let result = try await PostwatchBinary().run(["--generate-completion-script", shell])
+        #expect(result.status == 0, "\(result.output)")
+        for command in ["check", "run", "rules", "config", "channel", "outbox", "sandbox", "retention", "all-dead"] {
+            #expect(result.stdout.contains(command), "\(shell): \(command)")
+        }
+    }
+
     @Test func helpStillExitsZero() async throws {
         let result = try await PostwatchBinary().run(["check", "--help"])
         #expect(result.status == 0, "\(result.output)")
