@@ -29,10 +29,15 @@ extension Sandbox {
                     continue
                 }
                 var next: PostStatus?
+                // Following the schedule, a post renders only in the 15 minutes before its slot
+                // and is posted or fails only once the slot has come.
+                let scheduled = configuration.lifecycle == .schedule
                 switch post.status {
                 case .generated:
+                    if scheduled && at < post.scheduledTime.addingTimeInterval(-15 * 60) { break }
                     if state.random.chance(Odds.render) { next = .pendingRender }
                 case .pendingRender:
+                    if scheduled && at < post.scheduledTime { break }
                     let roll = Double.random(in: 0..<1, using: &state.random)
                     if roll < Odds.fail {
                         next = .failed
@@ -47,15 +52,17 @@ extension Sandbox {
                 if !(next ?? post.status).isFinal, state.index.contains(postId) { stillActive.append(postId) }
             }
             state.active = stillActive
-            for _ in 0..<configuration.newPostsPerTick { _ = Self.createPost(&state, at: at) }
+            for _ in 0..<configuration.newPostsPerTick {
+                _ = Self.createPost(&state, at: at, withinMinutes: configuration.lifecycle == .schedule ? 2...120 : 10...2880)
+            }
             return Array(state.transitions[first...])
         }
     }
 
-    /// A new `generated` post, scheduled some minutes to days ahead.
-    static func createPost(_ state: inout State, at: Date) -> Post {
+    /// A new `generated` post, scheduled `withinMinutes` ahead (some minutes to days).
+    static func createPost(_ state: inout State, at: Date, withinMinutes: ClosedRange<Int> = 10...2880) -> Post {
         let postId = newPostId(&state)
-        let scheduled = at.addingTimeInterval(Double(Int.random(in: 10...2880, using: &state.random) * 60))
+        let scheduled = at.addingTimeInterval(Double(Int.random(in: withinMinutes, using: &state.random) * 60))
         let post = state.generator.makePost(
             postId: postId, status: .generated, scheduled: scheduled, created: at, random: &state.random)
         state.index.upsert(post)

@@ -17,6 +17,16 @@ public struct SandboxConfiguration: Sendable {
     public var faults: SandboxFaults
     /// The time the simulation starts at (the posts' times are spread around it).
     public var start: Date
+    /// How the lifecycle is paced.
+    public var lifecycle: Lifecycle
+
+    /// `fast`: every tick may move any post on, whatever its slot (tests, the demo).
+    /// `schedule`: as a real account does: a post renders in the 15 minutes before its
+    /// `scheduledTime` and is posted (or fails) at it or a little after, so `postedAt` is never
+    /// days before the slot; new posts are scheduled within the next two hours.
+    public enum Lifecycle: String, Sendable, CaseIterable {
+        case fast, schedule
+    }
 
     public init(
         initialPosts: Int = 500,
@@ -26,7 +36,8 @@ public struct SandboxConfiguration: Sendable {
         accounts: Int = 6,
         newPostsPerTick: Int = 2,
         faults: SandboxFaults = .none,
-        start: Date = Date()
+        start: Date = Date(),
+        lifecycle: Lifecycle = .fast
     ) {
         self.initialPosts = initialPosts
         self.apiKey = apiKey
@@ -36,5 +47,6 @@ public struct SandboxConfiguration: Sendable {
         self.newPostsPerTick = newPostsPerTick
         self.faults = faults
         self.start = start
+        self.lifecycle = lifecycle
     }
 }

@@ -30,6 +30,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "How often the lifecycle moves on (e.g. 2s, 500ms; 0 never).")
     var tick: String = "2s"
 
+    @Option(help: "schedule (default): posts render shortly before their scheduledTime and are posted or fail at it; fast: any post may move on at every tick.")
+    var lifecycle: String = "schedule"
+
     @Option(help: "Seed of the post generator (the same seed gives the same posts).")
     var seed: UInt64 = 1
 
@@ -55,6 +58,9 @@ struct SandboxCommand: AsyncParsableCommand {
         guard Duration(parsing: tick) != nil else { throw ValidationError("--tick: not a duration: '\(tick)' (e.g. 2s, 500ms)") }
         guard Duration(parsing: latency) != nil else {
             throw ValidationError("--latency: not a duration: '\(latency)' (e.g. 0ms, 200ms)")
+        }
+        guard SandboxConfiguration.Lifecycle(rawValue: lifecycle) != nil else {
+            throw ValidationError("--lifecycle must be schedule or fast, not '\(lifecycle)'")
         }
         guard (0...1).contains(failRate) else { throw ValidationError("--fail-rate must be between 0 and 1") }
         guard (0...1).contains(truncateRate) else { throw ValidationError("--truncate-rate must be between 0 and 1") }
@@ -84,7 +90,7 @@ struct SandboxCommand: AsyncParsableCommand {
         let sandbox = Sandbox(
             configuration: SandboxConfiguration(
                 initialPosts: posts, apiKey: apiKey, tick: tickDuration > .zero ? tickDuration : nil, seed: seed,
-                accounts: accounts, faults: faults))
+                accounts: accounts, faults: faults, lifecycle: SandboxConfiguration.Lifecycle(rawValue: lifecycle) ?? .schedule))
         let server = SandboxHTTPServer(sandbox: sandbox, host: host, port: port)
         let host = host
         try await server.run { port in

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Infinipost
 import Testing
 
@@ -145,5 +146,33 @@ import Testing
         #expect(limiter.admit(now: start) == nil)
         #expect(limiter.admit(now: start) == 1)
         #expect(limiter.admit(now: start + .milliseconds(1100)) == nil)
+    }
+
+    /// The sandbox posted and failed posts days before their slot, so digests read "posted
+    /// 2d 23h early". Following the schedule, a tick moves a post on only near its slot:
+    /// rendering in the 15 minutes before it, posted or failed at it or after.
+    @Test func theScheduleLifecycleMovesPostsOnlyAroundTheirSlot() {
+        let start = Date(timeIntervalSince1970: 1_790_000_000)
+        let now = Mutex(start)
+        var configuration = Self.configuration(seed: 7, posts: 400)
+        configuration.lifecycle = .schedule
+        let sandbox = Sandbox(configuration: configuration, now: { now.withLock { $0 } })
+        var moved = 0
+        // Three days in 5-minute ticks: each move is checked against the time it was made at.
+        for step in 1...(3 * 24 * 12) {
+            let at = start.addingTimeInterval(Double(step) * 300)
+            now.withLock { $0 = at }
+            for transition in sandbox.tick() {
+                guard let post = sandbox.post(transition.postId) else { continue }
+                moved += 1
+                if transition.to == .pendingRender {
+                    #expect(at >= post.scheduledTime.addingTimeInterval(-15 * 60), "\(post.postId) rendered early")
+                } else if transition.to == .posted || transition.to == .failed {
+                    #expect(at >= post.scheduledTime, "\(post.postId) moved on before its slot")
+                    if let postedAt = post.postedAt { #expect(postedAt >= post.scheduledTime) }
+                }
+            }
+        }
+        #expect(moved > 100, "the lifecycle still moves: \(moved)")
     }
 }
