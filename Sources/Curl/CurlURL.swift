@@ -68,3 +68,9 @@ struct CurlURL: Sendable {
         scheme == other.scheme && host.lowercased() == other.host.lowercased() && port == other.port
     }
 }
+
+extension CurlTransport {
+    /// True when libcurl would connect `url` to this machine (``CurlURL/isLoopback``), for
+    /// checks made before any transfer, such as refusing an SMTP login without TLS elsewhere.
+    public static func isLoopback(url: String) -> Bool { CurlURL(url)?.isLoopback ?? false }
+}

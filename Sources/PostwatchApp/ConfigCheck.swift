@@ -69,17 +69,19 @@ public struct ConfigCheck: Sendable {
             return "\(metrics.host):\(metrics.port) is free"
         }
         var rules: RuleSet?
+        // Every secret known: the settings' and, once the rules load, their channels'. The
+        // channels are built with it and every line printed goes through it.
+        var redactor = settings.map { Redactor(settings: $0, channels: []) } ?? Redactor.process
         check("rules") { () throws(CommandError) in
             guard let settings else { throw CommandError(.configuration, "not checked: the settings have an error") }
             let loaded = try Pipeline.loadRules(settings: settings, logger: Logger(label: "postwatch.config"))
             rules = loaded
+            redactor = Redactor(settings: settings, channels: loaded.channels.values)
             return "\(loaded.rules.count) rule(s), \(loaded.channels.count) channel(s) from \(settings.rulesPath)"
         }
         check("channels") { () throws(CommandError) in
             guard let settings, let rules else { throw CommandError(.configuration, "not checked: the rules have errors") }
-            let factory = ChannelFactory(
-                transport: CurlTransport(), smtp: settings.smtp, redactor: Redactor(settings: settings, channels: rules.channels.values),
-                console: { _ in })
+            let factory = ChannelFactory(transport: CurlTransport(), smtp: settings.smtp, redactor: redactor, console: { _ in })
             let channels = try factory.channels(for: rules)
             return channels.isEmpty ? "none" : channels.map { "\($0.kind) \($0.redactedDestination)" }.sorted().joined(separator: ", ")
         }
@@ -88,9 +90,6 @@ public struct ConfigCheck: Sendable {
             return try Self.checkState(settings.statePath)
         }
         lines.append(problems == 0 ? "configuration OK" : "\(problems) problem(s): run would not start")
-        // Every secret known: the settings' and, when the rules loaded, their channels'.
-        let redactor = settings.map { Redactor(settings: $0, channels: rules?.channels.values.map { $0 } ?? []) }
-            ?? Redactor.process
         let text = lines.map { redactor.redact($0) }.joined(separator: "\n") + "\n"
         return (text, problems == 0 ? .ok : .configuration)
     }

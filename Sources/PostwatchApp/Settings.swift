@@ -1,3 +1,4 @@
+import Curl
 import Foundation
 import Infinipost
 import Logging
@@ -53,14 +54,6 @@ public struct Settings: Sendable {
     public var environment: [String: String]
 
     public static let defaultAPIURL = "https://api.infinipost.co"
-
-    /// `localhost`, `127.0.0.0/8` or `::1`: traffic that never leaves the machine.
-    static func isLoopback(_ host: String) -> Bool {
-        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        if bare.lowercased() == "localhost" || bare == "::1" { return true }
-        let octets = bare.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
-    }
 
     /// Resolves flags, then environment variables, then defaults.
     ///
@@ -132,7 +125,7 @@ public struct Settings: Sendable {
             // relay on this machine, never silently across a network.
             if tls == .none, user != nil || password != nil {
                 let host = URL(string: url)?.host ?? ""
-                guard Self.isLoopback(host) else {
+                guard CurlTransport.isLoopback(url: url) else {
                     throw CommandError(
                         .configuration,
                         "--smtp-tls none with a login would send the SMTP password in clear to '\(host)': "

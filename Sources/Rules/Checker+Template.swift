@@ -169,11 +169,9 @@ enum MustacheTags {
     struct Tag {
         let sigil: Character?
         let name: String
-        /// 0-based line and column within the template text; length in characters.
-        let line: Int
-        let column: Int
+        /// Unicode scalars from the tag's `{{` to its closing `}}`, both included.
         let length: Int
-        /// Unicode scalars before the tag's `{{` in the text.
+        /// Unicode scalars before the tag's `{{` in the text (``StringOrigin`` maps it to the file).
         let offset: Int
     }
 
@@ -229,12 +227,9 @@ enum MustacheTags {
         let scalars = Array(text.unicodeScalars)
         let count = scalars.count
         var index = 0
-        var line = 0
-        var column = 0
         while index < count {
             let scalar = scalars[index]
             guard scalar == "{", index + 1 < count, scalars[index + 1] == "{" else {
-                if scalar == "\n" { line += 1; column = 0 } else { column += 1 }
                 index += 1
                 continue
             }
@@ -266,11 +261,8 @@ enum MustacheTags {
                     var view = String.UnicodeScalarView()
                     view.append(contentsOf: scalars[lower..<upper])
                     let kept: Character? = sigil.flatMap { $0 == "{" || $0 == "&" ? nil : Character($0) }
-                    tags.append(Tag(sigil: kept, name: String(view), line: line, column: column, length: consumed, offset: index))
+                    tags.append(Tag(sigil: kept, name: String(view), length: consumed, offset: index))
                 }
-            }
-            for offset in index..<(index + consumed) {
-                if scalars[offset] == "\n" { line += 1; column = 0 } else { column += 1 }
             }
             index += consumed
         }
