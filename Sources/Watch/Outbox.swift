@@ -37,6 +37,11 @@ public struct OutboxEntry: Sendable, Hashable {
 }
 
 /// The outbox as delivery sees it (implemented by the store).
+///
+/// One delivering process at a time: ``due(at:limitPerChannel:)`` reads, it does not claim, so
+/// two processes reading the same due entries would both send them. Several replicas
+/// delivering from a shared store (issue 17) need a claim with a lease (`FOR UPDATE SKIP
+/// LOCKED`) in its place; the marks below stay as they are.
 public protocol Outbox: Sendable {
     /// Pending entries whose `nextAttemptAt` has come, oldest first, at most `limitPerChannel`
     /// of each channel: however many one busy channel has waiting, every other channel's due

@@ -120,22 +120,24 @@ extension SQLiteStore {
         try await read { db in
             var depth: [OutboxEntry.State: Int] = [:]
             for state in OutboxEntry.State.allCases { depth[state] = 0 }
-            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) FROM outbox GROUP BY state") {
-                if let state = OutboxEntry.State(rawValue: row[0]) { depth[state] = row[1] }
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS count FROM outbox GROUP BY state") {
+                if let state = OutboxEntry.State(rawValue: row["state"]) { depth[state] = row["count"] }
             }
             return depth
         }
     }
 
     private static func entry(_ row: Row) -> OutboxEntry {
-        let deliveredAt: Double? = row[10]
-        let recipients: String? = row[11]
+        let deliveredAt: Double? = row["deliveredAt"]
+        let recipients: String? = row["recipients"]
         return OutboxEntry(
-            id: row[0],
-            draft: OutboxDraft(idempotencyKey: row[1], channel: row[2], rule: row[3], payload: row[4]),
-            state: OutboxEntry.State(rawValue: row[5]) ?? .pending, attempts: row[6],
-            createdAt: Date(timeIntervalSince1970: row[7]),
-            nextAttemptAt: Date(timeIntervalSince1970: row[8]), lastError: row[9],
+            id: row["id"],
+            draft: OutboxDraft(
+                idempotencyKey: row["idempotencyKey"], channel: row["channel"], rule: row["rule"],
+                payload: row["payload"]),
+            state: OutboxEntry.State(rawValue: row["state"]) ?? .pending, attempts: row["attempts"],
+            createdAt: Date(timeIntervalSince1970: row["createdAt"]),
+            nextAttemptAt: Date(timeIntervalSince1970: row["nextAttemptAt"]), lastError: row["lastError"],
             deliveredAt: deliveredAt.map { Date(timeIntervalSince1970: $0) },
             recipients: recipients.map(Self.recipients) ?? [])
     }

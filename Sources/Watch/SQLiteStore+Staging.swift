@@ -59,9 +59,9 @@ extension SQLiteStore {
                     """,
                 arguments: [start.timeIntervalSince1970]
             ).map { row in
-                let json: Data = row[0]
+                let json: Data = row["json"]
                 do {
-                    return PostWrite(post: try decoder.decode(Post.self, from: json), fingerprint: row[1])
+                    return PostWrite(post: try decoder.decode(Post.self, from: json), fingerprint: row["fingerprint"])
                 } catch {
                     throw StoreError(.encoding, "a staged post does not decode: \(error)")
                 }

@@ -3,55 +3,89 @@ import GRDB
 import GRDBSQLite
 import Infinipost
 
-/// The ``Store`` in one SQLite file (WAL mode), through GRDB.
+/// The ``Store`` in SQLite, through GRDB: one file in WAL mode for postwatch, any GRDB
+/// `DatabaseWriter` (an in-memory `DatabaseQueue` in tests) behind the same code.
 ///
 /// ```swift
 /// let store = try SQLiteStore(path: "./postwatch.sqlite")
 /// let state = try await store.loadState()
 /// ```
-/// Commits use `synchronous = FULL`: once `commit` returns, the events and their outbox entries
-/// survive a crash or a power cut, so a delivery can never be made from a commit that is lost.
+/// Commits use `synchronous = FULL` on a file: once `commit` returns, the events and their
+/// outbox entries survive a crash or a power cut, so a delivery can never be made from a commit
+/// that is lost.
 public final class SQLiteStore: Store {
-    // GRDB's `DatabasePool` is Sendable; the store is immutable around it.
+    // GRDB's writers (`DatabasePool`, `DatabaseQueue`) are Sendable; the store is immutable
+    // around one, as GRDB's demo `AppDatabase` is.
     let writer: any DatabaseWriter
-    public let path: String
+
+    /// Where the database lives: the file's path, or `:memory:`.
+    public var path: String { writer.path }
+
+    /// A store on `writer`, migrated to the current schema first.
+    ///
+    /// ```swift
+    /// let store = try SQLiteStore(writer: DatabaseQueue())   // in memory, for a test
+    /// ```
+    /// The writer's configuration is the caller's; ``init(path:readOnly:)`` is the one to use
+    /// for a state file (WAL, `synchronous = FULL`, a busy timeout).
+    public convenience init(writer: any DatabaseWriter) throws(StoreError) {
+        do {
+            try Self.prepare(writer)
+        } catch {
+            throw StoreError(.open, "cannot open the state store \(writer.path): \(Self.describe(error))")
+        }
+        self.init(opened: writer)
+    }
 
     /// Opens (creating if needed) the store at `path` and migrates it; with `readOnly`, opens an
     /// existing store without writing anything (`postwatch outbox list` on a state file it may
     /// only read): no migration, no journal mode change, and every write fails.
-    public init(path: String, readOnly: Bool = false) throws(StoreError) {
-        self.path = path
+    public convenience init(path: String, readOnly: Bool = false) throws(StoreError) {
         var configuration = Configuration()
+        // Other processes (`postwatch outbox`, a second `check`) may hold the file briefly.
+        configuration.busyMode = .timeout(10)
         if readOnly {
             configuration.readonly = true
-            configuration.busyMode = .timeout(10)
+            let queue: DatabaseQueue
             do {
-                let queue = try Self.openReadOnly(path: path, configuration: configuration)
+                queue = try Self.openReadOnly(path: path, configuration: configuration)
                 guard try queue.read({ try Self.migrator.hasCompletedMigrations($0) }) else {
                     throw StoreError(
                         .outdated, "the state file \(path) was written by an older postwatch: run `postwatch check` once to upgrade it")
                 }
-                writer = queue
             } catch let error as StoreError {
                 throw error
             } catch {
                 throw StoreError(.open, "cannot open the state file \(path) to read it: \(Self.describe(error))")
             }
+            self.init(opened: queue)
             return
         }
-        // Other processes (`postwatch outbox`, a second `check`) may hold the file briefly.
-        configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            db.add(function: SQLiteStore.prefersFunction)
         }
+        let pool: DatabasePool
         do {
-            let pool = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(pool)
-            writer = pool
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.prepare(pool)
         } catch {
             throw StoreError(.open, "cannot open the state file \(path): \(Self.describe(error))")
         }
+        self.init(opened: pool)
+    }
+
+    /// A writer already prepared (or opened read-only, to be left as it is).
+    private init(opened writer: any DatabaseWriter) {
+        self.writer = writer
+    }
+
+    /// Registers the store's SQL function and migrates the schema.
+    private static func prepare(_ writer: any DatabaseWriter) throws {
+        // Staging settles two copies of a post with this function. It is registered on the
+        // writer's connection, which every staging write runs on, so that a writer configured
+        // by someone else has it too.
+        try writer.writeWithoutTransaction { db in db.add(function: SQLiteStore.prefersFunction) }
+        try migrator.migrate(writer)
     }
 
     /// A WAL database read by a user who may not write beside it cannot create its `-shm`
@@ -92,16 +126,16 @@ public final class SQLiteStore: Store {
             }
             let misses = try Row.fetchCursor(db, sql: "SELECT postId, count FROM misses")
             while let row = try misses.next() {
-                if let index = state.posts.index(of: row[0]) { state.posts.setMisses(row[1], at: index) }
+                if let index = state.posts.index(of: row["postId"]) { state.posts.setMisses(row["count"], at: index) }
             }
             let markers = try Row.fetchCursor(db, sql: "SELECT postId, seconds FROM overdue")
             while let row = try markers.next() {
-                state.overdueMarkers.insert(OverdueMarker(postId: row[0], seconds: row[1]))
+                state.overdueMarkers.insert(OverdueMarker(postId: row["postId"], seconds: row["seconds"]))
             }
             let decoder = JSONDecoder.infinipost()
             for row in try Row.fetchAll(db, sql: "SELECT rule, groupKey, state FROM throttle") {
-                let data: Data = row[2]
-                state.throttle[ThrottleKey(rule: row[0], group: row[1])] =
+                let data: Data = row["state"]
+                state.throttle[ThrottleKey(rule: row["rule"], group: row["groupKey"])] =
                     try decoder.decode(ThrottleState.self, from: data)
             }
             // Neither reads the whole cycles table, which grows by a row a cycle: EXISTS stops at
@@ -111,8 +145,8 @@ public final class SQLiteStore: Store {
             ) ?? false
             state.cyclesRecorded = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM cycles") ?? 0
             for row in try Row.fetchAll(db, sql: Self.sweepAccountsSQL) {
-                state.sweepAccounts.insert(row[0])
-                if row[1] as Bool { state.hasUndocumentedFilterValues = true }
+                state.sweepAccounts.insert(row["accountId"])
+                if row["undocumented"] as Bool { state.hasUndocumentedFilterValues = true }
             }
             return state
         }
@@ -122,7 +156,7 @@ public final class SQLiteStore: Store {
     /// one whose status, platform or content type is a value the API added after this build;
     /// with, per account, whether a platform or content type is one of those.
     private static let sweepAccountsSQL = """
-        SELECT accountId, MAX(\(undocumentedFilterValue)) FROM posts
+        SELECT accountId, MAX(\(undocumentedFilterValue)) AS undocumented FROM posts
         WHERE postId IN (SELECT postId FROM misses)
            OR status NOT IN (\(sqlList(PostStatus.documented.map(\.rawValue))))
            OR \(undocumentedFilterValue)
@@ -169,10 +203,11 @@ public final class SQLiteStore: Store {
                     """, arguments: [limit]
             ).map { row in
                 CycleRecord(
-                    id: row[0], startedAt: Date(timeIntervalSince1970: row[1]),
-                    endedAt: Date(timeIntervalSince1970: row[2]),
-                    result: CycleRecord.Result(rawValue: row[3]) ?? .failed, error: row[4],
-                    posts: row[5], events: row[6], notifications: row[7], listings: row[8])
+                    id: row["id"], startedAt: Date(timeIntervalSince1970: row["startedAt"]),
+                    endedAt: Date(timeIntervalSince1970: row["endedAt"]),
+                    result: CycleRecord.Result(rawValue: row["result"]) ?? .failed, error: row["error"],
+                    posts: row["posts"], events: row["events"], notifications: row["notifications"],
+                    listings: row["listings"])
             }
         }
     }
@@ -186,12 +221,13 @@ public final class SQLiteStore: Store {
                     FROM events WHERE id > ? ORDER BY id LIMIT ?
                     """, arguments: [after, limit]
             ).map { row in
-                let data: Data = row[7]
+                let data: Data = row["post"]
                 let event = Event(
-                    kind: Event.Kind(rawValue: row[2]) ?? .transition, from: row[3], to: row[4],
-                    overdueSeconds: row[5], post: try decoder.decode(Post.self, from: data),
-                    detectedAt: Date(timeIntervalSince1970: row[6]))
-                return StoredEvent(id: row[0], cycleId: row[1], event: event)
+                    kind: Event.Kind(rawValue: row["kind"]) ?? .transition, from: row["fromStatus"],
+                    to: row["toStatus"], overdueSeconds: row["overdueSeconds"],
+                    post: try decoder.decode(Post.self, from: data),
+                    detectedAt: Date(timeIntervalSince1970: row["detectedAt"]))
+                return StoredEvent(id: row["id"], cycleId: row["cycleId"], event: event)
             }
         }
     }

@@ -6,14 +6,29 @@ import Infinipost
 ///
 /// The diff never talks SQL: it reads a ``StoredState`` and hands back a ``CycleCommit`` that
 /// the store applies in one transaction. ``SQLiteStore`` is the implementation today; a
-/// PostgreSQL one can come later behind the same protocol.
+/// PostgreSQL one (issue 17) comes behind the same protocol and runs the same conformance tests
+/// (`StoreConformanceTests`, one factory per backend). Nothing here names a database type or
+/// error code: a failure is a ``StoreError``.
+///
+/// What every implementation must keep, beyond each requirement's own words:
+/// - **Cycle ids are dense.** The cycle a commit (or ``recordFailedCycle(_:)``) records gets
+///   the id ``StoredState/cyclesRecorded`` + 1: events carry that number into idempotency keys
+///   before the commit, and a rolled-back commit must not use it up (a PostgreSQL sequence
+///   would; assign `MAX(id) + 1` in the transaction instead).
+/// - **One committer.** ``loadState()`` then ``commit(_:)`` is read-then-write with nothing
+///   in between to say the state is still the one read: a second poller committing at the same
+///   time would apply a diff against a stale state. SQLite relies on the state file's lock
+///   (`StateLock`); a shared store needs a lease and a fencing epoch checked by the commit
+///   (issue 17), which is an addition to this protocol, not a change of its calls.
 public protocol Store: Outbox {
     /// Everything the diff needs, read in one consistent snapshot of the store.
     func loadState() async throws -> StoredState
     /// The posts as last stored (for `deleted` events, which carry the post as it was).
     func storedPosts(ids: [String]) async throws -> [String: Post]
     /// Applies a complete cycle: posts, markers, events, outbox entries, throttle state and the
-    /// cycle record, all or nothing. Returns the number of rows it changed.
+    /// cycle record, all or nothing. Returns the number of rows it changed (the cycle row
+    /// included): an unchanged snapshot writes 1. A notification whose idempotency key is
+    /// already in the outbox (in any state) is that notification, skipped, never an error.
     @discardableResult
     func commit(_ commit: CycleCommit) async throws -> Int
     /// Forgets the posts staged by an earlier first cycle that did not complete.

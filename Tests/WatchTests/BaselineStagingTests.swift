@@ -101,28 +101,6 @@ import Testing
         #expect(try await store.loadState().posts["p"]?.status == "posted")
     }
 
-    /// The SQL function that settles two staged copies is the snapshot's own rule, in both orders.
-    @Test(arguments: [
-        (PostStatus.generated, PostStatus.posted), (.pendingRender, .failed), (.posted, .failed),
-        (.posted, PostStatus(rawValue: "archived")), (.generated, .pendingRender),
-    ])
-    func stagedCopiesSettleAsTheSnapshotDoes(first: PostStatus, second: PostStatus) async throws {
-        for (a, b) in [(first, second), (second, first)] {
-            let store = try SQLiteStore(path: Fixture.tempPath())
-            try await store.clearStaged()
-            for status in [a, b] {
-                let post = Fixture.post("x", status)
-                try await store.stage([PostWrite(post: post, fingerprint: PostFingerprint.of(post))])
-            }
-            #expect(try await store.stagedCount() == 1)
-            var commit = CycleCommit(cycle: CycleRecord(startedAt: Fixture.t0, endedAt: Fixture.t0, result: .baseline))
-            commit.includesStaged = true
-            try await store.commit(commit)
-            let expected = SnapshotBuilder.prefers(b, over: a, stored: nil) ? b : a
-            #expect(try await store.loadState().posts["x"]?.status == expected.rawValue)
-        }
-    }
-
     @Test func aDryFirstCycleLeavesNothingBehind() async throws {
         for i in 0..<20 { listing.put(Fixture.post("p\(i)", .failed)) }
         let report = try await poller().runOnce(now: Fixture.t0, dryRun: true)

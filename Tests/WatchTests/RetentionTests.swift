@@ -1,13 +1,13 @@
 import Foundation
 import GRDB
 import Infinipost
-import Logging
 import Sandbox
 import Testing
 @testable import Watch
 
-/// Issue 11, "Retention": `prune` removes the history older than the cutoff, in batches, and
-/// nothing else.
+/// Issue 11, "Retention", in SQLite's own terms: random histories written straight into the
+/// tables, and the statements' use of the retention indexes. What every store does is in
+/// `PruneConformanceTests`.
 @Suite struct RetentionTests {
     let path = Fixture.tempPath()
     static let now = Fixture.t0
@@ -104,12 +104,6 @@ import Testing
         return db.lastInsertedRowID
     }
 
-    func insertEvents(_ count: Int, detectedAt: Double, into store: SQLiteStore) async throws {
-        try await store.writer.write { db in
-            for index in 0..<count { _ = try Self.insertEvent(db, postId: "post_\(index)", cycleId: 1, detectedAt: detectedAt) }
-        }
-    }
-
     func ids(_ table: String, in store: SQLiteStore) async throws -> Set<Int64> {
         Set(try await store.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM \(table)") })
     }
@@ -155,82 +149,6 @@ import Testing
         }
         // Nothing is left to prune at the same cutoff.
         #expect(try await store.prune(before: Self.cutoff, batchSize: 37, maxBatches: 1_000) == PruneReport())
-    }
-
-    @Test func theNewestCycleAndTheNewestCompleteOneSurviveHoweverOld() async throws {
-        let store = try SQLiteStore(path: path)
-        var commit = CycleCommit(cycle: CycleRecord(startedAt: Self.now.addingTimeInterval(-90 * 86_400), endedAt: Self.now, result: .baseline))
-        commit.upserts = [PostWrite(post: Fixture.post("p"), fingerprint: 1)]
-        try await store.commit(commit)
-        for day in [80, 70, 60] {
-            let at = Self.now.addingTimeInterval(-Double(day) * 86_400)
-            try await store.commit(CycleCommit(cycle: CycleRecord(startedAt: at, endedAt: at, result: .complete)))
-        }
-        // The API was down for longer than the retention: only failed cycles since.
-        for day in [50, 40] {
-            let at = Self.now.addingTimeInterval(-Double(day) * 86_400)
-            try await store.recordFailedCycle(CycleRecord(startedAt: at, endedAt: at, result: .failed))
-        }
-        let before = try await store.loadState()
-        #expect(before.cyclesRecorded == 6 && before.hasBaseline)
-
-        let report = try await store.prune(before: Self.now, batchSize: 500, maxBatches: 10)
-
-        #expect(report.cycles == 4)
-        #expect(try await store.cycles(limit: 10).map(\.id) == [6, 4])
-        let after = try await store.loadState()
-        #expect(after.cyclesRecorded == 6, "the cycle count is MAX(id): the newest row stays")
-        #expect(after.hasBaseline, "a cycle after the outage is not a second baseline")
-        #expect(after.posts.count == 1)
-    }
-
-    @Test func pendingEntriesSurviveHoweverOldAndDeadOnesCountFromTheirDeath() async throws {
-        let store = try SQLiteStore(path: path)
-        let created = Self.now.addingTimeInterval(-100 * 86_400)
-        var commit = CycleCommit(cycle: CycleRecord(startedAt: created, endedAt: created, result: .complete))
-        commit.notifications = ["pending", "died-long-ago", "died-recently", "delivered"].map {
-            OutboxDraft(idempotencyKey: $0, channel: "ops", rule: "r", payload: Data("{}".utf8))
-        }
-        try await store.commit(commit)
-        let ids = Dictionary(uniqueKeysWithValues: try await store.entries(in: nil, limit: 10).map { ($0.draft.idempotencyKey, $0.id) })
-        try await store.markFailed(ids["died-long-ago"]!, error: "404", nextAttemptAt: nil, at: created)
-        // Created 100 days ago, retried for a long while, dead an hour ago: kept.
-        try await store.markFailed(ids["died-recently"]!, error: "404", nextAttemptAt: nil, at: Self.now.addingTimeInterval(-3600))
-        try await store.markDelivered(ids["delivered"]!, at: created.addingTimeInterval(60))
-
-        let report = try await store.prune(before: Self.now.addingTimeInterval(-86_400), batchSize: 500, maxBatches: 10)
-
-        #expect(report.outbox == 2)
-        #expect(Set(try await store.entries(in: nil, limit: 10).map(\.draft.idempotencyKey)) == ["pending", "died-recently"])
-    }
-
-    @Test func batchesStopAtTheBudgetAndTheNextCallGoesOn() async throws {
-        let store = try SQLiteStore(path: path)
-        let old = Self.hoursAgo(1_000)
-        try await insertEvents(1_234, detectedAt: old, into: store)
-        var calls: [PruneReport] = []
-        repeat {
-            calls.append(try await store.prune(before: Self.now, batchSize: 100, maxBatches: 5))
-        } while calls.last?.incomplete == true && calls.count < 10
-        #expect(calls.map(\.events) == [500, 500, 234])
-        #expect(calls.map(\.incomplete) == [true, true, false])
-        #expect(try await count("events", in: store) == 0)
-    }
-
-    /// The daemon's pace: at the first cycle, then once per `every`, and at every cycle while
-    /// a call left rows behind.
-    @Test func thePrunerPrunesHourlyAndCatchesUpCycleByCycle() async throws {
-        let store = try SQLiteStore(path: path)
-        try await insertEvents(450, detectedAt: Self.hoursAgo(48), into: store)
-        let pruner = Pruner(
-            store: store, retention: Retention(period: .seconds(86_400), batchSize: 100, maxBatches: 2, every: .seconds(3600)),
-            logger: Logger(label: "test"))
-        var pruned: [Int?] = []
-        for minute in [0, 1, 2, 3, 59, 62] {
-            pruned.append(try await pruner.pruneIfDue(now: Self.now.addingTimeInterval(Double(minute) * 60))?.events)
-        }
-        // Minute 2 finished the backlog; the next prune is an hour after it.
-        #expect(pruned == [200, 200, 50, nil, nil, 0])
     }
 
     /// The prune statements find their rows through an index, not by reading every event.

@@ -180,3 +180,16 @@ import Testing
         #expect(seen.count == text.count + 1)
     }
 }
+
+@Suite struct PostFingerprintTests {
+    @Test func fingerprintSeesEveryField() {
+        let post = Fixture.post("p")
+        var other = post
+        other.caption += " "
+        #expect(PostFingerprint.of(post) != PostFingerprint.of(other))
+        other = post
+        other.postedAt = Fixture.t0
+        #expect(PostFingerprint.of(post) != PostFingerprint.of(other))
+        #expect(PostFingerprint.of(post) == PostFingerprint.of(Fixture.post("p")))
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import GRDB
+import Testing
+@testable import Watch
+
+/// A kind of store the conformance tests run against (`StoreConformanceTests`,
+/// `OutboxConformanceTests`, `PruneConformanceTests`): every test runs once per factory in
+/// ``all``, so a second backend (PostgreSQL, issue 17) runs the very same tests by adding one.
+struct StoreFactory: Sendable, CustomTestStringConvertible {
+    /// A new, empty store, and how to reach the same data again as a restarted process would.
+    struct Opened: Sendable {
+        let store: any Store
+        let reopen: @Sendable () throws -> any Store
+    }
+
+    let name: String
+    let make: @Sendable () throws -> Opened
+
+    var testDescription: String { name }
+
+    static let all: [StoreFactory] = [sqliteFile, sqliteInMemory]
+
+    /// What postwatch runs on: a state file, WAL, through `init(path:)`.
+    static let sqliteFile = StoreFactory(name: "SQLite file") {
+        let path = Fixture.tempPath()
+        return Opened(store: try SQLiteStore(path: path), reopen: { try SQLiteStore(path: path) })
+    }
+
+    /// Any GRDB writer behind the same code: an in-memory queue, reopened as a new store on it.
+    static let sqliteInMemory = StoreFactory(name: "SQLite in memory") {
+        let queue = try DatabaseQueue()
+        return Opened(store: try SQLiteStore(writer: queue), reopen: { try SQLiteStore(writer: queue) })
+    }
+}
+
+extension Fixture {
+    /// A cycle record of `result` started and ended at `at`.
+    static func cycle(_ result: CycleRecord.Result = .complete, at: Date = t0) -> CycleCommit {
+        CycleCommit(cycle: CycleRecord(startedAt: at, endedAt: at, result: result))
+    }
+
+    /// A notification on `channel`, its payload a stand-in (the store never reads it).
+    static func draft(_ key: String, channel: String = "ops") -> OutboxDraft {
+        OutboxDraft(idempotencyKey: key, channel: channel, rule: "r", payload: Data("{}".utf8))
+    }
+
+    /// `post` as a write with its fingerprint.
+    static func write(_ post: Post) -> PostWrite {
+        PostWrite(post: post, fingerprint: PostFingerprint.of(post))
+    }
+
+    /// A `from → to` event of the post `id`, detected at `at`.
+    static func event(_ id: String, _ from: String = "generated", _ to: PostStatus = .failed, at: Date = t0) -> Event {
+        Event(kind: .transition, from: from, to: to.rawValue, post: post(id, to), detectedAt: at)
+    }
+}
