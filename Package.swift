@@ -18,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        // Already in hummingbird's graph; declared because Sandbox and PostwatchApp import them.
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
     ],
     targets: [
         // libcurl from Debian's libcurl4-openssl-dev; only `Curl` imports it.
@@ -28,10 +31,7 @@ let package = Package(
         ),
         .target(
             name: "Curl",
-            dependencies: [
-                "CCurl",
-                .product(name: "Logging", package: "swift-log"),
-            ]
+            dependencies: ["CCurl"]
         ),
         // Secrets out of peer text and logs; no dependencies, so every library can use it.
         .target(name: "Redaction"),
@@ -53,12 +53,10 @@ let package = Package(
             name: "Watch",
             dependencies: [
                 "Infinipost",
-                "Rules",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The C API, for the one loop that reads every stored post without a String each.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .target(
@@ -72,13 +70,13 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .target(
             name: "Sandbox",
             dependencies: [
                 "Infinipost",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -92,8 +90,10 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             plugins: ["BuildInfo"]
         ),
@@ -102,9 +102,9 @@ let package = Package(
         .executableTarget(
             name: "postwatch",
             dependencies: [
-                "PostwatchApp",
-                "Redaction",
+                "Infinipost", "PostwatchApp", "Redaction", "Sandbox", "Watch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -114,26 +114,45 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // The retention bench marks notifications delivered in bulk on its own connection.
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Real peers for tests and benchmarks: sandbox builder, webhook receiver, SMTP server fixture.
         .target(
             name: "TestSupport",
             dependencies: [
-                "Curl", "Infinipost", "Sandbox",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "Sandbox",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "RedactionTests", dependencies: ["Redaction"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "TestSupport"]),
-        .testTarget(name: "InfinipostTests", dependencies: ["Infinipost", "Sandbox", "TestSupport"]),
-        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "Infinipost", "Curl", "TestSupport"]),
-        .testTarget(name: "RulesTests", dependencies: ["Rules", "PostwatchApp"], resources: [.copy("Corpus")]),
+        .testTarget(
+            name: "InfinipostTests",
+            dependencies: ["Infinipost", "Curl", "Sandbox", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "Infinipost", "TestSupport"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules"], resources: [.copy("Corpus")]),
         .testTarget(
             name: "WatchTests",
-            dependencies: ["Watch", "Infinipost", "Rules", "Sandbox", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "NotifyTests", dependencies: ["Notify", "Watch", "Rules", "Curl", "Redaction", "TestSupport"]),
+            dependencies: [
+                "Watch", "Curl", "Infinipost", "Sandbox", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "NotifyTests",
+            dependencies: [
+                "Notify", "Watch", "Rules", "Curl", "Infinipost", "Redaction", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]),
+        // The wiring's own tests (commands, settings, log lines), apart from the rule language's.
+        .testTarget(
+            name: "PostwatchAppTests",
+            dependencies: ["PostwatchApp", "Rules", "Watch", .product(name: "Logging", package: "swift-log")],
+            // The events `rules test` reads in CommandTests.
+            resources: [.copy("Corpus")]),
         .testTarget(
             name: "EndToEndTests",
             // GRDB: to read every row of a state file the binary wrote (no secret may be in it).
