@@ -1,45 +1,76 @@
 import Foundation
 import Infinipost
 import Metrics
+import Synchronization
 import Watch
 
 /// The metrics postwatch exports (names and labels as docs/operations.md lists them).
 ///
 /// Recorded through swift-metrics from what cycles and deliveries report, so the libraries
-/// stay free of metric names; `run` bootstraps the Prometheus backend.
+/// stay free of metric names; `run` bootstraps the Prometheus backend, then makes this. Each
+/// metric object is made once, the first time its labels are used, then kept: a cycle does not
+/// ask the backend for a metric per event, and a series appears in `/metrics` when it first
+/// has something to say, as it always has.
 public struct PostwatchMetrics: Sendable {
-    public init() {}
+    private let cycles: Family<Counter>
+    private let cycleDuration: Family<Timer>
+    private let pagesFetched: Family<Counter>
+    private let lastSuccessfulCycle: Family<Gauge>
+    private let buildInfo: Family<Gauge>
+    private let rulesReloadSuccessful: Family<Gauge>
+    private let rulesReloadSuccessTimestamp: Family<Gauge>
+    private let outboxDepthGauges: Family<Gauge>
+    private let events: Family<Counter>
+    private let apiErrors: Family<Counter>
+    private let deliveries: Family<Counter>
+
+    /// Metrics from `factory`: the bootstrapped backend unless a test gives its own.
+    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+        cycles = Family { Counter(label: "postwatch_cycles_total", dimensions: $0, factory: factory) }
+        cycleDuration = Family { Timer(label: "postwatch_cycle_duration_seconds", dimensions: $0, factory: factory) }
+        pagesFetched = Family { Counter(label: "postwatch_pages_fetched_total", dimensions: $0, factory: factory) }
+        lastSuccessfulCycle = Family {
+            Gauge(label: "postwatch_last_successful_cycle_timestamp_seconds", dimensions: $0, factory: factory)
+        }
+        buildInfo = Family { Gauge(label: "postwatch_build_info", dimensions: $0, factory: factory) }
+        rulesReloadSuccessful = Family { Gauge(label: "postwatch_rules_last_reload_successful", dimensions: $0, factory: factory) }
+        rulesReloadSuccessTimestamp = Family {
+            Gauge(label: "postwatch_rules_last_reload_success_timestamp_seconds", dimensions: $0, factory: factory)
+        }
+        outboxDepthGauges = Family { Gauge(label: "postwatch_outbox_depth", dimensions: $0, factory: factory) }
+        events = Family { Counter(label: "postwatch_events_total", dimensions: $0, factory: factory) }
+        apiErrors = Family { Counter(label: "postwatch_api_errors_total", dimensions: $0, factory: factory) }
+        deliveries = Family { Counter(label: "postwatch_deliveries_total", dimensions: $0, factory: factory) }
+    }
 
     public func cycleSucceeded(_ report: CycleReport, eventsByRule: [(rule: String, transition: String)]) {
-        Counter(label: "postwatch_cycles_total", dimensions: [("result", "ok")]).increment()
-        Timer(label: "postwatch_cycle_duration_seconds").recordSeconds(report.duration.secondsValue)
-        Counter(label: "postwatch_pages_fetched_total").increment(by: report.pages)
+        cycles[[("result", "ok")]].increment()
+        cycleDuration[[]].recordSeconds(report.duration.secondsValue)
+        pagesFetched[[]].increment(by: report.pages)
         for (rule, transition) in eventsByRule {
-            Counter(label: "postwatch_events_total", dimensions: [("rule", rule), ("transition", transition)]).increment()
+            events[[("rule", rule), ("transition", transition)]].increment()
         }
-        Gauge(label: "postwatch_last_successful_cycle_timestamp_seconds").record(Date().timeIntervalSince1970)
+        lastSuccessfulCycle[[]].record(Date().timeIntervalSince1970)
     }
 
     /// `result`: `api_error` when the listing failed (the API), `error` otherwise.
     public func cycleFailed(apiErrorCode: String?) {
-        Counter(label: "postwatch_cycles_total", dimensions: [("result", apiErrorCode == nil ? "error" : "api_error")])
-            .increment()
+        cycles[[("result", apiErrorCode == nil ? "error" : "api_error")]].increment()
         if let apiErrorCode {
-            Counter(label: "postwatch_api_errors_total", dimensions: [("code", apiErrorCode)]).increment()
+            apiErrors[[("code", apiErrorCode)]].increment()
         }
     }
 
     public func processStarted() {
         // The usual *_build_info: 1, with what runs in its labels (join on it in queries).
-        Gauge(label: "postwatch_build_info", dimensions: [("version", BuildInfo.version), ("commit", BuildInfo.commit)]).record(1)
+        buildInfo[[("version", BuildInfo.version), ("commit", BuildInfo.commit)]].record(1)
         // Until the first complete cycle, the start time: "no complete cycle for 3 intervals"
         // then also fires for a postwatch that never completes one.
-        Gauge(label: "postwatch_last_successful_cycle_timestamp_seconds").record(Date().timeIntervalSince1970)
+        lastSuccessfulCycle[[]].record(Date().timeIntervalSince1970)
     }
 
     public func delivery(channelKind: String, result: String) {
-        Counter(label: "postwatch_deliveries_total", dimensions: [("channel_kind", channelKind), ("result", result)])
-            .increment()
+        deliveries[[("channel_kind", channelKind), ("result", result)]].increment()
     }
 
     /// Like Prometheus's own `prometheus_config_last_reload_successful`: 1 when the rules
@@ -47,15 +78,39 @@ public struct PostwatchMetrics: Sendable {
     /// rules stay in force, so nothing else shows the file on disk is broken); and when the
     /// rules in force were loaded.
     public func rulesLoaded(successfully: Bool) {
-        Gauge(label: "postwatch_rules_last_reload_successful").record(successfully ? 1 : 0)
+        rulesReloadSuccessful[[]].record(successfully ? 1 : 0)
         if successfully {
-            Gauge(label: "postwatch_rules_last_reload_success_timestamp_seconds").record(Date().timeIntervalSince1970)
+            rulesReloadSuccessTimestamp[[]].record(Date().timeIntervalSince1970)
         }
     }
 
     public func outboxDepth(_ depth: [OutboxEntry.State: Int]) {
         for state in [OutboxEntry.State.pending, .dead] {
-            Gauge(label: "postwatch_outbox_depth", dimensions: [("state", state.rawValue)]).record(depth[state] ?? 0)
+            outboxDepthGauges[[("state", state.rawValue)]].record(depth[state] ?? 0)
+        }
+    }
+}
+
+extension PostwatchMetrics {
+    /// One metric per set of label values (one only for a metric without labels), made the
+    /// first time those values are used.
+    final class Family<Metric: Sendable>: Sendable {
+        private let make: @Sendable ([(String, String)]) -> Metric
+        private let made = Mutex<[[String]: Metric]>([:])
+
+        init(make: @escaping @Sendable ([(String, String)]) -> Metric) {
+            self.make = make
+        }
+
+        subscript(dimensions: [(String, String)]) -> Metric {
+            // Label names are fixed per family: the values alone tell two members apart.
+            let key = dimensions.map(\.1)
+            return made.withLock { made in
+                if let metric = made[key] { return metric }
+                let metric = make(dimensions)
+                made[key] = metric
+                return metric
+            }
         }
     }
 }
