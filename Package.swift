@@ -150,7 +150,11 @@ let package = Package(
         // The wiring's own tests (commands, settings, log lines), apart from the rule language's.
         .testTarget(
             name: "PostwatchAppTests",
-            dependencies: ["PostwatchApp", "Rules", "Watch", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "PostwatchApp", "Rules", "Watch",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
             // The events `rules test` reads in CommandTests.
             resources: [.copy("Corpus")]),
         .testTarget(

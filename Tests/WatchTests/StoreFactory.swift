@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Infinipost
 import Testing
 @testable import Watch
 
