@@ -6,13 +6,13 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         private let value: Value
         private init(_ value: Value) { self.value = value }
 
-        /// The file could not be opened, created or migrated.
+        /// The store (a state file, a database) could not be opened, created or migrated.
         public static let open = Code(.open)
         /// A read or a write failed (disk full, locked, corrupt).
         public static let database = Code(.database)
         /// A stored value could not be encoded or decoded.
         public static let encoding = Code(.encoding)
-        /// Opened read-only, the file needs a migration that only a writer can make.
+        /// Opened read-only, the store needs a migration that only a writer can make.
         public static let outdated = Code(.outdated)
         public var description: String { value.rawValue }
     }
