@@ -10,6 +10,12 @@ import Testing
         try await store.commit(commit)
     }
 
+    /// Queues one notification at `Fixture.t0`; returns its id.
+    func queueOne(_ key: String, into store: any Store) async throws -> Int64 {
+        try await queue([Fixture.draft(key)], into: store)
+        return try #require(try await store.entries(in: .pending, limit: 1).first { $0.draft.idempotencyKey == key }?.id)
+    }
+
     @Test(arguments: StoreFactory.all)
     func outboxLifecycle(_ factory: StoreFactory) async throws {
         let store = try factory.make().store
@@ -95,8 +101,7 @@ import Testing
     @Test(arguments: StoreFactory.all)
     func aSettledEntryIsNotMarkedFailedAgain(_ factory: StoreFactory) async throws {
         let store = try factory.make().store
-        try await queue([Fixture.draft("k")], into: store)
-        let id = try #require(try await store.due(at: Fixture.t0, limitPerChannel: 1).first?.id)
+        let id = try await queueOne("k", into: store)
         try await store.markDelivered(id, at: Fixture.t0.addingTimeInterval(5))
         try await store.markFailed(id, error: "late", nextAttemptAt: nil, at: Fixture.t0.addingTimeInterval(9))
         let entry = try #require(try await store.entry(id))
@@ -108,8 +113,7 @@ import Testing
     @Test(arguments: StoreFactory.all)
     func aDeadEntryRecordsWhenItDied(_ factory: StoreFactory) async throws {
         let store = try factory.make().store
-        try await queue([Fixture.draft("k")], into: store)
-        let id = try #require(try await store.due(at: Fixture.t0, limitPerChannel: 1).first?.id)
+        let id = try await queueOne("k", into: store)
         try await store.markFailed(id, error: "503", nextAttemptAt: Fixture.t0.addingTimeInterval(60), at: Fixture.t0)
         let died = Fixture.t0.addingTimeInterval(86_400)
         try await store.markFailed(id, error: "503 again", nextAttemptAt: nil, at: died)
@@ -126,8 +130,7 @@ import Testing
     @Test(arguments: StoreFactory.all)
     func recipientsAreKeptAndARetryRevivesTheDeadOnes(_ factory: StoreFactory) async throws {
         let store = try factory.make().store
-        try await queue([Fixture.draft("mail")], into: store)
-        let id = try #require(try await store.due(at: Fixture.t0, limitPerChannel: 1).first?.id)
+        let id = try await queueOne("mail", into: store)
         let outcomes = [
             OutboxRecipient(address: "ops@example.com", state: .delivered),
             OutboxRecipient(address: "busy@example.com", state: .pending, reply: "450 4.2.1 busy"),
@@ -146,8 +149,7 @@ import Testing
         #expect(entry.state == .delivered && entry.recipients == delivered && entry.lastError == nil)
         #expect(try await !store.retry(id, at: Fixture.t0), "a delivered entry is not retried")
 
-        try await queue([Fixture.draft("mail2")], into: store)
-        let other = try #require(try await store.due(at: Fixture.t0, limitPerChannel: 1).first?.id)
+        let other = try await queueOne("mail2", into: store)
         try await store.markFailed(other, error: "refused", nextAttemptAt: nil, recipients: delivered, at: Fixture.t0)
         #expect(try await store.retry(other, at: Fixture.t0))
         #expect(try await store.entry(other)?.recipients.map(\.state) == [.delivered, .delivered, .pending])
