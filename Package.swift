@@ -35,17 +35,21 @@ let package = Package(
         ),
         // Secrets out of peer text and logs; no dependencies, so every library can use it.
         .target(name: "Redaction"),
+        // Durations as written, the one backoff, the injected clock; no dependencies, like Redaction.
+        .target(name: "Timekeeping"),
         .target(
             name: "Infinipost",
             dependencies: [
                 "Curl",
                 "Redaction",
+                "Timekeeping",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "Rules",
             dependencies: [
+                "Timekeeping",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
@@ -54,11 +58,13 @@ let package = Package(
             dependencies: [
                 "Infinipost",
                 "Rules",
+                "Timekeeping",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The C API, for the one loop that reads every stored post without a String each.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
@@ -68,11 +74,13 @@ let package = Package(
                 "Infinipost",
                 "Redaction",
                 "Rules",
+                "Timekeeping",
                 "Watch",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
@@ -88,7 +96,7 @@ let package = Package(
         .target(
             name: "PostwatchApp",
             dependencies: [
-                "Curl", "Infinipost", "Redaction", "Rules", "Watch", "Notify", "Sandbox",
+                "Curl", "Infinipost", "Redaction", "Rules", "Timekeeping", "Watch", "Notify", "Sandbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -104,36 +112,39 @@ let package = Package(
             dependencies: [
                 "PostwatchApp",
                 "Redaction",
+                "Timekeeping",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "postwatch-bench",
             dependencies: [
-                "Curl", "Infinipost", "Rules", "Watch", "Notify", "Sandbox", "TestSupport",
+                "Curl", "Infinipost", "Rules", "Timekeeping", "Watch", "Notify", "Sandbox", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // The retention bench marks notifications delivered in bulk on its own connection.
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        // Real peers for tests and benchmarks: sandbox builder, webhook receiver, SMTP server fixture.
+        // Real peers for tests and benchmarks: sandbox builder, webhook receiver, SMTP server fixture;
+        // and the fakes they share: a manual clock, a router of one notification per event.
         .target(
             name: "TestSupport",
             dependencies: [
-                "Curl", "Infinipost", "Sandbox",
+                "Curl", "Infinipost", "Sandbox", "Timekeeping", "Watch",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "RedactionTests", dependencies: ["Redaction"]),
+        .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "TestSupport"]),
         .testTarget(name: "InfinipostTests", dependencies: ["Infinipost", "Sandbox", "TestSupport"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "Infinipost", "Curl", "TestSupport"]),
-        .testTarget(name: "RulesTests", dependencies: ["Rules", "PostwatchApp"], resources: [.copy("Corpus")]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "PostwatchApp", "Timekeeping"], resources: [.copy("Corpus")]),
         .testTarget(
             name: "WatchTests",
             dependencies: ["Watch", "Infinipost", "Rules", "Sandbox", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "NotifyTests", dependencies: ["Notify", "Watch", "Rules", "Curl", "Redaction", "TestSupport"]),
+        .testTarget(name: "NotifyTests", dependencies: ["Notify", "Watch", "Rules", "Curl", "Redaction", "Timekeeping", "TestSupport"]),
         .testTarget(
             name: "EndToEndTests",
             // GRDB: to read every row of a state file the binary wrote (no secret may be in it).
