@@ -134,6 +134,8 @@ public struct Demo: Sendable {
             try? await clock.sleep(for: options.duration)
             await group.triggerGracefulShutdown()
         }
+        // What the last cycle queued just before the end still prints, as the old loop did.
+        _ = await delivery.deliverDue(now: clock.now)
         terminal.line("")
         terminal.line(summary.withLock { $0 }.text(terminal: terminal))
         return .ok
