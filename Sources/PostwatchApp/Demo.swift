@@ -88,10 +88,9 @@ public struct Demo: Sendable {
             rulesOverride: rules, clock: clock)
         let poller = pipeline.poller(since: 3600, router: rules.router())
         let summary = Mutex(Summary())
-        let delivery = Delivery(
-            outbox: pipeline.store, channels: pipeline.channels,
+        let delivery = pipeline.delivery(
             // Notifications print soon after the cycle that queued them, as the old loop did.
-            configuration: Delivery.Configuration(pollInterval: .milliseconds(200)), clock: clock, logger: logger,
+            logger: logger, configuration: Delivery.Configuration(pollInterval: .milliseconds(200)),
             observe: { outcome in
                 if outcome.result == .delivered { summary.withLock { $0.delivered += 1 } }
             })
@@ -100,8 +99,8 @@ public struct Demo: Sendable {
         terminal.line(
             "\(rules.rules.count) rules, \(rules.channels.count) channels; channels print here instead of sending. Stops after \(options.duration).\n")
 
-        let end = clock.now.addingTimeInterval(options.duration.secondsValue)
         let clock = self.clock
+        let end = clock.now.addingTimeInterval(options.duration.secondsValue)
         let progress: @Sendable () -> Void = {
             let seen = summary.withLock { $0 }
             let left = max(0, Int(end.timeIntervalSince(clock.now)))

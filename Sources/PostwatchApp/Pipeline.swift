@@ -85,8 +85,11 @@ struct Pipeline: Sendable {
     }
 
     /// - Parameter observe: each attempt's outcome (the daemon counts them in its metrics).
-    func delivery(logger: Logger, observe: @escaping @Sendable (Delivery.Outcome) -> Void = { _ in }) -> Delivery {
-        Delivery(outbox: store, channels: channels, clock: clock, logger: logger, observe: observe)
+    func delivery(
+        logger: Logger, configuration: Delivery.Configuration = Delivery.Configuration(),
+        observe: @escaping @Sendable (Delivery.Outcome) -> Void = { _ in }
+    ) -> Delivery {
+        Delivery(outbox: store, channels: channels, configuration: configuration, clock: clock, logger: logger, observe: observe)
     }
 
     /// Exit code 3 for a failed listing (coded with the API's error code), 2 for anything else
