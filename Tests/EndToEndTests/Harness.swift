@@ -77,7 +77,7 @@ final class LiveProcess: Sendable {
 
     /// Waits (polling, never blocking a thread) until `predicate` holds for stderr.
     func waitForStderr(
-        timeout: Duration = .seconds(20), _ what: String, _ predicate: (String) -> Bool
+        timeout: Duration = .seconds(45), _ what: String, _ predicate: (String) -> Bool
     ) async throws {
         let deadline = ContinuousClock.now + timeout
         while !predicate(stderr) {
@@ -88,7 +88,7 @@ final class LiveProcess: Sendable {
     }
 
     /// Waits for the exit and returns the status (killed after `timeout`).
-    func waitForExit(timeout: Duration = .seconds(20)) async throws -> Int32 {
+    func waitForExit(timeout: Duration = .seconds(45)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             if ContinuousClock.now > deadline {
@@ -202,7 +202,7 @@ func hmacSHA256(_ body: Data, secret: String) async throws -> String {
 }
 
 /// Polls `condition` until it holds or `timeout` passes.
-func eventually(timeout: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws -> Bool {
+func eventually(timeout: Duration = .seconds(45), _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return true }
