@@ -23,9 +23,10 @@ demo: deps
 
 test: deps
 	$(SWIFT) build --build-tests
-	# One test at a time: on 2 cores, parallel suites starve each other's cooperative threads
-	# and real-peer tests (timeouts, Retry-After waits) then fail for reasons that are not bugs.
-	$(SWIFT) test --skip-build --no-parallel
+	# In parallel: time is injected (Timekeeping's WallClock, TestSupport's ManualClock), tests
+	# that need a real peer wait until a deadline instead of for a fixed time, and nothing blocks
+	# a cooperative thread while a peer in the test process must answer.
+	$(SWIFT) test --skip-build
 
 # The model test (Tests/EndToEndTests/ModelTests.swift) on long histories: SOAK_STEPS steps
 # for each seed of SOAK_SEEDS (three random ones unless given). Each run prints its seed and

@@ -35,17 +35,21 @@ let package = Package(
         ),
         // Secrets out of peer text and logs; no dependencies, so every library can use it.
         .target(name: "Redaction"),
+        // Durations as written, the one backoff, the injected clock; no dependencies, like Redaction.
+        .target(name: "Timekeeping"),
         .target(
             name: "Infinipost",
             dependencies: [
                 "Curl",
                 "Redaction",
+                "Timekeeping",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "Rules",
             dependencies: [
+                "Timekeeping",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
@@ -53,10 +57,12 @@ let package = Package(
             name: "Watch",
             dependencies: [
                 "Infinipost",
+                "Timekeeping",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The C API, for the one loop that reads every stored post without a String each.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
@@ -66,10 +72,12 @@ let package = Package(
                 "Infinipost",
                 "Redaction",
                 "Rules",
+                "Timekeeping",
                 "Watch",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
@@ -86,7 +94,7 @@ let package = Package(
         .target(
             name: "PostwatchApp",
             dependencies: [
-                "Curl", "Infinipost", "Redaction", "Rules", "Watch", "Notify", "Sandbox",
+                "Curl", "Infinipost", "Redaction", "Rules", "Timekeeping", "Watch", "Notify", "Sandbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -102,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "postwatch",
             dependencies: [
-                "Infinipost", "PostwatchApp", "Redaction", "Sandbox", "Watch",
+                "Infinipost", "PostwatchApp", "Redaction", "Sandbox", "Timekeeping", "Watch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -110,39 +118,41 @@ let package = Package(
         .executableTarget(
             name: "postwatch-bench",
             dependencies: [
-                "Curl", "Infinipost", "Rules", "Watch", "Notify", "Sandbox", "TestSupport",
+                "Curl", "Infinipost", "Rules", "Timekeeping", "Watch", "Notify", "Sandbox", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // The retention bench marks notifications delivered in bulk on its own connection.
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Real peers for tests and benchmarks: sandbox builder, webhook receiver, SMTP server fixture.
+        // Real peers for tests and benchmarks: sandbox builder, webhook receiver, SMTP server fixture;
+        // and the fakes they share: a manual clock, a router of one notification per event.
         .target(
             name: "TestSupport",
             dependencies: [
-                "Sandbox",
+                "Infinipost", "Sandbox", "Timekeeping", "Watch",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "RedactionTests", dependencies: ["Redaction"]),
+        .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "TestSupport"]),
         .testTarget(
             name: "InfinipostTests",
             dependencies: ["Infinipost", "Curl", "Sandbox", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "Infinipost", "TestSupport"]),
-        .testTarget(name: "RulesTests", dependencies: ["Rules"], resources: [.copy("Corpus")]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "Timekeeping"], resources: [.copy("Corpus")]),
         .testTarget(
             name: "WatchTests",
             dependencies: [
-                "Watch", "Curl", "Infinipost", "Sandbox", "TestSupport",
+                "Watch", "Curl", "Infinipost", "Sandbox", "TestSupport", "Timekeeping",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "NotifyTests",
             dependencies: [
-                "Notify", "Watch", "Rules", "Curl", "Infinipost", "Redaction", "TestSupport",
+                "Notify", "Watch", "Rules", "Curl", "Infinipost", "Redaction", "TestSupport", "Timekeeping",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),

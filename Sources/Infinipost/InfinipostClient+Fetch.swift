@@ -1,6 +1,7 @@
 import Curl
 import Foundation
 import Redaction
+import Timekeeping
 
 /// One request, and what its answer means.
 extension InfinipostClient {

@@ -1,6 +1,7 @@
 import Curl
 import Foundation
 import Logging
+import Timekeeping
 
 /// Lists posts from `GET /v1/posts` over libcurl: pages of 100 following `nextCursor`, retries
 /// with backoff, and an `APIError` for anything else than the documented JSON.
@@ -14,19 +15,20 @@ public struct InfinipostClient: PostListing {
     public let configuration: InfinipostConfiguration
     let transport: CurlTransport
     let logger: Logger
-    /// Waits between attempts; a test passes one that returns at once (and records the wait).
-    let sleep: @Sendable (Duration) async throws -> Void
+    /// Times a page's retries and waits between them; a test passes a manual clock, which
+    /// returns at once (and records the wait).
+    let clock: any WallClock
 
     public init(
         configuration: InfinipostConfiguration,
         transport: CurlTransport,
         logger: Logger = Logger(label: "postwatch.infinipost"),
-        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+        clock: any WallClock = SystemClock()
     ) {
         self.configuration = configuration
         self.transport = transport
         self.logger = logger
-        self.sleep = sleep
+        self.clock = clock
     }
 
     /// Every post matching `query`, following the cursor chain to `hasMore: false`.
@@ -51,8 +53,7 @@ public struct InfinipostClient: PostListing {
             connectTimeout: configuration.connectTimeout, totalTimeout: configuration.requestTimeout,
             maxResponseBytes: configuration.maxPageBytes)
         let policy = configuration.retry
-        let started = ContinuousClock.now
-        var slept: Duration = .zero
+        let started = clock.now
         var attempt = 0
         while true {
             attempt += 1
@@ -64,10 +65,10 @@ public struct InfinipostClient: PostListing {
             }
             try Task.checkCancellation()
             guard error.isRetryable, attempt < policy.maxAttempts else { throw error }
-            // Time spent so far: the requests (real time) plus the waits (as asked for, so a
-            // test's instant sleep still counts them).
-            let spent = (ContinuousClock.now - started) + slept
-            var wait = Duration.seconds(Double.random(in: 0..<1) * policy.backoffCeiling(retry: attempt - 1).secondsValue)
+            // Time spent so far, the requests and the waits, on the injected clock (a test's
+            // manual clock counts the waits it was asked for).
+            let spent = Duration.milliseconds(Int64(clock.now.timeIntervalSince(started) * 1000))
+            var wait = policy.backoff.delay(attempt: attempt, random: Double.random(in: 0..<1))
             if let retryAfter = error.retryAfter {
                 guard retryAfter <= policy.maxRetryAfter else {
                     throw error.appending("; Retry-After \(retryAfter.compactDescription) is longer than allowed")
@@ -83,8 +84,7 @@ public struct InfinipostClient: PostListing {
                     "api.code": "\(error.code)", "api.status": "\(error.httpStatus.map(String.init) ?? "-")",
                     "api.attempt": "\(attempt)", "api.retry_in": "\(wait.compactDescription)",
                 ])
-            try await sleep(wait)
-            slept += wait
+            try await clock.sleep(for: wait)
         }
     }
 

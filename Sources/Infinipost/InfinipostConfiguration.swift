@@ -1,4 +1,5 @@
 import Redaction
+import Timekeeping
 
 /// How `InfinipostClient` talks to the API; built by the command line, never read from the
 /// environment here.
@@ -40,13 +41,13 @@ public struct InfinipostConfiguration: Sendable {
     }
 }
 
-/// Retries with full-jitter exponential backoff: attempt n waits a random time in
-/// `0 ..< min(maxDelay, baseDelay × 2ⁿ)`, or exactly the server's `Retry-After`; a page gives up
-/// after `maxAttempts` requests or once the next wait would pass `maxTotal` since its first try.
+/// Retries with full-jitter exponential ``Backoff``, or exactly the server's `Retry-After`; a
+/// page gives up after `maxAttempts` requests or once the next wait would pass `maxTotal` since
+/// its first try.
 public struct RetryPolicy: Sendable, Hashable {
     public var maxAttempts: Int
-    public var baseDelay: Duration
-    public var maxDelay: Duration
+    /// Retry n waits a random time up to `min(maxDelay, baseDelay × 2ⁿ⁻¹)`.
+    public var backoff: Backoff
     /// Bound on the time one page may take, waits and requests included.
     public var maxTotal: Duration
     /// A `Retry-After` above this is not waited for: the page fails (`rate_limited`).
@@ -60,18 +61,11 @@ public struct RetryPolicy: Sendable, Hashable {
         maxRetryAfter: Duration = .seconds(60)
     ) {
         self.maxAttempts = maxAttempts
-        self.baseDelay = baseDelay
-        self.maxDelay = maxDelay
+        backoff = Backoff(base: baseDelay, cap: maxDelay)
         self.maxTotal = maxTotal
         self.maxRetryAfter = maxRetryAfter
     }
 
     /// No retries at all.
     public static let none = RetryPolicy(maxAttempts: 1)
-
-    /// The longest wait before retry number `retry` (0 for the first retry), before jitter.
-    public func backoffCeiling(retry: Int) -> Duration {
-        let factor = 1 << min(max(retry, 0), 20)
-        return min(maxDelay, baseDelay * factor)
-    }
 }

@@ -3,6 +3,7 @@ import Infinipost
 import Logging
 import Notify
 import Rules
+import Timekeeping
 import Watch
 
 /// `postwatch check`: one cycle, delivery of what it queued (waiting a bounded time for
@@ -60,7 +61,7 @@ public struct Check: Sendable {
         let pipeline = try Pipeline(settings: settings, logger: logger, console: console)
         let router = pipeline.rules.router()
         let poller = pipeline.poller(since: options.since.map(\.secondsValue), router: router)
-        let now = Date()
+        let now = pipeline.clock.now
         let cycle: CycleReport
         do {
             cycle = try await poller.runOnce(now: now, dryRun: options.dryRun)
@@ -80,7 +81,7 @@ public struct Check: Sendable {
             }
         } else {
             let delivery = pipeline.delivery(logger: logger)
-            let result = await delivery.drain(until: Date().addingTimeInterval(options.deliveryTimeout.secondsValue))
+            let result = await delivery.drain(until: pipeline.clock.now.addingTimeInterval(options.deliveryTimeout.secondsValue))
             notifications.delivered = result.delivered
             let depth = (try? await pipeline.store.depth()) ?? [:]
             notifications.pending = depth[.pending] ?? 0

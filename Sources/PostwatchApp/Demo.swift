@@ -4,11 +4,15 @@ import Logging
 import Notify
 import Rules
 import Sandbox
+import ServiceLifecycle
+import Synchronization
+import Timekeeping
 import Watch
 
 /// `postwatch demo`: the embedded default. A sandbox API in-process with a fast lifecycle, the
-/// rules in `./rules` (or built-in ones), the daemon's cycle every few seconds, and every
-/// notification printed as its channel would show it. Stops by itself after `duration`.
+/// rules in `./rules` (or built-in ones), the daemon's own services (`PollService` every few
+/// seconds, `Delivery`), and every notification printed as its channel would show it. Stops by
+/// itself after `duration`.
 public struct Demo: Sendable {
     public struct Options: Sendable {
         public var duration: Duration
@@ -33,10 +37,14 @@ public struct Demo: Sendable {
     let options: Options
     let logger: Logger
     let terminal: Terminal
+    let clock: any WallClock
 
-    public init(options: Options, logger: Logger, write: @escaping @Sendable (String) -> Void) {
+    public init(
+        options: Options, logger: Logger, clock: any WallClock = SystemClock(), write: @escaping @Sendable (String) -> Void
+    ) {
         self.options = options
         self.logger = logger
+        self.clock = clock
         terminal = Terminal(write: write)
     }
 
@@ -77,36 +85,58 @@ public struct Demo: Sendable {
                     name: declaration.name, kind: declaration.kind.rawValue,
                     format: MessageFormat(kindName: declaration.kind.rawValue), terminal: terminal)
             },
-            rulesOverride: rules)
+            rulesOverride: rules, clock: clock)
         let poller = pipeline.poller(since: 3600, router: rules.router())
-        let delivery = pipeline.delivery(logger: logger)
+        let summary = Mutex(Summary())
+        let delivery = pipeline.delivery(
+            // Notifications print soon after the cycle that queued them, as the old loop did.
+            logger: logger, configuration: Delivery.Configuration(pollInterval: .milliseconds(200)),
+            observe: { outcome in
+                if outcome.result == .delivered { summary.withLock { $0.delivered += 1 } }
+            })
 
         terminal.line(terminal.styled("postwatch demo", .bold) + " — a sandbox Infinipost API with \(options.posts) posts on 127.0.0.1:\(port), rules from \(source)")
         terminal.line(
             "\(rules.rules.count) rules, \(rules.channels.count) channels; channels print here instead of sending. Stops after \(options.duration).\n")
 
-        let clock = ContinuousClock()
-        let end = clock.now + options.duration
-        var summary = Summary()
-        while clock.now < end {
-            let cycleStart = clock.now
-            do {
-                let report = try await poller.runOnce(now: Date())
-                summary.add(report)
-                let delivered = await delivery.deliverDue(now: Date())
-                summary.delivered += delivered.delivered
-            } catch {
-                summary.failedCycles += 1
-                terminal.line(terminal.styled("cycle failed: \(error)", .red))
-            }
-            let left = max(0, Int((end - clock.now).components.seconds))
+        let clock = self.clock
+        let end = clock.now.addingTimeInterval(options.duration.secondsValue)
+        let progress: @Sendable () -> Void = {
+            let seen = summary.withLock { $0 }
+            let left = max(0, Int(end.timeIntervalSince(clock.now)))
             terminal.progress(
-                "cycle \(summary.cycles + summary.failedCycles) · \(summary.posts) posts · \(summary.events) events · \(summary.delivered) notifications · \(left)s left")
-            let next = cycleStart + options.interval
-            if next < end { try? await Task.sleep(until: next) } else { try? await Task.sleep(until: end) }
+                "cycle \(seen.cycles + seen.failedCycles) · \(seen.posts) posts · \(seen.events) events · \(seen.delivered) notifications · \(left)s left")
         }
+        // The demo says why a cycle failed on the terminal; the service's own warning would repeat it.
+        var pollLogger = logger
+        pollLogger.logLevel = .error
+        let poll = PollService(
+            // No jitter and no backoff: the demo keeps its cadence whatever happens.
+            configuration: .init(interval: options.interval, jitter: 0, maxBackoff: options.interval),
+            clock: clock, logger: pollLogger,
+            cycle: { now in try await poller.runOnce(now: now) },
+            onSuccess: { report in
+                summary.withLock { $0.add(report) }
+                progress()
+            },
+            onFailure: { error in
+                summary.withLock { $0.failedCycles += 1 }
+                terminal.line(terminal.styled("cycle failed: \(error)", .red))
+                progress()
+            })
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: delivery), .init(service: poll)], gracefulShutdownSignals: [], logger: logger))
+        await withTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try? await group.run() }
+            // Delivery finishes a send in flight before the group returns, as in `run`.
+            try? await clock.sleep(for: options.duration)
+            await group.triggerGracefulShutdown()
+        }
+        // What the last cycle queued just before the end still prints, as the old loop did.
+        _ = await delivery.deliverDue(now: clock.now)
         terminal.line("")
-        terminal.line(summary.text(terminal: terminal))
+        terminal.line(summary.withLock { $0 }.text(terminal: terminal))
         return .ok
     }
 

@@ -5,6 +5,7 @@ import Logging
 import Notify
 import Redaction
 import Rules
+import Timekeeping
 import Watch
 
 /// The parts of a cycle, built from the settings: rules, store, API client, channels, delivery.
@@ -19,6 +20,8 @@ struct Pipeline: Sendable {
     let channels: [any Channel]
     /// Every secret of this run, handed to the API client and the channels.
     let redactor: Redactor
+    /// The one time every part runs on: cycles, retries, delivery.
+    let clock: any WallClock
     let logger: Logger
 
     /// Loads the rules (exit 2 with the diagnostics on any error), opens the state file and
@@ -26,10 +29,11 @@ struct Pipeline: Sendable {
     init(
         settings: Settings, logger: Logger, console: @escaping @Sendable (String) -> Void,
         channelOverride: (@Sendable (ChannelDeclaration) -> any Channel)? = nil,
-        rulesOverride: RuleSet? = nil
+        rulesOverride: RuleSet? = nil, clock: any WallClock = SystemClock()
     ) throws(CommandError) {
         self.settings = settings
         self.logger = logger
+        self.clock = clock
         if let rulesOverride {
             rules = rulesOverride
         } else {
@@ -51,7 +55,7 @@ struct Pipeline: Sendable {
         }
         client = InfinipostClient(
             configuration: InfinipostConfiguration(baseURL: settings.apiURL, apiKey: settings.apiKey, redactor: redactor),
-            transport: transport, logger: logger)
+            transport: transport, logger: logger, clock: clock)
     }
 
     /// Loads and checks a rule set; warnings are logged, errors are a configuration error whose
@@ -81,8 +85,11 @@ struct Pipeline: Sendable {
     }
 
     /// - Parameter observe: each attempt's outcome (the daemon counts them in its metrics).
-    func delivery(logger: Logger, observe: @escaping @Sendable (Delivery.Outcome) -> Void = { _ in }) -> Delivery {
-        Delivery(outbox: store, channels: channels, logger: logger, observe: observe)
+    func delivery(
+        logger: Logger, configuration: Delivery.Configuration = Delivery.Configuration(),
+        observe: @escaping @Sendable (Delivery.Outcome) -> Void = { _ in }
+    ) -> Delivery {
+        Delivery(outbox: store, channels: channels, configuration: configuration, clock: clock, logger: logger, observe: observe)
     }
 
     /// Exit code 3 for a failed listing (coded with the API's error code), 2 for anything else

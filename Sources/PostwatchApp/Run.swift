@@ -7,6 +7,7 @@ import Prometheus
 import Redaction
 import Rules
 import ServiceLifecycle
+import Timekeeping
 import UnixSignals
 import Watch
 
@@ -59,7 +60,7 @@ public struct Run: Sendable {
         let pruner = pipeline.pruner()
 
         let poll = PollService(
-            configuration: .init(interval: options.interval), logger: logger,
+            configuration: .init(interval: options.interval), clock: pipeline.clock, logger: logger,
             cycle: { [logger] now in
                 if let problem = stateFile.problem() {
                     // An error every cycle (not once): this needs a person, now.
@@ -114,7 +115,7 @@ public struct Run: Sendable {
             configuration: .init(
                 services: [
                     .init(service: metricsServer),
-                    .init(service: DeliveryService(delivery: delivery)),
+                    .init(service: delivery),
                     .init(service: poll),
                     .init(service: reloader),
                 ],

@@ -2,6 +2,7 @@ import Curl
 import Foundation
 import Infinipost
 import Logging
+import Timekeeping
 import Watch
 
 /// Everything `check`, `run` and `demo` need, resolved from flags, environment and files.

@@ -1,4 +1,5 @@
 import Foundation
+import Timekeeping
 
 /// Turns a rule file into tokens; problems become diagnostics and lexing goes on.
 struct Lexer {
@@ -201,6 +202,9 @@ struct Lexer {
         add(.secret(.file(path)), from: start)
     }
 
+    /// `42`, or a duration: the command line's grammar (`DurationUnit`, `Duration(parsing:)`)
+    /// restricted to whole seconds (no `ms`, no fractions), read here scalar by scalar so that
+    /// every problem gets its own diagnostic at its column.
     private mutating func lexNumberOrDuration() {
         let start = here
         var seconds = 0
@@ -230,7 +234,7 @@ struct Lexer {
                 suffix.unicodeScalars.append(letter)
                 advance()
             }
-            guard let size = DurationText.units.first(where: { String($0.0) == suffix })?.1 else {
+            guard let size = DurationUnit(rawValue: suffix)?.seconds else {
                 let hint = suffix == "ms" ? " (durations are whole seconds)" : ""
                 error("'\(value)\(suffix)' is not a duration: use s, m, h or d, like 90s, 15m, 2h or 1h30m\(hint)", from: start)
                 add(.duration(seconds), from: start)

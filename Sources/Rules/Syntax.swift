@@ -1,3 +1,5 @@
+import Timekeeping
+
 /// The syntax tree of a rule file, every node with its source range.
 enum Syntax {
     struct Name: Sendable {
@@ -62,7 +64,7 @@ enum Syntax {
             switch self {
             case .string(let text, _): "\"\(text)\""
             case .number(let value, _): "\(value)"
-            case .duration(let seconds, _): DurationText.format(seconds: seconds)
+            case .duration(let seconds, _): Duration.seconds(seconds).compactDescription
             case .word(let word, _): word
             }
         }

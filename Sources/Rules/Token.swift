@@ -1,3 +1,5 @@
+import Timekeeping
+
 /// A lexical token of a rule file.
 struct Token: Sendable {
     enum Kind: Sendable, Equatable {
@@ -34,7 +36,7 @@ struct Token: Sendable {
         case .identifier(let name): "'\(name)'"
         case .string: "a string"
         case .number(let value): "'\(value)'"
-        case .duration(let seconds): "'\(DurationText.format(seconds: seconds))'"
+        case .duration(let seconds): "'\(Duration.seconds(seconds).compactDescription)'"
         case .secret(let reference): "'\(reference)'"
         case .arrow: "'->'"
         case .comma: "','"
@@ -87,19 +89,3 @@ public enum SecretReference: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Duration literals: `90s`, `15m`, `2h`, `1d`, `1h30m`.
-enum DurationText {
-    static let units: [(Character, Int)] = [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)]
-
-    /// The shortest spelling: 5400 → `1h30m`, 0 → `0s`.
-    static func format(seconds: Int) -> String {
-        if seconds == 0 { return "0s" }
-        var rest = seconds
-        var text = ""
-        for (unit, size) in units where rest >= size {
-            text += "\(rest / size)\(unit)"
-            rest %= size
-        }
-        return text
-    }
-}

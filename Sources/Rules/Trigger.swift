@@ -1,3 +1,5 @@
+import Timekeeping
+
 /// The `when` part of a rule: which events it looks at.
 public enum Trigger: Sendable, Hashable, CustomStringConvertible {
     /// `from -> to`; `from == nil` is `*` (any previous status, including `new`).
@@ -12,7 +14,7 @@ public enum Trigger: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .transition(let from, let to): "\(from ?? "*") -> \(to)"
-        case .overdue(let seconds): "overdue \(DurationText.format(seconds: seconds))"
+        case .overdue(let seconds): "overdue \(Duration.seconds(seconds).compactDescription)"
         case .deleted: "deleted"
         }
     }

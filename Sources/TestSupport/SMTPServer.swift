@@ -150,7 +150,7 @@ public final class SMTPServer: Sendable {
 
     /// Waits until at least `count` messages arrived and returns them all; throws on timeout.
     @discardableResult
-    public func waitForMessages(count: Int, timeout: Duration = .seconds(10)) async throws -> [Message] {
+    public func waitForMessages(count: Int, timeout: Duration = .seconds(45)) async throws -> [Message] {
         try await waitForCount(count, of: "messages", in: "SMTPServer", timeout: timeout, every: .milliseconds(20)) {
             messages
         }

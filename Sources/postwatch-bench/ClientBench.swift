@@ -4,6 +4,7 @@ import Foundation
 import Infinipost
 import Sandbox
 import TestSupport
+import Timekeeping
 
 #if canImport(Glibc)
     import Glibc

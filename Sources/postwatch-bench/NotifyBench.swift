@@ -5,6 +5,7 @@ import Infinipost
 import Logging
 import Notify
 import TestSupport
+import Timekeeping
 import Watch
 
 /// `postwatch-bench notify`: delivery throughput to local webhook receivers (without and with

@@ -5,6 +5,8 @@ import Infinipost
 import Logging
 import Sandbox
 import Synchronization
+import TestSupport
+import Timekeeping
 import Watch
 
 /// `postwatch-bench retention`: the state file's size over many cycles of a busy account,

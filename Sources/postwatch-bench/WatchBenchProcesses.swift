@@ -4,6 +4,8 @@ import Curl
 import Infinipost
 import Logging
 import Sandbox
+import TestSupport
+import Timekeeping
 import Watch
 
 #if canImport(Glibc)

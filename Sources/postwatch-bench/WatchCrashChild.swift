@@ -2,6 +2,7 @@ import ArgumentParser
 import Curl
 import Foundation
 import Infinipost
+import TestSupport
 import Watch
 
 #if canImport(Glibc)

@@ -68,7 +68,7 @@ struct CommonOptions: ParsableArguments {
     }
 
     func settings(requireAPIKey: Bool = true) throws(CommandError) -> Settings {
-        let settings = try Settings(flags: flags, environment: ProcessInfo.processInfo.environment, requireAPIKey: requireAPIKey)
+        let settings = try Settings(flags: flags, requireAPIKey: requireAPIKey)
         // Log lines and the last error line are redacted from here on; the channels' secrets
         // join once the rules are loaded.
         Redactor.install(Redactor(settings: settings, channels: []))

@@ -17,9 +17,7 @@ struct OutboxCommand: AsyncParsableCommand {
         var state: String?
 
         func admin(readOnly: Bool = false) async throws(CommandError) -> OutboxAdmin {
-            let environment = ProcessInfo.processInfo.environment
-            let path = state.flatMap { $0.isEmpty ? nil : $0 } ?? environment["POSTWATCH_STATE"].flatMap { $0.isEmpty ? nil : $0 } ?? "./postwatch.sqlite"
-            return try await OutboxAdmin.open(statePath: path, readOnly: readOnly)
+            try await OutboxAdmin.open(statePath: Settings.statePath(flag: state), readOnly: readOnly)
         }
     }
 

@@ -9,10 +9,6 @@ struct RulesCommand: AsyncParsableCommand {
         abstract: "Check rule files, and try them on events.",
         subcommands: [Lint.self, Test.self])
 
-    static func defaultPath() -> String {
-        ProcessInfo.processInfo.environment["POSTWATCH_RULES"] ?? "./rules"
-    }
-
     static func emit(_ output: RulesCommandOutput) throws {
         if !output.stdout.isEmpty { FileHandle.standardOutput.write(Data(output.stdout.utf8)) }
         if !output.stderr.isEmpty { FileHandle.standardError.write(Data(output.stderr.utf8)) }
@@ -24,7 +20,7 @@ struct RulesCommand: AsyncParsableCommand {
             abstract: "Check rule files: exit 0 when clean (warnings printed), 2 on any error.")
 
         @Option(help: "A .rules file or a directory of them (POSTWATCH_RULES, default ./rules).")
-        var rules: String = RulesCommand.defaultPath()
+        var rules: String = Settings.defaultRulesPath()
 
         @Option(help: "text, or json for editors and CI annotations.")
         var format: String = "text"
@@ -41,7 +37,7 @@ struct RulesCommand: AsyncParsableCommand {
         func run() async throws {
             let options = RulesLint.Options(
                 path: rules, format: RulesLint.Format(rawValue: format) ?? .text,
-                environment: ProcessInfo.processInfo.environment, skipSecrets: skipSecrets)
+                environment: Settings.processEnvironment, skipSecrets: skipSecrets)
             try RulesCommand.emit(RulesLint.run(options))
         }
     }
@@ -56,13 +52,13 @@ struct RulesCommand: AsyncParsableCommand {
                 """)
 
         @Option(help: "A .rules file or a directory of them (POSTWATCH_RULES, default ./rules).")
-        var rules: String = RulesCommand.defaultPath()
+        var rules: String = Settings.defaultRulesPath()
 
         @Argument(help: "Event files (JSON).")
         var events: [String] = []
 
         func run() async throws {
-            let options = RulesTest.Options(path: rules, eventFiles: events, environment: ProcessInfo.processInfo.environment)
+            let options = RulesTest.Options(path: rules, eventFiles: events, environment: Settings.processEnvironment)
             try RulesCommand.emit(RulesTest.run(options))
         }
     }

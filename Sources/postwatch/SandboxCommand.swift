@@ -3,6 +3,7 @@ import Foundation
 import Infinipost
 import Logging
 import Sandbox
+import Timekeeping
 
 /// `postwatch sandbox`: an Infinipost-compatible API on this machine, with a simulated lifecycle
 /// and fault knobs, to try postwatch without an account.

@@ -3,6 +3,7 @@ import Foundation
 import Infinipost
 import Logging
 import PostwatchApp
+import Timekeeping
 
 /// Parses `--since 24h`, `--interval 60s`: a positive duration.
 func parseDuration(_ text: String, option: String) throws(CommandError) -> Duration {
@@ -143,7 +144,7 @@ struct ConfigCommand: AsyncParsableCommand {
 
         func run() async throws {
             let check = ConfigCheck(
-                flags: common.flags, environment: ProcessInfo.processInfo.environment,
+                flags: common.flags, environment: Settings.processEnvironment,
                 options: .init(interval: daemon.intervalText, metricsAddress: daemon.metricsAddressText),
                 parseDuration: { text, option throws(CommandError) in try parseDuration(text, option: option) })
             let (text, status) = check.run()
@@ -161,10 +162,9 @@ struct DaemonOptions: ParsableArguments {
     @Option(help: "Where /metrics, /healthz and /readyz listen (POSTWATCH_METRICS_ADDRESS; default 127.0.0.1:9464).")
     var metricsAddress: String?
 
-    var intervalText: String { interval ?? ProcessInfo.processInfo.environment["POSTWATCH_INTERVAL"] ?? "60s" }
-    var metricsAddressText: String {
-        metricsAddress ?? ProcessInfo.processInfo.environment["POSTWATCH_METRICS_ADDRESS"] ?? "127.0.0.1:9464"
-    }
+    var texts: Settings.DaemonTexts { Settings.DaemonTexts(interval: interval, metricsAddress: metricsAddress) }
+    var intervalText: String { texts.interval }
+    var metricsAddressText: String { texts.metricsAddress }
 }
 
 /// `postwatch channel test NAME`: one marked test message through a configured channel.

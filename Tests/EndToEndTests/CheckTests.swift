@@ -4,6 +4,9 @@ import Testing
 import TestSupport
 
 /// `postwatch check` against a real sandbox, webhook receiver and SMTP server: each exit code.
+// Serialized for load, not for correctness (each test has its own sandbox, receiver, workspace
+// and ports): its tests run postwatch processes, and with them all at once on 2 cores the run
+// took longer and real-time bounds elsewhere were passed (ShutdownTests, issue 13).
 @Suite(.serialized)
 struct CheckTests {
     @Test func ruleFiredDeliversSignedWebhookAndMailThenNothingNew() async throws {

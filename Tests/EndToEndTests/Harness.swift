@@ -77,7 +77,7 @@ final class LiveProcess: Sendable {
 
     /// Waits (polling, never blocking a thread) until `predicate` holds for stderr.
     func waitForStderr(
-        timeout: Duration = .seconds(20), _ what: String, _ predicate: (String) -> Bool
+        timeout: Duration = .seconds(45), _ what: String, _ predicate: (String) -> Bool
     ) async throws {
         let deadline = ContinuousClock.now + timeout
         while !predicate(stderr) {
@@ -88,7 +88,7 @@ final class LiveProcess: Sendable {
     }
 
     /// Waits for the exit and returns the status (killed after `timeout`).
-    func waitForExit(timeout: Duration = .seconds(20)) async throws -> Int32 {
+    func waitForExit(timeout: Duration = .seconds(45)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             if ContinuousClock.now > deadline {
@@ -166,8 +166,9 @@ enum Net {
 ///
 /// It reads the pipe to its end, which comes when the command exits: waiting for the exit and
 /// then a fixed 50 ms for a readability handler lost the output now and then on a busy machine
-/// (the model test read an empty cycle count from `sqlite3` once in 450 cycles). The tools it
-/// runs print a line or two and finish in milliseconds, so blocking this thread is brief.
+/// (the model test read an empty cycle count from `sqlite3` once in 450 cycles). The read blocks
+/// a thread of its own, never one of the 2 cooperative threads of this 2-core machine: the model
+/// test runs `sqlite3` every cycle, and with the suite in parallel every other test waited.
 func runTool(_ path: String, _ arguments: [String]) async throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
@@ -175,7 +176,9 @@ func runTool(_ path: String, _ arguments: [String]) async throws -> String {
     let out = Pipe()
     process.standardOutput = out
     try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
+    let data = await withCheckedContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(returning: out.fileHandleForReading.readDataToEndOfFile()) }
+    }
     while process.isRunning { try await Task.sleep(for: .milliseconds(5)) }
     return String(decoding: data, as: UTF8.self)
 }
@@ -199,7 +202,7 @@ func hmacSHA256(_ body: Data, secret: String) async throws -> String {
 }
 
 /// Polls `condition` until it holds or `timeout` passes.
-func eventually(timeout: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws -> Bool {
+func eventually(timeout: Duration = .seconds(45), _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return true }

@@ -9,6 +9,7 @@ import TestSupport
 ///
 /// `POSTWATCH_MODEL_SEED` replays a seed (each run prints its own); `POSTWATCH_MODEL_STEPS` sets
 /// the length (`make soak` runs long histories over several seeds).
+// One test; serialized so that an added test would not share the cores with this long one.
 @Suite(.serialized)
 struct ModelTests {
     static let defaultSteps = 2000

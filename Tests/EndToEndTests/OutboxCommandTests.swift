@@ -7,6 +7,9 @@ import TestSupport
 #endif
 
 /// `postwatch outbox` against real state files.
+// Serialized for load, not for correctness (each test has its own sandbox, receiver, workspace
+// and ports): its tests run postwatch processes, and with them all at once on 2 cores the run
+// took longer and real-time bounds elsewhere were passed (ShutdownTests, issue 13).
 @Suite(.serialized)
 struct OutboxCommandTests {
     /// `outbox list` on a state file its user may only read failed with `readonly database`:

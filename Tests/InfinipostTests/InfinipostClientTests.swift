@@ -83,17 +83,17 @@ import TestSupport
 
     @Test func wrongKeyIsUnauthenticatedAndNotRetried() async throws {
         try await SandboxServer.with { server in
-            let sleep = RecordingSleep()
+            let clock = ManualClock()
             let logs = CapturedLogs()
             let secret = "wrong-key-9f8e7d"
             let error = await apiError {
-                _ = try await makeClient(server, apiKey: secret, sleep: sleep, logger: logs.logger()).posts(matching: PostsQuery())
+                _ = try await makeClient(server, apiKey: secret, clock: clock, logger: logs.logger()).posts(matching: PostsQuery())
             }
             #expect(error?.code == .unauthenticated)
             #expect(error?.message == "Invalid or missing API key")
             #expect(error?.httpStatus == 401)
             #expect(error?.attempts == 1)
-            #expect(sleep.recorded.isEmpty)
+            #expect(clock.sleeps.isEmpty)
             #expect(server.sandbox.requests().count == 1)
             #expect(!"\(String(describing: error))".contains(secret))
             #expect(!logs.all.joined().contains(secret))

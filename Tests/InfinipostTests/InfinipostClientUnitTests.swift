@@ -57,7 +57,7 @@ import Testing
 
     @Test func backoffCeilingDoublesUpToTheMaximum() {
         let policy = RetryPolicy(baseDelay: .milliseconds(500), maxDelay: .seconds(3))
-        #expect((0..<5).map(policy.backoffCeiling) == [.milliseconds(500), .seconds(1), .seconds(2), .seconds(3), .seconds(3)])
+        #expect((1...5).map(policy.backoff.ceiling) == [.milliseconds(500), .seconds(1), .seconds(2), .seconds(3), .seconds(3)])
     }
 
     @Test func descriptionsNeverHoldTheKey() {

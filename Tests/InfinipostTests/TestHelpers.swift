@@ -2,20 +2,7 @@ import Curl
 import Foundation
 import Infinipost
 import Logging
-import Synchronization
 import TestSupport
-
-/// Records the waits the client asks for and returns at once: retry tests run in milliseconds.
-final class RecordingSleep: Sendable {
-    private let waits = Mutex<[Duration]>([])
-
-    var recorded: [Duration] { waits.withLock { $0 } }
-    var total: Duration { recorded.reduce(.zero, +) }
-
-    var sleep: @Sendable (Duration) async throws -> Void {
-        { [self] duration in waits.withLock { $0.append(duration) } }
-    }
-}
 
 /// One transport for the whole test bundle, as in the product: one multi handle for everything.
 let sharedTransport = CurlTransport()
@@ -23,13 +10,14 @@ let sharedTransport = CurlTransport()
 func makeClient(
     _ server: SandboxServer, apiKey: String? = nil, retry: RetryPolicy = RetryPolicy(),
     requestTimeout: Duration = .seconds(10), maxPageBytes: Int = 8 << 20,
-    sleep: RecordingSleep? = RecordingSleep(), logger: Logger = Logger(label: "test")
+    clock: ManualClock? = ManualClock(), logger: Logger = Logger(label: "test")
 ) -> InfinipostClient {
     let configuration = InfinipostConfiguration(
         baseURL: server.baseURL, apiKey: apiKey ?? server.apiKey, connectTimeout: .seconds(5),
         requestTimeout: requestTimeout, retry: retry, maxPageBytes: maxPageBytes)
-    if let sleep {
-        return InfinipostClient(configuration: configuration, transport: sharedTransport, logger: logger, sleep: sleep.sleep)
+    // A manual clock records the waits and returns at once: retry tests run in milliseconds.
+    if let clock {
+        return InfinipostClient(configuration: configuration, transport: sharedTransport, logger: logger, clock: clock)
     }
     return InfinipostClient(configuration: configuration, transport: sharedTransport, logger: logger)
 }

@@ -1,5 +1,7 @@
 import Foundation
+import TestSupport
 import Testing
+import Timekeeping
 import Watch
 
 @testable import Notify
@@ -108,9 +110,10 @@ import Watch
         for draft in try Self.drafts(2, channel: "fast") { await outbox.add(draft, at: Self.t0) }
         let slow = ScriptedChannel(name: "slow", delay: .seconds(5))
         let fast = ScriptedChannel(name: "fast")
-        let delivery = Delivery(outbox: outbox, channels: [slow, fast], clock: SystemDeliveryClock())
+        let delivery = Delivery(outbox: outbox, channels: [slow, fast], clock: SystemClock())
         let task = Task { await delivery.deliverDue(now: Date()) }
-        for _ in 0..<200 where fast.sent.count < 2 { try await Task.sleep(for: .milliseconds(10)) }
+        // Until a deadline, not a count of polls: on a loaded machine 2 s of polls were not enough.
+        try await waitUntil("the fast channel's 2 sends", timeout: .seconds(30)) { fast.sent.count >= 2 }
         #expect(fast.sent.count == 2)
         #expect(slow.sent.count == 0)
         #expect(await task.value.delivered == 4)
@@ -148,9 +151,9 @@ import Watch
         for draft in try Self.drafts(3) { await outbox.add(draft, at: Date()) }
         let channel = ScriptedChannel(name: "ops")
         let delivery = Delivery(
-            outbox: outbox, channels: [channel], configuration: .init(pollInterval: .milliseconds(50)), clock: SystemDeliveryClock())
+            outbox: outbox, channels: [channel], configuration: .init(pollInterval: .milliseconds(50)), clock: SystemClock())
         let task = Task { try await delivery.run() }
-        for _ in 0..<100 where channel.sent.count < 3 { try await Task.sleep(for: .milliseconds(20)) }
+        try await waitUntil("3 sends", timeout: .seconds(30)) { channel.sent.count >= 3 }
         task.cancel()
         try await task.value
         #expect(channel.sent.count == 3)

@@ -59,19 +59,6 @@ actor MemoryOutbox: Outbox {
     }
 }
 
-/// A clock that never waits: sleeping moves its time on.
-final class ManualClock: DeliveryClock {
-    private let time: Mutex<Date>
-    init(_ start: Date) { time = Mutex(start) }
-    var now: Date { time.withLock { $0 } }
-    func advance(_ seconds: TimeInterval) { time.withLock { $0 = $0.addingTimeInterval(seconds) } }
-    func sleep(for duration: Duration) async throws {
-        try Task.checkCancellation()
-        advance(duration.secondsValue)
-        await Task.yield()
-    }
-}
-
 /// A channel that records what it was given and answers from a script.
 final class ScriptedChannel: Channel {
     let name: String

@@ -24,13 +24,4 @@ import Testing
         #expect(limiter.reserve("hook", limit: nil, at: t0) == .seconds(30))
         #expect(limiter.reserve("hook", limit: nil, at: t0.addingTimeInterval(31)) == .zero)
     }
-
-    @Test func fullJitterBackoff() {
-        let backoff = Backoff(base: .seconds(2), cap: .seconds(600))
-        #expect(backoff.delay(attempt: 1, retryAfter: nil, random: 1) == .seconds(2))
-        #expect(backoff.delay(attempt: 4, retryAfter: nil, random: 1) == .seconds(16))
-        #expect(backoff.delay(attempt: 4, retryAfter: nil, random: 0.5) == .seconds(8))
-        #expect(backoff.delay(attempt: 40, retryAfter: nil, random: 1) == .seconds(600))
-        #expect(backoff.delay(attempt: 1, retryAfter: .seconds(120), random: 0) == .seconds(120))
-    }
 }

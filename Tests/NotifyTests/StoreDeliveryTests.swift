@@ -101,7 +101,10 @@ import Watch
     /// `--delivery-timeout 150s` once took 206 s: a send started just before the deadline ran
     /// for its own transfer timeout. The deadline now bounds the sends in flight too: against
     /// a webhook that answers after 20 s, a 2 s drain ends in about 2 s, the entry still pending
-    /// (retried later with the same key), its error saying the time ran out.
+    /// (retried later with the same key), its error saying the time ran out. Nothing delivered and
+    /// a timeout as the error show the deadline cut the send (uncut, it would be delivered at
+    /// 20 s); the time bound only catches a hang: a 2-core machine running the suite in parallel
+    /// beside two builds took up to 16 s, its cooperative threads busy with other tests.
     @Test func theDeadlineBoundsASendInFlight() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -122,7 +125,7 @@ import Watch
         let started = ContinuousClock.now
         let report = await delivery.drain(until: Date().addingTimeInterval(2))
         let took = ContinuousClock.now - started
-        #expect(took < .seconds(5), "the drain took \(took)")
+        #expect(took < .seconds(60), "the drain took \(took)")
         #expect(report.delivered == 0)
         #expect(try await receiver.waitForRequests(count: 1).count == 1, "the send had started")
         let entry = try #require(try await store.entries(in: nil, limit: 1).first)

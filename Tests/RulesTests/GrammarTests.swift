@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Timekeeping
 @testable import Rules
 
 /// Every production of the grammar, parsed and checked.
@@ -115,7 +116,7 @@ import Testing
     ])
     func durations(_ text: String, _ seconds: Int) throws {
         let rule = try #require(try Fixture.rule("when posted\nwhere delay > \(text)"))
-        #expect(rule.condition == "delay > \(DurationText.format(seconds: seconds))")
+        #expect(rule.condition == "delay > \(Duration.seconds(seconds).compactDescription)")
     }
 
     @Test func conditionOperators() throws {

@@ -25,7 +25,9 @@ import Glibc
             }
             let started = ContinuousClock.now
             await server.shutdown()
-            #expect(ContinuousClock.now - started < .seconds(8), "round \(round)")
+            // Waiting for the clients would never end (they leave after this line): the bound only
+            // catches that hang, generously, as a loaded 2-core machine once took 8.6 s.
+            #expect(ContinuousClock.now - started < .seconds(30), "round \(round)")
             for fd in sockets { close(fd) }
         }
     }

@@ -34,7 +34,7 @@ import Glibc
         FileManager.default.createFile(atPath: log, contents: nil)
 
         // The baseline, before anything moves: every later sandbox transition is after it.
-        try Self.run(bench, arguments + ["--cycles", "1"], log: log)
+        try await Self.run(bench, arguments + ["--cycles", "1"], log: log)
 
         // Move the lifecycle while the child runs, and kill it at random points.
         let ticker = Task {
@@ -47,12 +47,12 @@ import Glibc
             let child = try Self.start(bench, arguments, log: log)
             try await Task.sleep(for: .milliseconds(Int.random(in: 100...700)))
             kill(child.processIdentifier, SIGKILL)
-            child.waitUntilExit()
+            try await child.exited()
         }
         ticker.cancel()
         _ = await ticker.result
         // Quiet cycles to finish: the store must then agree with the sandbox.
-        try Self.run(bench, arguments + ["--cycles", "2"], log: log)
+        try await Self.run(bench, arguments + ["--cycles", "2"], log: log)
 
         let store = try SQLiteStore(path: statePath)
         let events = try await store.events(after: 0, limit: 1_000_000).map(\.event)
@@ -130,9 +130,11 @@ import Glibc
         return process
     }
 
-    static func run(_ binary: String, _ arguments: [String], log: String) throws {
+    static func run(_ binary: String, _ arguments: [String], log: String) async throws {
         let process = try start(binary, arguments, log: log)
-        process.waitUntilExit()
+        // Not `waitUntilExit()`: the child lists from the sandbox in this process, whose
+        // handlers need the cooperative threads that call would hold.
+        try await process.exited()
         guard process.terminationStatus == 0 else {
             let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             throw ChildError(message: "child exited \(process.terminationStatus): \(output.suffix(2000))")

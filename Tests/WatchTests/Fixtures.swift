@@ -1,6 +1,7 @@
 import Foundation
 import Infinipost
 import Synchronization
+import TestSupport
 @testable import Watch
 
 /// A hand-written `PostListing` over an in-memory set of posts, applying the API's filters.

@@ -147,7 +147,9 @@ import Testing
             let message = error?.message ?? ""
             #expect(message.contains("the API kept returning pages"), "\(message)")
             #expect(message.contains("0.5 seconds"), "\(message)")
-            #expect(ContinuousClock.now - started < .seconds(10))
+            // Only bounds a hang ("0.5 seconds" above shows the deadline ended it): a 2-core
+            // machine running the suite in parallel beside two builds took up to 15.5 s.
+            #expect(ContinuousClock.now - started < .seconds(60))
             #expect(try await store.cycles(limit: 1).first?.result == .failed)
             #expect(try await store.stagedCount() == 0)
         }

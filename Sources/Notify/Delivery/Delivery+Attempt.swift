@@ -1,6 +1,6 @@
 import Curl
 import Foundation
-import Infinipost
+import Timekeeping
 import Logging
 import Watch
 

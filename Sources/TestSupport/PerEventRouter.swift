@@ -1,9 +1,11 @@
 import Foundation
 import Infinipost
+import Watch
 
 /// The simplest ``Router``: one notification per event to one channel, no throttling.
 ///
-/// The test double of the cycle and the crash test, and a stand-in until the rules route.
+/// The test double of the cycle tests, the crash test and the watch benchmarks (the product
+/// always routes by rules).
 /// The payload is the event as JSON; the idempotency key is derived from the event alone, so a
 /// cycle that is recomputed after a crash queues the same keys. Its one rule fires for every
 /// event, so ``Routing/fired`` is `[rule]` per event.

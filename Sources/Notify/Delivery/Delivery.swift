@@ -1,15 +1,21 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import Synchronization
+import Timekeeping
 import Watch
 
 /// Sends what the outbox holds: many destinations at once, each at its own pace (rate limit,
 /// backoff, `Retry-After`), so a slow or failing destination never delays another.
 ///
-/// `run()` is the long-lived loop of `postwatch run`; `deliverDue(now:)` and `drain(until:)`
-/// serve the one-shot `check`. Delivery is at least once: an entry is marked delivered after
-/// the destination accepted it.
-public final class Delivery: Sendable {
+/// As a swift-service-lifecycle `Service`, `run()` is the long-lived loop of `postwatch run`
+/// and `demo`; `deliverDue(now:)` and `drain(until:)` serve the one-shot `check`. Delivery is
+/// at least once: an entry is marked delivered after the destination accepted it. Time comes
+/// from the injected ``WallClock``.
+public final class Delivery: Service, CustomStringConvertible, Sendable {
+    /// What ServiceLifecycle logs for this service.
+    public var description: String { "Delivery" }
+
     public struct Configuration: Sendable {
         /// Entries of one channel read from the outbox at a time (every channel gets as many).
         public var batchSize: Int
@@ -59,7 +65,7 @@ public final class Delivery: Sendable {
 
     let outbox: any Outbox
     let configuration: Configuration
-    let clock: any DeliveryClock
+    let clock: any WallClock
     let logger: Logger
     let random: @Sendable () -> Double
     let observe: @Sendable (Outcome) -> Void
@@ -70,7 +76,7 @@ public final class Delivery: Sendable {
 
     public init(
         outbox: any Outbox, channels: [any Channel], configuration: Configuration = Configuration(),
-        clock: any DeliveryClock = SystemDeliveryClock(), logger: Logger = Logger(label: "postwatch.delivery"),
+        clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "postwatch.delivery"),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
         observe: @escaping @Sendable (Outcome) -> Void = { _ in }
     ) {
@@ -129,9 +135,15 @@ public final class Delivery: Sendable {
     }
 
     /// The service loop: every `pollInterval`, starts a worker for each destination that has
-    /// due entries and no worker yet. On cancellation it starts nothing new, and a send in
-    /// flight completes (its entry is marked) before the loop returns.
+    /// due entries and no worker yet. On a graceful shutdown (SIGTERM) or cancellation it starts
+    /// nothing new, and a send in flight completes (its entry is marked) before the loop returns.
     public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            await self.loop()
+        }
+    }
+
+    private func loop() async {
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
                 do {

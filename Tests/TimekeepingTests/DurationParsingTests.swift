@@ -1,4 +1,4 @@
-import Infinipost
+import Timekeeping
 import Testing
 
 @Suite struct DurationParsingTests {

@@ -1,15 +1,18 @@
 import Foundation
-import Infinipost
 import Logging
 import ServiceLifecycle
-import Watch
+import Timekeeping
 
 /// The daemon's poll loop: one cycle at a time, every `interval` counted from the cycle's start
 /// (with a little jitter so many instances do not beat in step), backing off while the API is
 /// down without writing a log line per failed cycle.
+///
+/// A swift-service-lifecycle `Service`: a graceful shutdown ends the wait between two cycles,
+/// never a cycle half-way. Time comes from the injected ``WallClock``.
 public struct PollService: Service, CustomStringConvertible {
     /// What ServiceLifecycle logs for this service (the default would dump its closures and logger).
     public var description: String { "PollService(interval: \(configuration.interval))" }
+
     public struct Configuration: Sendable {
         public var interval: Duration
         /// Up to this fraction of the interval is added at random to each wait.
@@ -21,38 +24,45 @@ public struct PollService: Service, CustomStringConvertible {
             self.jitter = jitter
             self.maxBackoff = maxBackoff
         }
+
+        /// While cycles fail, the interval doubles per failure up to `maxBackoff`.
+        var backoff: Backoff { Backoff(base: interval, cap: max(maxBackoff, interval)) }
     }
 
     private let cycle: @Sendable (Date) async throws -> CycleReport
     private let configuration: Configuration
+    private let clock: any WallClock
     private let logger: Logger
+    private let random: @Sendable () -> Double
     private let onSuccess: @Sendable (CycleReport) async -> Void
     private let onFailure: @Sendable (any Error) async -> Void
 
     /// - Parameters:
-    ///   - cycle: runs one cycle (the poller's `runOnce`).
-    ///   - onSuccess, onFailure: metrics, readiness, waking delivery.
+    ///   - cycle: runs one cycle at the given time (the poller's `runOnce(now:)`).
+    ///   - onSuccess, onFailure: metrics, readiness, progress.
     public init(
-        configuration: Configuration, logger: Logger,
+        configuration: Configuration, clock: any WallClock = SystemClock(), logger: Logger,
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
         cycle: @escaping @Sendable (Date) async throws -> CycleReport,
-        onSuccess: @escaping @Sendable (CycleReport) async -> Void,
-        onFailure: @escaping @Sendable (any Error) async -> Void
+        onSuccess: @escaping @Sendable (CycleReport) async -> Void = { _ in },
+        onFailure: @escaping @Sendable (any Error) async -> Void = { _ in }
     ) {
         self.configuration = configuration
+        self.clock = clock
         self.logger = logger
+        self.random = random
         self.cycle = cycle
         self.onSuccess = onSuccess
         self.onFailure = onFailure
     }
 
     public func run() async throws {
-        let clock = ContinuousClock()
         var failures = 0
-        var lastFailureLog: ContinuousClock.Instant?
+        var lastFailureLog: Date?
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let start = clock.now
             do {
-                let report = try await cycle(Date())
+                let report = try await cycle(start)
                 if failures > 0 {
                     logger.notice("cycles complete again", metadata: ["cycle.failures": "\(failures)"])
                 }
@@ -78,7 +88,7 @@ public struct PollService: Service, CustomStringConvertible {
                 failures += 1
                 await onFailure(error)
                 // The first failure is a warning; while it lasts, one line every 10 minutes.
-                if failures == 1 || lastFailureLog.map({ clock.now - $0 > .seconds(600) }) ?? true {
+                if failures == 1 || lastFailureLog.map({ clock.now.timeIntervalSince($0) > 600 }) ?? true {
                     logger.warning(
                         failures == 1 ? "cycle failed, nothing applied" : "cycles still failing",
                         metadata: ["error": "\(error)", "cycle.failures": "\(failures)"])
@@ -87,11 +97,10 @@ public struct PollService: Service, CustomStringConvertible {
                     logger.debug("cycle failed", metadata: ["error": "\(error)", "cycle.failures": "\(failures)"])
                 }
             }
-            let wait = Self.wait(
-                after: failures, configuration: configuration, elapsed: clock.now - start,
-                random: Double.random(in: 0...1))
+            let elapsed = Duration.milliseconds(Int64(clock.now.timeIntervalSince(start) * 1000))
+            let wait = Self.wait(after: failures, configuration: configuration, elapsed: elapsed, random: random())
             do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
+                try await cancelWhenGracefulShutdown { try await clock.sleep(for: wait) }
             } catch {
                 break
             }
@@ -101,13 +110,9 @@ public struct PollService: Service, CustomStringConvertible {
     /// The time until the next cycle: the interval from the last start (never negative), plus
     /// jitter; while cycles fail, the interval doubles per failure up to `maxBackoff`.
     static func wait(after failures: Int, configuration: Configuration, elapsed: Duration, random: Double) -> Duration {
-        var base = configuration.interval
-        if failures > 1 {
-            let factor = Double(1 << min(failures - 1, 16))
-            base = min(configuration.interval * factor, max(configuration.maxBackoff, configuration.interval))
-        }
+        // Not full jitter: the cadence stays the interval, jitter only keeps instances apart.
+        let base = configuration.backoff.ceiling(attempt: failures)
         let jitter = configuration.interval * (configuration.jitter * random)
-        let remaining = base - elapsed
-        return max(remaining, .zero) + jitter
+        return max(base - elapsed, .zero) + jitter
     }
 }
