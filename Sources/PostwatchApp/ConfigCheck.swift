@@ -1,6 +1,7 @@
 import Curl
 import Foundation
 import Logging
+import Notify
 import Redaction
 import Rules
 import Watch
@@ -81,8 +82,9 @@ public struct ConfigCheck: Sendable {
         }
         check("channels") { () throws(CommandError) in
             guard let settings, let rules else { throw CommandError(.configuration, "not checked: the rules have errors") }
-            let factory = ChannelFactory(transport: CurlTransport(), smtp: settings.smtp, redactor: redactor, console: { _ in })
-            let channels = try factory.channels(for: rules)
+            let factory = ChannelFactory(settings: settings, rules: rules, transport: CurlTransport(), console: { _ in })
+            let channels: [any Channel]
+            do throws(NotifyError) { channels = try factory.channels(for: rules) } catch { throw CommandError(error) }
             return channels.isEmpty ? "none" : channels.map { "\($0.kind) \($0.redactedDestination)" }.sorted().joined(separator: ", ")
         }
         check("state file") { () throws(CommandError) in

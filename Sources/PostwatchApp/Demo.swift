@@ -73,12 +73,10 @@ public struct Demo: Sendable {
         let pipeline = try Pipeline(
             settings: settings, logger: logger, console: { terminal.line($0) },
             channelOverride: { declaration in
-                PreviewChannel(
-                    name: declaration.name, kind: declaration.kind.rawValue,
-                    format: MessageFormat(kindName: declaration.kind.rawValue), terminal: terminal)
+                PreviewChannel(name: declaration.name, kind: declaration.kind, terminal: terminal)
             },
             rulesOverride: rules)
-        let poller = pipeline.poller(since: 3600, router: rules.router())
+        let poller = pipeline.poller(since: 3600, router: NotificationRouter(ruleSet: rules))
         let delivery = pipeline.delivery(logger: logger)
 
         terminal.line(terminal.styled("postwatch demo", .bold) + " — a sandbox Infinipost API with \(options.posts) posts on 127.0.0.1:\(port), rules from \(source)")

@@ -2,6 +2,9 @@ import Foundation
 
 /// How a message is written for a kind of channel: its markup, its escaping and its size limit.
 ///
+/// A markup, not a channel kind: several kinds share one (``ChannelKind/format`` says which), and
+/// its name is stored with every rendered message in the outbox, so it stays a closed enum.
+///
 /// Everything that comes from a post (captions are written by users) goes through `escape(_:)`
 /// before it reaches a template, so that it can neither ping anyone nor break the formatting.
 public enum MessageFormat: String, Sendable, Hashable, Codable, CaseIterable {
@@ -14,16 +17,6 @@ public enum MessageFormat: String, Sendable, Hashable, Codable, CaseIterable {
     case discord
     /// Plain text: email, console, the webhook's `text`.
     case plain
-
-    /// The format used for a channel kind (`slack`, `mattermost`, `discord`; plain for the rest).
-    public init(kindName: String) {
-        switch kindName {
-        case "slack": self = .slack
-        case "mattermost": self = .mattermost
-        case "discord": self = .discord
-        default: self = .plain
-        }
-    }
 
     /// The longest message text the destination accepts, in UTF-16 code units (what the chat
     /// services count; never fewer than the characters a user sees).

@@ -1,14 +1,14 @@
 import Curl
 import Foundation
 import Redaction
+import Rules
 
 /// Slack, Mattermost and Discord incoming webhooks: `{"text": …}` POSTed as JSON.
 ///
 /// Discord takes Slack's payload on its `/slack` endpoint, appended here when missing.
 public struct ChatChannel: Channel {
     public let name: String
-    public let kind: String
-    public let format: MessageFormat
+    public let kind: ChannelKind
     public let rateLimit: RateLimit?
     let url: String
     let transport: CurlTransport
@@ -20,15 +20,14 @@ public struct ChatChannel: Channel {
     ///   - redactor: every secret of the process, taken out of the receiver's error text; the
     ///     channel's own URL is always added.
     public init(
-        name: String, kind: String, url: String, transport: CurlTransport, rateLimit: RateLimit? = .slackCompatible,
+        name: String, kind: ChannelKind, url: String, transport: CurlTransport, rateLimit: RateLimit? = .slackCompatible,
         redactor: Redactor = Redactor()
     ) {
         self.name = name
         self.kind = kind
-        self.format = MessageFormat(kindName: kind)
         self.rateLimit = rateLimit
         self.transport = transport
-        self.url = kind == "discord" ? Self.discordSlackEndpoint(url) : url
+        self.url = kind == .discord ? Self.discordSlackEndpoint(url) : url
         self.redactor = redactor.merging(Redactor(urls: [url, self.url]))
     }
 
