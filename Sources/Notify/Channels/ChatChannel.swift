@@ -31,16 +31,6 @@ public struct ChatChannel: Channel {
         self.redactor = redactor.merging(Redactor(urls: [url, self.url]))
     }
 
-    /// `…/webhooks/ID/TOKEN/slack`, keeping a query string (`?wait=true`) after it.
-    static func discordSlackEndpoint(_ url: String) -> String {
-        let queryStart = url.firstIndex(of: "?") ?? url.endIndex
-        var path = String(url[..<queryStart])
-        let query = url[queryStart...]
-        while path.hasSuffix("/") { path.removeLast() }
-        if !path.hasSuffix("/slack") { path += "/slack" }
-        return path + query
-    }
-
     public var destination: String { url }
     public var redactedDestination: String { redactedURL(url) }
 

@@ -6,3 +6,13 @@ extension ChannelRegistration {
             redactor: factory.redactor)
     }
 }
+
+extension MessageFormat.Markup {
+    /// Mattermost Markdown: entities as Slack, Markdown escaped, `@mentions` neutralised.
+    static let mattermost = MessageFormat.Markup(
+        limit: 16_383,
+        escape: { MessageFormat.neutraliseAt(MessageFormat.entities(MessageFormat.backslashMarkdown($0))) },
+        link: { safe, _, label in "[\(label)](\(safe))" },
+        bold: { "**\($0)**" },
+        defaultBody: DefaultTemplates.markdown)
+}
