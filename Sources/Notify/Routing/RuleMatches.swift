@@ -8,7 +8,7 @@ import Watch
 /// routed, held events included.
 public struct RuleMatches: Sendable {
     /// Per rule, in rule order: the indices of the events it matches, in event order.
-    public private(set) var indices: [[Int]]
+    public let indices: [[Int]]
 
     public init(rules: [Rule], events: [Event]) {
         let subjects = events.map(RuleSubject.init(event:))
