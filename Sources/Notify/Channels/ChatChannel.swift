@@ -56,3 +56,14 @@ public struct ChatChannel: Channel {
         try await transport.deliver(request, redactor: redactor)
     }
 }
+
+extension ChannelRegistration {
+    /// A Slack-compatible chat kind: one incoming webhook URL, `{"text": …}` in `format`.
+    static func chat(_ kind: ChannelKind, format: MessageFormat) -> ChannelRegistration {
+        ChannelRegistration(format: format) { declaration, factory throws(NotifyError) in
+            ChatChannel(
+                name: declaration.name, kind: kind, url: try factory.url(of: declaration), transport: factory.transport,
+                redactor: factory.redactor)
+        }
+    }
+}

@@ -8,15 +8,9 @@ enum DefaultTemplates {
     /// `🚨 Failed TikTok posts: 3 posts failed (accountId acc_1)`.
     static let title = "{{severityEmoji}} {{rule}}: {{summary}}{{#groupText}} ({{groupText}}){{/groupText}}"
 
-    /// Mattermost and Discord.
-    static let markdown = """
-        {{#posts}}
-        {{statusEmoji}} **{{platform}} {{contentType}}{{#slides}} ({{slides}} slides){{/slides}}** · post {{postId}} · account {{accountId}}
-        {{transition}} · scheduled {{scheduledLocal}}{{#delayText}} · posted {{delayText}}{{/delayText}}
-        *{{caption}}*
-        {{contentLink}}{{#thumbnailLink}} · {{thumbnailLink}}{{/thumbnailLink}}
-
-        {{/posts}}
+    /// What every body ends with: the count of posts left out for size, and the events a
+    /// throttle held back.
+    static let footer = """
         {{#more}}
         …and {{more}} more
         {{/more}}
@@ -25,8 +19,24 @@ enum DefaultTemplates {
         {{/suppressed}}
         """
 
+    /// A body: its `{{#posts}}` section, then the ``footer``.
+    static func withFooter(_ posts: String) -> String { posts + "\n" + footer }
+
+    /// Mattermost and Discord.
+    static let markdown = withFooter(
+        """
+        {{#posts}}
+        {{statusEmoji}} **{{platform}} {{contentType}}{{#slides}} ({{slides}} slides){{/slides}}** · post {{postId}} · account {{accountId}}
+        {{transition}} · scheduled {{scheduledLocal}}{{#delayText}} · posted {{delayText}}{{/delayText}}
+        *{{caption}}*
+        {{contentLink}}{{#thumbnailLink}} · {{thumbnailLink}}{{/thumbnailLink}}
+
+        {{/posts}}
+        """)
+
     /// Email, console, the webhook's `text`.
-    static let plain = """
+    static let plain = withFooter(
+        """
         {{#posts}}
         {{statusEmoji}} {{platform}} {{contentType}}{{#slides}} ({{slides}} slides){{/slides}} · post {{postId}} · account {{accountId}}
           {{transition}}
@@ -38,11 +48,5 @@ enum DefaultTemplates {
         {{/thumbnailLink}}
 
         {{/posts}}
-        {{#more}}
-        …and {{more}} more
-        {{/more}}
-        {{#suppressed}}
-        Includes {{suppressed}} event(s) held back by the rule's throttle since {{suppressedSince}}.
-        {{/suppressed}}
-        """
+        """)
 }

@@ -2,11 +2,7 @@ import Foundation
 
 extension ChannelRegistration {
     /// `slack`: an incoming webhook, `{"text": …}` in mrkdwn.
-    static let slack = ChannelRegistration(format: .slack) { declaration, factory throws(NotifyError) in
-        ChatChannel(
-            name: declaration.name, kind: .slack, url: try factory.url(of: declaration), transport: factory.transport,
-            redactor: factory.redactor)
-    }
+    static let slack = chat(.slack, format: .slack)
 }
 
 extension MessageFormat.Markup {
@@ -24,7 +20,8 @@ extension MessageFormat.Markup {
         defaultBody: slackBody)
 
     /// The default body in mrkdwn.
-    static let slackBody = """
+    static let slackBody = DefaultTemplates.withFooter(
+        """
         {{#posts}}
         {{statusEmoji}} *{{platform}} {{contentType}}{{#slides}} ({{slides}} slides){{/slides}}* · post {{postId}} · account {{accountId}}
         {{transition}} · scheduled {{scheduledLocal}}{{#delayText}} · posted {{delayText}}{{/delayText}}
@@ -32,11 +29,5 @@ extension MessageFormat.Markup {
         {{contentLink}}{{#thumbnailLink}} · {{thumbnailLink}}{{/thumbnailLink}}
 
         {{/posts}}
-        {{#more}}
-        …and {{more}} more
-        {{/more}}
-        {{#suppressed}}
-        Includes {{suppressed}} event(s) held back by the rule's throttle since {{suppressedSince}}.
-        {{/suppressed}}
-        """
+        """)
 }
