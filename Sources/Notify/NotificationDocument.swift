@@ -1,5 +1,6 @@
 import Foundation
 import Infinipost
+import Rules
 import Watch
 
 /// One notification as it sits in the outbox (`OutboxDraft.payload`) and as the `webhook`
@@ -40,10 +41,11 @@ public struct NotificationDocument: Sendable, Hashable, Codable {
     public var version: Int
     public var idempotencyKey: String
     public var rule: String
-    public var severity: String
+    /// Encoded as its name (`critical`), as it always was: payloads in state files decode.
+    public var severity: Severity
     /// The channel's name in the rules and its kind (`slack`, `webhook`, …).
     public var channel: String
-    public var channelKind: String
+    public var channelKind: ChannelKind
     /// The `group by` values of this message; empty without `group by`.
     public var group: [String: String]
     /// The group values as one string (`accountId=acc_1`); empty without `group by`.
@@ -55,7 +57,7 @@ public struct NotificationDocument: Sendable, Hashable, Codable {
     public var message: Message
 
     public init(
-        idempotencyKey: String, rule: String, severity: String, channel: String, channelKind: String,
+        idempotencyKey: String, rule: String, severity: Severity, channel: String, channelKind: ChannelKind,
         group: [String: String], groupKey: String, createdAt: Date, events: [Event],
         suppressed: Suppressed?, message: Message
     ) {

@@ -32,11 +32,12 @@ public struct ChannelTest: Sendable {
                 "no channel '\(channelName)' in \(settings.rulesPath)"
                     + (names.isEmpty ? "" : " (channels: \(names.joined(separator: ", ")))"))
         }
-        let redactor = Redactor(settings: settings, channels: rules.channels.values)
         let factory = ChannelFactory(
-            transport: CurlTransport(configuration: .init(caFile: settings.caFile)), smtp: settings.smtp, redactor: redactor,
+            settings: settings, rules: rules, transport: CurlTransport(configuration: .init(caFile: settings.caFile)),
             console: { FileHandle.standardOutput.write(Data($0.utf8)) })
-        let channel = try factory.channel(for: declaration)
+        let redactor = factory.redactor
+        let channel: any Channel
+        do throws(NotifyError) { channel = try factory.channel(for: declaration) } catch { throw CommandError(error) }
         let document = try Self.document(for: channel, at: now())
         let target = "\(channel.kind) channel '\(channelName)' (\(channel.redactedDestination))"
         do throws(DeliveryFailure) {
@@ -57,7 +58,9 @@ public struct ChannelTest: Sendable {
             caption: "This is a test message from `postwatch channel test`: no post failed.", timezone: "UTC",
             scheduledTime: now, status: .failed, createdAt: now)
         let event = Event(kind: .transition, from: "pending_render", to: "failed", post: post, detectedAt: now)
-        let rule = RoutingRule(name: "postwatch channel test (not an alert)", severity: "info", channels: [channel.name]) { _, _ in true }
+        let rule = Rule(
+            name: "postwatch channel test (not an alert)", severity: .info, triggers: [.transition(from: nil, to: "failed")],
+            channels: [channel.name])
         let routing = NotificationRouter(rules: [rule], channelKinds: [channel.name: channel.kind]).route([event], at: now, throttle: [:])
         guard let draft = routing.notifications.first, let document = try? NotificationDocument.decode(draft.payload) else {
             throw CommandError(.configuration, "cannot render a test message for channel '\(channel.name)'")

@@ -59,7 +59,7 @@ public struct Check: Sendable {
         let lock = options.dryRun ? nil : try StateLock(statePath: settings.statePath)
         defer { withExtendedLifetime(lock) {} }
         let pipeline = try Pipeline(settings: settings, logger: logger, console: console)
-        let router = pipeline.rules.router()
+        let router = NotificationRouter(ruleSet: pipeline.rules)
         let poller = pipeline.poller(since: options.since.map(\.secondsValue), router: router)
         let now = pipeline.clock.now
         let cycle: CycleReport

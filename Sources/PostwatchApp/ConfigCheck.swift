@@ -1,6 +1,7 @@
 import Curl
 import Foundation
 import Logging
+import Notify
 import Redaction
 import Rules
 import Watch
@@ -69,20 +70,23 @@ public struct ConfigCheck: Sendable {
             return "\(metrics.host):\(metrics.port) is free"
         }
         var rules: RuleSet?
-        // Every secret known: the settings' and, once the rules load, their channels'. The
-        // channels are built with it and every line printed goes through it.
+        var factory: ChannelFactory?
+        // Every secret known: the settings' and, once the rules load, their channels' (the
+        // channel factory's). The channels are built with it and every line printed goes through it.
         var redactor = settings.map { Redactor(settings: $0, channels: []) } ?? Redactor.process
         check("rules") { () throws(CommandError) in
             guard let settings else { throw CommandError(.configuration, "not checked: the settings have an error") }
             let loaded = try Pipeline.loadRules(settings: settings, logger: Logger(label: "postwatch.config"))
             rules = loaded
-            redactor = Redactor(settings: settings, channels: loaded.channels.values)
+            let built = ChannelFactory(settings: settings, rules: loaded, transport: CurlTransport(), console: { _ in })
+            factory = built
+            redactor = built.redactor
             return "\(loaded.rules.count) rule(s), \(loaded.channels.count) channel(s) from \(settings.rulesPath)"
         }
         check("channels") { () throws(CommandError) in
-            guard let settings, let rules else { throw CommandError(.configuration, "not checked: the rules have errors") }
-            let factory = ChannelFactory(transport: CurlTransport(), smtp: settings.smtp, redactor: redactor, console: { _ in })
-            let channels = try factory.channels(for: rules)
+            guard let rules, let factory else { throw CommandError(.configuration, "not checked: the rules have errors") }
+            let channels: [any Channel]
+            do throws(NotifyError) { channels = try factory.channels(for: rules) } catch { throw CommandError(error) }
             return channels.isEmpty ? "none" : channels.map { "\($0.kind) \($0.redactedDestination)" }.sorted().joined(separator: ", ")
         }
         check("state file") { () throws(CommandError) in

@@ -81,12 +81,10 @@ public struct Demo: Sendable {
         let pipeline = try Pipeline(
             settings: settings, logger: logger, console: { terminal.line($0) },
             channelOverride: { declaration in
-                PreviewChannel(
-                    name: declaration.name, kind: declaration.kind.rawValue,
-                    format: MessageFormat(kindName: declaration.kind.rawValue), terminal: terminal)
+                PreviewChannel(name: declaration.name, kind: declaration.kind, terminal: terminal)
             },
             rulesOverride: rules, clock: clock)
-        let poller = pipeline.poller(since: 3600, router: rules.router())
+        let poller = pipeline.poller(since: 3600, router: NotificationRouter(ruleSet: rules))
         let summary = Mutex(Summary())
         let delivery = pipeline.delivery(
             // Notifications print soon after the cycle that queued them, as the old loop did.

@@ -25,7 +25,7 @@ struct OutboxEntryDetails {
         fields.append(("Idempotency key", entry.draft.idempotencyKey))
         fields.append(("Last error", entry.lastError.map(Self.line) ?? "-"))
         if let document = try? NotificationDocument.decode(entry.draft.payload) {
-            fields.append(("Severity", document.severity))
+            fields.append(("Severity", document.severity.rawValue))
             fields.append(("Events", String(document.events.count)))
             fields.append(("Title", Self.line(document.message.title)))
         }

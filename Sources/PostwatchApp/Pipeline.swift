@@ -39,14 +39,14 @@ struct Pipeline: Sendable {
         } else {
             rules = try Self.loadRules(settings: settings, logger: logger)
         }
-        redactor = Redactor(settings: settings, channels: rules.channels.values)
-        Redactor.install(redactor)
         transport = CurlTransport(configuration: .init(caFile: settings.caFile))
-        let factory = ChannelFactory(transport: transport, smtp: settings.smtp, redactor: redactor, console: console)
+        let factory = ChannelFactory(settings: settings, rules: rules, transport: transport, console: console)
+        redactor = factory.redactor
+        Redactor.install(redactor)
         if let channelOverride {
             channels = rules.channels.values.sorted { $0.name < $1.name }.map(channelOverride)
         } else {
-            channels = try factory.channels(for: rules)
+            do throws(NotifyError) { channels = try factory.channels(for: rules) } catch { throw CommandError(error) }
         }
         do {
             store = try SQLiteStore(path: settings.statePath)

@@ -14,10 +14,8 @@ extension Redactor {
             secrets: [settings.apiKey, settings.smtp?.password, settings.environment["POSTWATCH_SMTP_PASSWORD"]],
             urls: settings.smtp.map { [$0.url] } ?? [])
         for channel in channels {
-            switch channel.kind {
-            case .slack, .mattermost, .discord, .webhook: channel.targets.forEach { add(url: $0) }
-            case .email, .console: break
-            }
+            // Email addresses are where mail goes, not credentials; URLs are.
+            if channel.kind.takesURL { channel.targets.forEach { add(url: $0) } }
             add(secret: channel.secret)
         }
     }

@@ -1,6 +1,8 @@
 import Foundation
 import Infinipost
+import Notify
 import Rules
+import Watch
 
 /// `postwatch rules test`: which rules fire for the events in some JSON files, and what each
 /// channel would receive. Sends nothing.
@@ -12,14 +14,11 @@ public enum RulesTest {
         public var path: String
         public var eventFiles: [String]
         public var environment: [String: String]
-        /// Renders what a channel would receive (Notify's rendering by default).
-        public var renderer: any RulePreviewRenderer
 
-        public init(path: String, eventFiles: [String], environment: [String: String], renderer: any RulePreviewRenderer = ChannelPreviewRenderer()) {
+        public init(path: String, eventFiles: [String], environment: [String: String]) {
             self.path = path
             self.eventFiles = eventFiles
             self.environment = environment
-            self.renderer = renderer
         }
     }
 
@@ -50,14 +49,14 @@ public enum RulesTest {
             out += "\(event.label): \(event.post.postId) (\(event.post.platform) \(event.post.contentType)) \(event.eventText)\n"
             let firing = firingRules(set, for: event)
             if firing.isEmpty { out += "  no rule fires\n" }
-            for (rule, subject) in firing {
+            for (rule, firedEvent) in firing {
                 fired += 1
                 highest = max(highest ?? rule.severity, rule.severity)
                 out += "  fires \"\(rule.name)\" (\(rule.severity.rawValue)) -> \(rule.channels.joined(separator: ", "))\n"
                 for name in rule.channels {
                     guard let channel = set.channels[name] else { continue }
-                    let message = options.renderer.render(
-                        rule: rule, channel: channel, event: event.event(overdueSeconds: subject.overdueSeconds))
+                    // Routing's own render stage: what a channel of this kind would receive.
+                    let message = MessageDrafts.preview(rule, events: [firedEvent], kind: channel.kind)
                     out += "    [\(name)] \(message.title)\n"
                     for line in message.body.split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
                         out += "      \(line)\n"
@@ -70,16 +69,19 @@ public enum RulesTest {
         return RulesCommandOutput(stdout: out, exitCode: exitCode)
     }
 
-    /// Each firing rule with the subject it fired on (overdue events try each threshold passed).
-    static func firingRules(_ set: RuleSet, for event: RulesTestEvent) -> [(Rule, RuleSubject)] {
-        var result: [(Rule, RuleSubject)] = []
+    /// Each firing rule with the event it fired on (overdue events try each threshold passed),
+    /// matched by routing's own match stage.
+    static func firingRules(_ set: RuleSet, for event: RulesTestEvent) -> [(Rule, Event)] {
+        var result: [(Rule, Event)] = []
         for rule in set.rules {
-            var subjects = [event.subject()]
+            var candidates = [event.event()]
             if event.kind == .overdue {
                 let late = Int(event.now.timeIntervalSince(event.post.scheduledTime))
-                subjects = rule.overdueThresholds.filter { $0 <= late }.map { event.subject(overdueSeconds: $0) }
+                candidates = rule.overdueThresholds.filter { $0 <= late }.map { event.event(overdueSeconds: $0) }
             }
-            if let subject = subjects.first(where: rule.matches) { result.append((rule, subject)) }
+            if let first = RuleMatches(rules: [rule], events: candidates).indices[0].first {
+                result.append((rule, candidates[first]))
+            }
         }
         return result
     }

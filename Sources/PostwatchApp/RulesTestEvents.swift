@@ -1,6 +1,6 @@
 import Foundation
 import Infinipost
-import Rules
+import Watch
 
 /// The events of a `rules test` file: a post object as the API gives it plus `from`
 /// (default `new`), `to` (default the post's status), `kind` (`transition`, `overdue`,
@@ -8,7 +8,7 @@ import Rules
 struct RulesTestEvent: Sendable {
     let label: String
     let post: Post
-    let kind: RuleSubject.Kind
+    let kind: Event.Kind
     let from: String
     let to: String
     let now: Date
@@ -57,7 +57,7 @@ struct RulesTestEvent: Sendable {
         } catch {
             throw LoadError(message: "\(label): \(describe(error))")
         }
-        let kind: RuleSubject.Kind
+        let kind: Event.Kind
         switch extras.kind ?? "transition" {
         case "transition": kind = .transition
         case "overdue": kind = .overdue
@@ -81,14 +81,9 @@ struct RulesTestEvent: Sendable {
         }
     }
 
-    /// The subject a rule sees; for an overdue event, one per threshold it has passed.
-    func subject(overdueSeconds: Int? = nil) -> RuleSubject {
-        RuleSubject(
-            kind: kind, from: from, to: to, overdueSeconds: overdueSeconds, postId: post.postId,
-            accountId: post.accountId, platform: post.platform.rawValue, contentType: post.contentType.rawValue,
-            caption: post.caption, timezone: post.timezone, soundId: post.soundId, thumbnailUrl: post.thumbnailUrl,
-            status: post.status.rawValue, scheduledTime: post.scheduledTime, postedAt: post.postedAt,
-            createdAt: post.createdAt, slides: post.contentUrl.urls.count, now: now)
+    /// The event as the cycle would emit it; an overdue one for one threshold it has passed.
+    func event(overdueSeconds: Int? = nil) -> Event {
+        Event(kind: kind, from: from, to: to, overdueSeconds: overdueSeconds, post: post, detectedAt: now)
     }
 
     /// `pending_render -> failed`, `overdue by 42m`, `posted -> deleted`.

@@ -95,11 +95,11 @@ public struct Run: Sendable {
             apply: { rules throws(CommandError) in
                 // The new channels' secrets join the old ones: entries of a removed channel may
                 // still be in the outbox, and its URL stays a secret.
-                let redactor = pipeline.redactor.merging(Redactor(settings: settings, channels: rules.channels.values))
-                Redactor.install(redactor)
-                let channels = try ChannelFactory(
-                    transport: pipeline.transport, smtp: settings.smtp, redactor: redactor, console: console
-                ).channels(for: rules)
+                var factory = ChannelFactory(settings: settings, rules: rules, transport: pipeline.transport, console: console)
+                factory.redactor = pipeline.redactor.merging(factory.redactor)
+                Redactor.install(factory.redactor)
+                let channels: [any Channel]
+                do throws(NotifyError) { channels = try factory.channels(for: rules) } catch { throw CommandError(error) }
                 router.replace(with: rules)
                 delivery.replaceChannels(channels)
             })

@@ -45,9 +45,9 @@ final class Terminal: Sendable {
     func notification(_ document: NotificationDocument) {
         let (icon, colour): (String, Style) =
             switch document.severity {
-            case "critical": ("🔴", .red)
-            case "warning": ("🟠", .yellow)
-            default: ("🔵", .blue)
+            case .critical: ("🔴", .red)
+            case .warning: ("🟠", .yellow)
+            case .info: ("🔵", .blue)
             }
         let header = "\(icon) \(document.channel) (\(document.channelKind)) · \(document.rule) · \(document.severity)"
         var text = styled("── " + header + " ──", .bold, colour) + "\n"

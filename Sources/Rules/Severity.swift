@@ -13,16 +13,3 @@ public enum Severity: String, Sendable, Hashable, Codable, CaseIterable, Compara
 
     public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
 }
-
-/// Where a channel delivers: Slack-compatible chat hooks, a generic JSON webhook, email, or stdout.
-public enum ChannelKind: String, Sendable, Hashable, Codable, CaseIterable {
-    case slack, mattermost, discord, webhook, email, console
-
-    /// Chat and webhook kinds take one http(s) URL.
-    var takesURL: Bool {
-        switch self {
-        case .slack, .mattermost, .discord, .webhook: true
-        case .email, .console: false
-        }
-    }
-}

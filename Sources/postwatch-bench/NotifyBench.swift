@@ -4,6 +4,7 @@ import Foundation
 import Infinipost
 import Logging
 import Notify
+import Rules
 import TestSupport
 import Timekeeping
 import Watch
@@ -39,13 +40,13 @@ struct NotifyBench: AsyncParsableCommand {
 
         // 1. Unlimited: webhook channels (no rate limit), every destination in parallel.
         let unlimited = try await deliver(
-            count: messages, destinations: receivers, transport: transport, kind: "webhook", rateLimit: nil)
+            count: messages, destinations: receivers, transport: transport, kind: .webhook, rateLimit: nil)
         lines.append("| webhooks, no rate limit | \(messages) | \(receivers) | \(Self.seconds(unlimited)) | \(Self.rate(messages, unlimited)) | \(Self.peakRSS()) |")
 
         // 2. Rate limited: Slack-compatible hooks at 1/s, burst 3.
         let limitedCount = limitedReceivers * limitedPerReceiver
         let limited = try await deliver(
-            count: limitedCount, destinations: limitedReceivers, transport: transport, kind: "slack", rateLimit: .slackCompatible)
+            count: limitedCount, destinations: limitedReceivers, transport: transport, kind: .slack, rateLimit: .slackCompatible)
         let minimum = Double(max(limitedPerReceiver - RateLimit.slackCompatible.burst, 0)) / RateLimit.slackCompatible.perSecond
         lines.append("| slack hooks, 1/s burst 3 | \(limitedCount) | \(limitedReceivers) | \(Self.seconds(limited)) (minimum \(String(format: "%.1f", minimum)) s, +\(String(format: "%.1f", (limited / minimum - 1) * 100))%) | \(Self.rate(limitedCount, limited)) | \(Self.peakRSS()) |")
 
@@ -57,11 +58,11 @@ struct NotifyBench: AsyncParsableCommand {
 
     /// Queues `count` notifications over `destinations` channels in a fresh store, then delivers
     /// them all; returns the wall time of the delivery.
-    func deliver(count: Int, destinations: Int, transport: CurlTransport, kind: String, rateLimit: RateLimit?) async throws -> Double {
+    func deliver(count: Int, destinations: Int, transport: CurlTransport, kind: ChannelKind, rateLimit: RateLimit?) async throws -> Double {
         let receivers = try (0..<destinations).map { _ in try HTTPReceiver.start() }
         defer { receivers.forEach { $0.stop() } }
         let channels: [any Channel] = receivers.enumerated().map { index, receiver -> any Channel in
-            if kind == "webhook" {
+            if kind == .webhook {
                 return WebhookChannel(name: "hook\(index)", url: receiver.url("/hook"), secret: "bench-secret", transport: transport, rateLimit: rateLimit)
             }
             return ChatChannel(name: "hook\(index)", kind: kind, url: receiver.url("/hook"), transport: transport, rateLimit: rateLimit)
@@ -82,7 +83,7 @@ struct NotifyBench: AsyncParsableCommand {
         defer { server.stop() }
         let smtp = SMTPConfiguration(url: server.url, tls: .none, from: try EmailAddress("postwatch@example.com"))
         let channel = try EmailChannel(name: "mail", addresses: ["oncall@example.com"], smtp: smtp, transport: transport)
-        let store = try await Self.store(count: count, channels: [("mail", "email")])
+        let store = try await Self.store(count: count, channels: [("mail", .email)])
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         let delivery = Delivery(outbox: store, channels: [channel], logger: logger)
@@ -94,7 +95,7 @@ struct NotifyBench: AsyncParsableCommand {
     }
 
     /// A store in a temporary directory holding `count` routed notifications spread over the channels.
-    static func store(count: Int, channels: [(name: String, kind: String)]) async throws -> SQLiteStore {
+    static func store(count: Int, channels: [(name: String, kind: ChannelKind)]) async throws -> SQLiteStore {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("postwatch-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try SQLiteStore(path: directory.appendingPathComponent("state.sqlite").path)
@@ -102,7 +103,8 @@ struct NotifyBench: AsyncParsableCommand {
         var drafts: [OutboxDraft] = []
         for index in 0..<count {
             let channel = channels[index % channels.count]
-            let rule = RoutingRule(name: "rule \(index)", severity: "critical", channels: [channel.name]) { _, _ in true }
+            let rule = Rule(
+                name: "rule \(index)", severity: .critical, triggers: [.transition(from: nil, to: "failed")], channels: [channel.name])
             let router = NotificationRouter(rules: [rule], channelKinds: [channel.name: channel.kind])
             drafts += router.route([event(index, at: now)], at: now, throttle: [:]).notifications
         }

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import Redaction
 import TestSupport
+import Rules
 import Watch
 
 @testable import Notify
@@ -12,8 +13,8 @@ import Watch
     static let transport = CurlTransport()
     static let hostile = "<!channel> <@U123> <@&456> @here @everyone @channel *bold* [x](https://evil)"
 
-    static func document(kind: String, channel: String = "ops", caption: String = hostile, secret: Bool = false) throws -> NotificationDocument {
-        let rule = RoutingRule(name: "Failed", severity: "critical", channels: [channel]) { _, _ in true }
+    static func document(kind: ChannelKind, channel: String = "ops", caption: String = hostile, secret: Bool = false) throws -> NotificationDocument {
+        let rule = Fixtures.rule("Failed", severity: .critical, when: "failed", channels: [channel])
         let router = NotificationRouter(rules: [rule], channelKinds: [channel: kind])
         let routing = router.route([Fixtures.event("p1", caption: caption)], at: Fixtures.t0, throttle: [:])
         return try NotificationDocument.decode(try #require(routing.notifications.first).payload)
@@ -24,20 +25,20 @@ import Watch
         return try #require(json?["text"] as? String)
     }
 
-    @Test(arguments: ["slack", "mattermost", "discord"])
-    func chatMessagesArriveEscaped(kind: String) async throws {
+    @Test(arguments: [ChannelKind.slack, .mattermost, .discord])
+    func chatMessagesArriveEscaped(kind: ChannelKind) async throws {
         let receiver = try HTTPReceiver.start()
         defer { receiver.stop() }
         let channel = ChatChannel(name: "ops", kind: kind, url: receiver.url("/hooks/abc"), transport: Self.transport)
         try await channel.send(try Self.document(kind: kind))
         let request = try #require(try await receiver.waitForRequests(count: 1).first)
         #expect(request.method == "POST")
-        #expect(request.path == (kind == "discord" ? "/hooks/abc/slack" : "/hooks/abc"))
+        #expect(request.path == (kind == .discord ? "/hooks/abc/slack" : "/hooks/abc"))
         #expect(request.header("Content-Type")?.hasPrefix("application/json") == true)
         let text = try Self.text(of: request)
         #expect(text.contains("p1"))
         for ping in ["<!channel>", "<@U123>", "<@&456>"] { #expect(!text.contains(ping), "\(kind): \(ping)") }
-        if kind != "slack" {
+        if kind != .slack {
             for ping in ["@here", "@everyone", "@channel"] { #expect(!text.contains(ping), "\(kind): \(ping)") }
             #expect(!text.contains("[x](https://evil)"))
         }
@@ -48,7 +49,7 @@ import Watch
         defer { receiver.stop() }
         let secret = "s3cr3t-hmac-key"
         let channel = WebhookChannel(name: "audit", url: receiver.url("/audit"), secret: secret, transport: Self.transport)
-        let document = try Self.document(kind: "webhook", channel: "audit", caption: "plain")
+        let document = try Self.document(kind: .webhook, channel: "audit", caption: "plain")
         try await channel.send(document)
         let request = try #require(try await receiver.waitForRequests(count: 1).first)
         let signature = try #require(request.header("X-Postwatch-Signature"))
@@ -59,14 +60,14 @@ import Watch
         #expect(request.text.contains(#""postedAt":null"#))
         let received = try NotificationDocument.decode(request.body)
         #expect(received.events.first?.post == document.events.first?.post)
-        #expect(received.rule == "Failed" && received.severity == "critical")
+        #expect(received.rule == "Failed" && received.severity == .critical)
     }
 
     @Test func noSignatureWithoutASecret() async throws {
         let receiver = try HTTPReceiver.start()
         defer { receiver.stop() }
         let channel = WebhookChannel(name: "audit", url: receiver.url("/audit"), secret: nil, transport: Self.transport)
-        try await channel.send(try Self.document(kind: "webhook", channel: "audit"))
+        try await channel.send(try Self.document(kind: .webhook, channel: "audit"))
         let request = try #require(try await receiver.waitForRequests(count: 1).first)
         #expect(request.header("X-Postwatch-Signature") == nil)
     }
@@ -77,10 +78,10 @@ import Watch
         receiver.enqueue(.tooManyRequests(retryAfter: "7"))
         receiver.enqueue(.serverError())
         let outbox = MemoryOutbox()
-        let document = try Self.document(kind: "slack")
+        let document = try Self.document(kind: .slack)
         let id = await outbox.add(OutboxDraft(idempotencyKey: document.idempotencyKey, channel: "ops", rule: "Failed", payload: try document.encoded()), at: Fixtures.t0)
         let clock = ManualClock(Fixtures.t0)
-        let channel = ChatChannel(name: "ops", kind: "slack", url: receiver.url("/hook"), transport: Self.transport)
+        let channel = ChatChannel(name: "ops", kind: .slack, url: receiver.url("/hook"), transport: Self.transport)
         let delivery = Delivery(outbox: outbox, channels: [channel], clock: clock, random: { 0 })
 
         #expect(await delivery.deliverDue(now: clock.now).retrying == 1)
@@ -110,10 +111,10 @@ import Watch
             .status(404, "Cannot POST \(request.path) " + String(repeating: "-", count: 40) + " seen with key \(apiKey)")
         }
         let outbox = MemoryOutbox()
-        let document = try Self.document(kind: "slack")
+        let document = try Self.document(kind: .slack)
         let id = await outbox.add(OutboxDraft(idempotencyKey: "k", channel: "ops", rule: "Failed", payload: try document.encoded()), at: Fixtures.t0)
         let channel = ChatChannel(
-            name: "ops", kind: "slack", url: receiver.url("/services/T0/B0/\(token)"), transport: Self.transport,
+            name: "ops", kind: .slack, url: receiver.url("/services/T0/B0/\(token)"), transport: Self.transport,
             redactor: Redactor(secrets: [apiKey]))
         let delivery = Delivery(outbox: outbox, channels: [channel], clock: ManualClock(Fixtures.t0))
         #expect(await delivery.deliverDue(now: Fixtures.t0).failed == 1)
@@ -129,9 +130,9 @@ import Watch
         defer { receiver.stop() }
         receiver.setDefault(.status(404, "channel_not_found"))
         let outbox = MemoryOutbox()
-        let document = try Self.document(kind: "slack")
+        let document = try Self.document(kind: .slack)
         let id = await outbox.add(OutboxDraft(idempotencyKey: "k", channel: "ops", rule: "Failed", payload: try document.encoded()), at: Fixtures.t0)
-        let channel = ChatChannel(name: "ops", kind: "slack", url: receiver.url("/hook"), transport: Self.transport)
+        let channel = ChatChannel(name: "ops", kind: .slack, url: receiver.url("/hook"), transport: Self.transport)
         let delivery = Delivery(outbox: outbox, channels: [channel], clock: ManualClock(Fixtures.t0))
         #expect(await delivery.deliverDue(now: Fixtures.t0).failed == 1)
         #expect(try #require(await outbox.entry(id)).lastError == "HTTP 404: channel_not_found")
@@ -145,15 +146,15 @@ import Watch
         let hmac = "hmac-SECRET-value"
         let logs = CapturedLogs()
         let outbox = MemoryOutbox()
-        for (channel, kind) in [("ops", "slack"), ("audit", "webhook"), ("down", "mattermost")] {
+        for (channel, kind) in [("ops", ChannelKind.slack), ("audit", .webhook), ("down", .mattermost)] {
             let document = try Self.document(kind: kind, channel: channel)
             await outbox.add(OutboxDraft(idempotencyKey: document.idempotencyKey, channel: channel, rule: "Failed", payload: try document.encoded()), at: Fixtures.t0)
         }
         let channels: [any Channel] = [
-            ChatChannel(name: "ops", kind: "slack", url: receiver.url(secretPath), transport: Self.transport),
+            ChatChannel(name: "ops", kind: .slack, url: receiver.url(secretPath), transport: Self.transport),
             WebhookChannel(name: "audit", url: receiver.url(secretPath + "/audit"), secret: hmac, transport: Self.transport),
             // Nothing listens there: a transport error.
-            ChatChannel(name: "down", kind: "mattermost", url: "http://127.0.0.1:1" + secretPath, transport: Self.transport),
+            ChatChannel(name: "down", kind: .mattermost, url: "http://127.0.0.1:1" + secretPath, transport: Self.transport),
         ]
         let delivery = Delivery(outbox: outbox, channels: channels, clock: ManualClock(Fixtures.t0), logger: logs.logger())
         let report = await delivery.deliverDue(now: Fixtures.t0)
@@ -171,8 +172,8 @@ import Watch
     @Test func throttledEventsArriveLater() async throws {
         let receiver = try HTTPReceiver.start()
         defer { receiver.stop() }
-        let rule = RoutingRule(name: "Failed", channels: ["ops"], throttle: .seconds(600)) { event, _ in event.to == "failed" }
-        let router = NotificationRouter(rules: [rule], channelKinds: ["ops": "slack"])
+        let rule = Fixtures.rule("Failed", when: "failed", channels: ["ops"], throttle: .seconds(600))
+        let router = NotificationRouter(rules: [rule], channelKinds: ["ops": .slack])
         let outbox = MemoryOutbox()
         var throttle: [ThrottleKey: ThrottleState] = [:]
         func cycle(_ events: [Event], at now: Date) async throws {
@@ -185,7 +186,7 @@ import Watch
         try await cycle([Fixtures.event("p2", detectedAt: t0.addingTimeInterval(60))], at: t0.addingTimeInterval(60))
         try await cycle([], at: t0.addingTimeInterval(300))
         try await cycle([], at: t0.addingTimeInterval(601))
-        let channel = ChatChannel(name: "ops", kind: "slack", url: receiver.url("/hook"), transport: Self.transport)
+        let channel = ChatChannel(name: "ops", kind: .slack, url: receiver.url("/hook"), transport: Self.transport)
         let delivery = Delivery(outbox: outbox, channels: [channel], clock: ManualClock(t0.addingTimeInterval(601)))
         #expect(await delivery.deliverDue(now: t0.addingTimeInterval(601)).delivered == 2)
         let texts = try receiver.requests.map(Self.text(of:))

@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+import Rules
 import Timekeeping
 import Watch
 
@@ -10,9 +11,9 @@ import Watch
     static let t0 = Fixtures.t0
 
     /// Routed drafts for `count` failed posts, one message each (one rule per post).
-    static func drafts(_ count: Int, channel: String = "ops", kind: String = "slack") throws -> [OutboxDraft] {
+    static func drafts(_ count: Int, channel: String = "ops", kind: ChannelKind = .slack) throws -> [OutboxDraft] {
         (0..<count).flatMap { index -> [OutboxDraft] in
-            let rule = RoutingRule(name: "r\(index)", channels: [channel]) { _, _ in true }
+            let rule = Fixtures.rule("r\(index)", when: "failed", channels: [channel])
             let router = NotificationRouter(rules: [rule], channelKinds: [channel: kind])
             let routing = router.route([Fixtures.event("p\(index)")], at: t0, throttle: [:])
             #expect(routing.notifications.count == 1)
@@ -129,8 +130,8 @@ import Watch
 
     @Test func aChannelOfAnotherKindGetsTheMessageReRendered() async throws {
         let outbox = MemoryOutbox()
-        await outbox.add(try Self.drafts(1, kind: "slack")[0], at: Self.t0)
-        let channel = ScriptedChannel(name: "ops", kind: "discord")
+        await outbox.add(try Self.drafts(1, kind: .slack)[0], at: Self.t0)
+        let channel = ScriptedChannel(name: "ops", kind: .discord)
         let delivery = Delivery(outbox: outbox, channels: [channel], clock: ManualClock(Self.t0))
         _ = await delivery.deliverDue(now: Self.t0)
         #expect(channel.sent.first?.message.format == .discord)

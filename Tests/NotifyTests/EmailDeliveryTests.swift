@@ -2,6 +2,7 @@ import Curl
 import Foundation
 import Testing
 import TestSupport
+import Rules
 import Watch
 
 @testable import Notify
@@ -11,8 +12,11 @@ import Watch
     static let hostileCaption = "caption\r\nBcc: victim@example.com\r\n.\r\nRCPT TO:<evil@example.com>"
 
     static func document(caption: String = "Check out this amazing content! #viral") throws -> NotificationDocument {
-        let rule = RoutingRule(name: "Failed posts\r\nBcc: victim@example.com", severity: "critical", channels: ["oncall"]) { _, _ in true }
-        let router = NotificationRouter(rules: [rule], channelKinds: ["oncall": "email"])
+        // Built in code: a rule file cannot spell the line break this name smuggles in.
+        let rule = Rule(
+            name: "Failed posts\r\nBcc: victim@example.com", severity: .critical, triggers: [.transition(from: nil, to: "failed")],
+            channels: ["oncall"])
+        let router = NotificationRouter(rules: [rule], channelKinds: ["oncall": .email])
         let routing = router.route([Fixtures.event("p1", caption: caption)], at: Fixtures.t0, throttle: [:])
         return try NotificationDocument.decode(try #require(routing.notifications.first).payload)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import Rules
 import Testing
 
 @testable import Notify
@@ -9,7 +10,7 @@ import Testing
 
     func render(_ format: MessageFormat) -> String {
         let message = MessageRenderer().render(
-            MessageSubject(rule: "r", severity: "critical", group: [(field: "caption", value: Self.hostile)], events: [Fixtures.event(caption: Self.hostile)]),
+            MessageSubject(rule: "r", severity: .critical, group: [(field: "caption", value: Self.hostile)], events: [Fixtures.event(caption: Self.hostile)]),
             format: format)
         return MessageRenderer.text(title: message.title, body: message.body, format: format)
     }
@@ -52,7 +53,7 @@ import Testing
     @Test func plainTextIsLeftAsIsButOnOneLine() {
         #expect(MessageFormat.plain.escape("a <b>") == "a <b>")
         let message = MessageRenderer().render(
-            MessageSubject(rule: "r", severity: "info", events: [Fixtures.event(caption: "one\r\nSubject: two")]), format: .plain)
+            MessageSubject(rule: "r", severity: .info, events: [Fixtures.event(caption: "one\r\nSubject: two")]), format: .plain)
         #expect(message.body.contains("caption: one Subject: two"))
     }
 
@@ -67,7 +68,7 @@ import Testing
         // In the caption, a group value and (through a rule's title) a mail subject.
         let renderer = MessageRenderer(title: try MustacheTemplate(string: "failed: {{caption}} {{#group}}{{accountId}}{{/group}}"))
         let subject = MessageSubject(
-            rule: "r", severity: "critical", group: [(field: "accountId", value: hostile)],
+            rule: "r", severity: .critical, group: [(field: "accountId", value: hostile)],
             events: [Fixtures.event(caption: hostile)])
         for format in MessageFormat.allCases {
             let message = renderer.render(subject, format: format)

@@ -1,6 +1,7 @@
 import Foundation
 import Infinipost
 import Logging
+import Rules
 import Synchronization
 import Watch
 
@@ -62,18 +63,16 @@ actor MemoryOutbox: Outbox {
 /// A channel that records what it was given and answers from a script.
 final class ScriptedChannel: Channel {
     let name: String
-    let kind: String
-    let format: MessageFormat
+    let kind: ChannelKind
     let destination: String
     let rateLimit: RateLimit?
     var redactedDestination: String { "https://scripted.test/…" }
     private let state: Mutex<(sent: [NotificationDocument], script: [DeliveryFailure?])>
     let delay: Duration
 
-    init(name: String, kind: String = "slack", rateLimit: RateLimit? = nil, script: [DeliveryFailure?] = [], delay: Duration = .zero) {
+    init(name: String, kind: ChannelKind = .slack, rateLimit: RateLimit? = nil, script: [DeliveryFailure?] = [], delay: Duration = .zero) {
         self.name = name
         self.kind = kind
-        self.format = MessageFormat(kindName: kind)
         self.destination = "scripted:" + name
         self.rateLimit = rateLimit
         self.delay = delay

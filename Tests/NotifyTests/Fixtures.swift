@@ -1,5 +1,6 @@
 import Foundation
 import Infinipost
+import Rules
 import Watch
 
 @testable import Notify
@@ -33,5 +34,29 @@ enum Fixtures {
         return Event(
             kind: kind, from: from, to: to, overdueSeconds: kind == .overdue ? 1_800 : nil,
             post: post(id, account: account, caption: caption, status: status, postedAt: postedAt), detectedAt: detectedAt)
+    }
+}
+
+extension Fixtures {
+    /// A checked rule from rule-file text, as `run` loads it: `rule "NAME" { when …; notify … }`
+    /// with the clauses given, its channels declared as consoles (a router is given the real
+    /// kinds apart).
+    static func rule(
+        _ name: String = "Failed", severity: Severity = .warning, when trigger: String = "failed", channels: [String] = ["ops"],
+        groupBy: [String] = [], throttle: Duration? = nil, extra: String = ""
+    ) -> Rule {
+        var text = channels.map { "channel \($0) = console\n" }.joined()
+        text += "rule \"\(name)\" {\n  when \(trigger)\n  notify \(channels.joined(separator: ", "))\n  severity \(severity.rawValue)\n"
+        if !groupBy.isEmpty { text += "  group by \(groupBy.joined(separator: ", "))\n" }
+        if let throttle { text += "  throttle \(Int(throttle.secondsValue))s\n" }
+        text += extra + "}\n"
+        do {
+            guard let rule = try RuleSet.load(source: text, name: "fixture.rules").rules.first else {
+                preconditionFailure("the fixture rule text has no rule")
+            }
+            return rule
+        } catch {
+            preconditionFailure("the fixture rule text does not load: \(error)")
+        }
     }
 }

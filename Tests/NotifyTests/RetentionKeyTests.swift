@@ -3,6 +3,7 @@ import Infinipost
 import Logging
 import Synchronization
 import Testing
+import Rules
 import Watch
 
 @testable import Notify
@@ -23,10 +24,10 @@ import Watch
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try SQLiteStore(path: directory.appendingPathComponent("state.sqlite").path)
-        let rule = RoutingRule(name: "Failed", severity: "critical", channels: ["hook"]) { event, _ in event.to == "failed" }
+        let rule = Fixtures.rule("Failed", severity: .critical, when: "failed", channels: ["hook"])
         let listing = Listing()
         let poller = Poller(
-            listing: listing, store: store, router: NotificationRouter(rules: [rule], channelKinds: ["hook": "webhook"]),
+            listing: listing, store: store, router: NotificationRouter(rules: [rule], channelKinds: ["hook": .webhook]),
             configuration: PollerConfiguration(partitioning: .none))
         let day: TimeInterval = 86_400
         let t0 = Fixtures.t0

@@ -1,19 +1,18 @@
 import Foundation
 import Synchronization
 import Testing
+import Rules
 import Watch
 
 @testable import Notify
 @testable import Rules
 
 @Suite struct RouterTests {
-    static func failedRule(throttle: Duration? = nil, groupBy: [String] = [], channels: [String] = ["ops"]) -> RoutingRule {
-        RoutingRule(name: "Failed", severity: "critical", channels: channels, groupBy: groupBy, throttle: throttle) { event, _ in
-            event.to == "failed"
-        }
+    static func failedRule(throttle: Duration? = nil, groupBy: [String] = [], channels: [String] = ["ops"]) -> Rule {
+        Fixtures.rule("Failed", severity: .critical, when: "failed", channels: channels, groupBy: groupBy, throttle: throttle)
     }
 
-    let kinds = ["ops": "slack", "audit": "webhook", "mail": "email"]
+    let kinds: [String: ChannelKind] = ["ops": .slack, "audit": .webhook, "mail": .email]
 
     func documents(_ routing: Routing) throws -> [NotificationDocument] {
         try routing.notifications.map { try NotificationDocument.decode($0.payload) }
@@ -40,7 +39,7 @@ import Watch
         let event = Fixtures.event("post_g1", account: "acc_g1")
         let groupable = Field.allCases.filter(\.isGroupable)
         for field in groupable {
-            #expect(!RoutingRule.groupValue(field.rawValue, of: event).isEmpty, "group by \(field.rawValue)")
+            #expect(!EventGroups.value(field.rawValue, of: event).isEmpty, "group by \(field.rawValue)")
         }
         #expect(
             Set(Field.allCases.filter { !$0.isGroupable }.map(\.rawValue))
@@ -155,16 +154,18 @@ import Watch
     /// this cycle has still fired for them (the check report and the metrics count it so).
     @Test func firedListsTheMatchingRulesPerEventInRuleOrderHeldOrNot() throws {
         let evaluations = Mutex([String: Int]())
-        func rule(_ name: String, throttle: Duration? = nil, _ matches: @escaping @Sendable (Event) -> Bool) -> RoutingRule {
-            RoutingRule(name: name, channels: ["ops"], throttle: throttle) { event, _ in
+        // Every event below passes the triggers: the `where` closure counts the evaluations.
+        let anyStatus: [Trigger] = ["failed", "posted", "generated"].map { .transition(from: nil, to: $0) }
+        func rule(_ name: String, throttle: Duration? = nil, _ matches: @escaping @Sendable (RuleSubject) -> Bool) -> Rule {
+            Rule(name: name, triggers: anyStatus, channels: ["ops"], throttle: throttle) { subject in
                 evaluations.withLock { $0[name, default: 0] += 1 }
-                return matches(event)
+                return matches(subject)
             }
         }
         // Not in name order, so that rule order is what is checked.
         let router = NotificationRouter(
             rules: [
-                rule("OnAccountA") { $0.post.accountId == "a" },
+                rule("OnAccountA") { $0.accountId == "a" },
                 rule("Posted") { $0.to == "posted" },
                 rule("Failed", throttle: .seconds(900)) { $0.to == "failed" },
                 rule("Never") { _ in false },

@@ -41,7 +41,7 @@ import Watch
         let documents = try routing.notifications.map { try NotificationDocument.decode($0.payload) }
         #expect(routing.notifications.map(\.channel) == ["ops", "oncall", "audit", "ops"])
         #expect(documents[0].message.title == "2 tiktok post(s) failed")
-        #expect(documents[0].severity == "critical")
+        #expect(documents[0].severity == .critical)
         #expect(documents[0].groupKey == "accountId=acc_a")
         #expect(documents[1].message.format == .plain)
         #expect(documents[3].rule == "Stuck posts")

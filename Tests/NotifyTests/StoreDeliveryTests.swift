@@ -2,6 +2,7 @@ import Foundation
 import Curl
 import Testing
 import TestSupport
+import Rules
 import Watch
 
 @testable import Notify
@@ -14,10 +15,8 @@ import Watch
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try SQLiteStore(path: directory.appendingPathComponent("state.sqlite").path)
 
-        let rule = RoutingRule(name: "Failed", severity: "critical", channels: ["ops", "audit"], groupBy: ["accountId"]) { event, _ in
-            event.to == "failed"
-        }
-        let router = NotificationRouter(rules: [rule], channelKinds: ["ops": "slack", "audit": "webhook"])
+        let rule = Fixtures.rule("Failed", severity: .critical, when: "failed", channels: ["ops", "audit"], groupBy: ["accountId"])
+        let router = NotificationRouter(rules: [rule], channelKinds: ["ops": .slack, "audit": .webhook])
         let now = Fixtures.t0
         let routing = router.route([Fixtures.event("p1", account: "a"), Fixtures.event("p2", account: "b")], at: now, throttle: [:])
         var commit = CycleCommit(cycle: CycleRecord(startedAt: now, endedAt: now, result: .complete))
@@ -28,8 +27,8 @@ import Watch
         again.notifications = router.route([Fixtures.event("p2", account: "b"), Fixtures.event("p1", account: "a")], at: now, throttle: [:]).notifications
         #expect(Set(again.notifications.map(\.idempotencyKey)) == Set(routing.notifications.map(\.idempotencyKey)))
 
-        let ops = ScriptedChannel(name: "ops", kind: "slack", script: [DeliveryFailure(message: "HTTP 500")])
-        let audit = ScriptedChannel(name: "audit", kind: "webhook")
+        let ops = ScriptedChannel(name: "ops", kind: .slack, script: [DeliveryFailure(message: "HTTP 500")])
+        let audit = ScriptedChannel(name: "audit", kind: .webhook)
         let clock = ManualClock(now)
         let delivery = Delivery(outbox: store, channels: [ops, audit], clock: clock, random: { 0 })
         let report = await delivery.deliverDue(now: now)
@@ -53,19 +52,19 @@ import Watch
         let store = try SQLiteStore(path: directory.appendingPathComponent("state.sqlite").path)
         let now = Fixtures.t0
         var commit = CycleCommit(cycle: CycleRecord(startedAt: now, endedAt: now, result: .complete))
-        let rule = RoutingRule(name: "Failed", severity: "critical", channels: ["hook"], groupBy: ["postId"]) { _, _ in true }
-        let router = NotificationRouter(rules: [rule], channelKinds: ["hook": "webhook", "mail": "email"])
+        let rule = Fixtures.rule("Failed", severity: .critical, when: "failed", channels: ["hook"], groupBy: ["postId"])
+        let router = NotificationRouter(rules: [rule], channelKinds: ["hook": .webhook, "mail": .email])
         commit.notifications = router.route((0..<560).map { Fixtures.event("p\($0)") }, at: now, throttle: [:]).notifications
-        let mailRule = RoutingRule(name: "Mail", severity: "critical", channels: ["mail"], groupBy: []) { _, _ in true }
-        commit.notifications += NotificationRouter(rules: [mailRule], channelKinds: ["mail": "email"])
+        let mailRule = Fixtures.rule("Mail", severity: .critical, when: "failed", channels: ["mail"])
+        commit.notifications += NotificationRouter(rules: [mailRule], channelKinds: ["mail": .email])
             .route([Fixtures.event("p7")], at: now, throttle: [:]).notifications
         try await store.commit(commit)
         #expect(try await store.due(at: now, limitPerChannel: 500).filter { $0.draft.channel == "mail" }.count == 1)
 
         let busy = ScriptedChannel(
-            name: "hook", kind: "webhook", rateLimit: RateLimit(perSecond: 1, burst: 1),
+            name: "hook", kind: .webhook, rateLimit: RateLimit(perSecond: 1, burst: 1),
             script: Array(repeating: DeliveryFailure(message: "HTTP 503"), count: 560))
-        let mail = ScriptedChannel(name: "mail", kind: "email")
+        let mail = ScriptedChannel(name: "mail", kind: .email)
         let clock = ManualClock(now)
         let delivery = Delivery(outbox: store, channels: [busy, mail], clock: clock, random: { 0 })
         let report = await delivery.drain(until: now.addingTimeInterval(20))
@@ -114,9 +113,9 @@ import Watch
         defer { receiver.stop() }
         receiver.setDefault(.slow(.seconds(20)))
         let now = Date()
-        let rule = RoutingRule(name: "Failed", severity: "critical", channels: ["hook"]) { _, _ in true }
+        let rule = Fixtures.rule("Failed", severity: .critical, when: "failed", channels: ["hook"])
         var commit = CycleCommit(cycle: CycleRecord(startedAt: now, endedAt: now, result: .complete))
-        commit.notifications = NotificationRouter(rules: [rule], channelKinds: ["hook": "webhook"])
+        commit.notifications = NotificationRouter(rules: [rule], channelKinds: ["hook": .webhook])
             .route([Fixtures.event("p1")], at: now, throttle: [:]).notifications
         try await store.commit(commit)
         let channel = WebhookChannel(name: "hook", url: receiver.url("/hook"), secret: nil, transport: CurlTransport())

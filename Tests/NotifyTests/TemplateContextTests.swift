@@ -12,7 +12,7 @@ import Watch
     /// Events that between them set every optional field: a posted post (delay fields), an
     /// overdue one, slides, a group, suppressed events and more events than are listed.
     static let subject = MessageSubject(
-        rule: "r", severity: "critical", group: [(field: "platform", value: "tiktok")],
+        rule: "r", severity: .critical, group: [(field: "platform", value: "tiktok")],
         events: [
             Fixtures.event("a", from: "pending_render", to: "posted"),
             Fixtures.event("b", from: "generated", to: "generated", kind: .overdue),
@@ -33,7 +33,7 @@ import Watch
         #expect(Set(context.keys).subtracting(TemplateContext.sharedPostFields) == Set(TemplateContext.messageFields))
         // Shared fields appear at the top only when every listed post has the same value.
         let single = MessageContext(
-            subject: MessageSubject(rule: "r", severity: "warning", events: [Fixtures.event()]), format: .slack
+            subject: MessageSubject(rule: "r", severity: .warning, events: [Fixtures.event()]), format: .slack
         ).build(listed: 1)
         #expect(Set(TemplateContext.sharedPostFields).isSubset(of: single.keys))
     }

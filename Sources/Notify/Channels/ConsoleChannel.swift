@@ -1,10 +1,10 @@
 import Foundation
+import Rules
 
 /// The rendered text on a stream (stdout): for `check`, `demo` and trying rules.
 public struct ConsoleChannel: Channel {
     public let name: String
-    public let kind = "console"
-    public let format = MessageFormat.plain
+    public let kind = ChannelKind.console
     public let rateLimit: RateLimit? = nil
     public let destination = "console"
     public let redactedDestination = "console"

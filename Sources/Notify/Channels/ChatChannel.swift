@@ -1,14 +1,14 @@
 import Curl
 import Foundation
 import Redaction
+import Rules
 
 /// Slack, Mattermost and Discord incoming webhooks: `{"text": …}` POSTed as JSON.
 ///
 /// Discord takes Slack's payload on its `/slack` endpoint, appended here when missing.
 public struct ChatChannel: Channel {
     public let name: String
-    public let kind: String
-    public let format: MessageFormat
+    public let kind: ChannelKind
     public let rateLimit: RateLimit?
     let url: String
     let transport: CurlTransport
@@ -20,26 +20,15 @@ public struct ChatChannel: Channel {
     ///   - redactor: every secret of the process, taken out of the receiver's error text; the
     ///     channel's own URL is always added.
     public init(
-        name: String, kind: String, url: String, transport: CurlTransport, rateLimit: RateLimit? = .slackCompatible,
+        name: String, kind: ChannelKind, url: String, transport: CurlTransport, rateLimit: RateLimit? = .slackCompatible,
         redactor: Redactor = Redactor()
     ) {
         self.name = name
         self.kind = kind
-        self.format = MessageFormat(kindName: kind)
         self.rateLimit = rateLimit
         self.transport = transport
-        self.url = kind == "discord" ? Self.discordSlackEndpoint(url) : url
+        self.url = kind == .discord ? Self.discordSlackEndpoint(url) : url
         self.redactor = redactor.merging(Redactor(urls: [url, self.url]))
-    }
-
-    /// `…/webhooks/ID/TOKEN/slack`, keeping a query string (`?wait=true`) after it.
-    static func discordSlackEndpoint(_ url: String) -> String {
-        let queryStart = url.firstIndex(of: "?") ?? url.endIndex
-        var path = String(url[..<queryStart])
-        let query = url[queryStart...]
-        while path.hasSuffix("/") { path.removeLast() }
-        if !path.hasSuffix("/slack") { path += "/slack" }
-        return path + query
     }
 
     public var destination: String { url }
@@ -65,5 +54,16 @@ public struct ChatChannel: Channel {
             headers: [("Content-Type", "application/json; charset=utf-8"), ("Expect", "")],
             body: body, maxResponseBytes: 64 << 10)
         try await transport.deliver(request, redactor: redactor)
+    }
+}
+
+extension ChannelRegistration {
+    /// A Slack-compatible chat kind: one incoming webhook URL, `{"text": …}` in `format`.
+    static func chat(_ kind: ChannelKind, format: MessageFormat) -> ChannelRegistration {
+        ChannelRegistration(format: format) { declaration, factory throws(NotifyError) in
+            ChatChannel(
+                name: declaration.name, kind: kind, url: try factory.url(of: declaration), transport: factory.transport,
+                redactor: factory.redactor)
+        }
     }
 }

@@ -1,13 +1,13 @@
 import Curl
 import Foundation
 import Redaction
+import Rules
 
 /// A generic JSON webhook: the `NotificationDocument` itself (full post objects as the API gave
 /// them), with `Idempotency-Key`, and `X-Postwatch-Signature` when the channel has a secret.
 public struct WebhookChannel: Channel {
     public let name: String
-    public let kind = "webhook"
-    public let format = MessageFormat.plain
+    public let kind = ChannelKind.webhook
     public let rateLimit: RateLimit?
     let url: String
     let secret: String?

@@ -2,17 +2,17 @@ import Curl
 import Foundation
 import Watch
 import Redaction
+import Rules
 
 /// One destination kind: sends a notification document, or says why it could not.
 ///
-/// A new channel kind is one type conforming to this protocol.
+/// A new channel kind is one file in `Channels/Kinds/` (its registration, and a type
+/// conforming to this protocol unless an existing one serves) plus one line in
+/// ``ChannelKind/registration``.
 public protocol Channel: Sendable {
     /// The channel's name in the rules.
     var name: String { get }
-    /// `slack`, `mattermost`, `discord`, `webhook`, `email`, `console`.
-    var kind: String { get }
-    /// The message format this channel renders in.
-    var format: MessageFormat { get }
+    var kind: ChannelKind { get }
     /// Where the rate limit applies (one key per URL or SMTP server); never shown.
     var destination: String { get }
     /// The rate limit of the destination (`nil`: none).
@@ -30,6 +30,9 @@ public protocol Channel: Sendable {
 }
 
 extension Channel {
+    /// The message format this channel renders in: its kind's (see ``ChannelKind/format``).
+    public var format: MessageFormat { kind.format }
+
     /// A channel without addresses of its own sends to its one destination.
     public func send(_ document: NotificationDocument, to addresses: [String]?) async throws(DeliveryFailure) {
         try await send(document)
@@ -73,16 +76,11 @@ public struct DeliveryFailure: Error, Sendable, CustomStringConvertible {
         let detail = TextFormatting.shortened(body, limit: 120)
         let message = "HTTP \(status)" + (detail.isEmpty ? "" : ": \(detail)")
         switch status {
-        case 408, 429: return DeliveryFailure(message: message, retryAfter: response.retryAfter ?? retryAfterHeader(response))
+        // `Curl` reads `Retry-After` (seconds or a date) whenever the header is there.
+        case 408, 429: return DeliveryFailure(message: message, retryAfter: response.retryAfter)
         case 400..<500: return DeliveryFailure(message: message, isPermanent: true)
-        default: return DeliveryFailure(message: message, retryAfter: response.retryAfter ?? retryAfterHeader(response))
+        default: return DeliveryFailure(message: message, retryAfter: response.retryAfter)
         }
-    }
-
-    /// `Retry-After` in seconds when libcurl did not read it.
-    static func retryAfterHeader(_ response: HTTPResponse) -> Duration? {
-        guard let value = response.header("Retry-After"), let seconds = Int(value.trimmingCharacters(in: .whitespaces)) else { return nil }
-        return .seconds(max(0, seconds))
     }
 
     /// The failure a transport error means, redacted: libcurl's message can quote the peer (an

@@ -2,6 +2,9 @@ import Foundation
 
 /// How a message is written for a kind of channel: its markup, its escaping and its size limit.
 ///
+/// A markup, not a channel kind: several kinds share one (``ChannelKind/format`` says which), and
+/// its name is stored with every rendered message in the outbox, so it stays a closed enum.
+///
 /// Everything that comes from a post (captions are written by users) goes through `escape(_:)`
 /// before it reaches a template, so that it can neither ping anyone nor break the formatting.
 public enum MessageFormat: String, Sendable, Hashable, Codable, CaseIterable {
@@ -15,75 +18,38 @@ public enum MessageFormat: String, Sendable, Hashable, Codable, CaseIterable {
     /// Plain text: email, console, the webhook's `text`.
     case plain
 
-    /// The format used for a channel kind (`slack`, `mattermost`, `discord`; plain for the rest).
-    public init(kindName: String) {
-        switch kindName {
-        case "slack": self = .slack
-        case "mattermost": self = .mattermost
-        case "discord": self = .discord
-        default: self = .plain
+    /// The markup's rules, each in the file of the channel kind that writes it (`Channels/Kinds/`,
+    /// `Markup.plain` at the end of this file). Exhaustive: a new format does not compile without one.
+    var markup: Markup {
+        switch self {
+        case .slack: .slack
+        case .mattermost: .mattermost
+        case .discord: .discord
+        case .plain: .plain
         }
     }
 
     /// The longest message text the destination accepts, in UTF-16 code units (what the chat
     /// services count; never fewer than the characters a user sees).
-    public var limit: Int {
-        switch self {
-        case .slack: 40_000
-        case .mattermost: 16_383
-        case .discord: 2_000
-        // No hard limit for mail or a terminal, but a digest of thousands of posts helps nobody.
-        case .plain: 100_000
-        }
-    }
+    public var limit: Int { markup.limit }
 
     /// A zero-width joiner: placed after `@` or `<` it keeps the text readable and makes it no
     /// longer a mention for any of the services.
     static let joiner = "\u{200D}"
 
     /// Escapes a value that comes from a post (or from anything not written by the rule author).
-    public func escape(_ value: String) -> String {
-        switch self {
-        case .slack:
-            // mrkdwn has no escape for a backtick, and a code block (```) is the one piece of
-            // markup that spans lines: a look-alike keeps a caption from swallowing the message.
-            return Self.entities(value).replacingOccurrences(of: "`", with: "\u{02CB}")
-        case .mattermost:
-            return Self.neutraliseAt(Self.entities(Self.backslashMarkdown(value)))
-        case .discord:
-            // Discord's `/slack` endpoint passes the text on as Markdown; entities would show
-            // literally. `<` and `@` get a joiner so neither `<@id>`, `<!channel>`, `@everyone`
-            // nor `@here` can be formed again whatever the endpoint translates first.
-            var text = Self.backslashMarkdown(value)
-            text = text.replacingOccurrences(of: "<", with: "<" + Self.joiner)
-            return Self.neutraliseAt(text)
-        case .plain:
-            return value
-        }
-    }
+    public func escape(_ value: String) -> String { markup.escape(value) }
 
     /// A link to `url` labelled `label` (the label is the template's own text, not escaped).
     ///
     /// Only `http(s)` URLs become links; anything else is shown as escaped text.
     public func link(_ url: String, label: String) -> String {
         guard let safe = Self.linkableURL(url) else { return escape(url) }
-        switch self {
-        case .slack: return "<\(safe)|\(label)>"
-        case .mattermost: return "[\(label)](\(safe))"
-        // Angle brackets: a plain link without a big embed for every post.
-        case .discord: return "\(label): <\(safe)>"
-        case .plain: return "\(label): \(url)"
-        }
+        return markup.link(safe, url, label)
     }
 
     /// Bold text in the flavour's markup (for template text, never for post values).
-    public func bold(_ text: String) -> String {
-        switch self {
-        case .slack: "*\(text)*"
-        case .mattermost, .discord: "**\(text)**"
-        case .plain: text
-        }
-    }
+    public func bold(_ text: String) -> String { markup.bold(text) }
 
     // MARK: - Pieces
 
@@ -153,5 +119,33 @@ public enum MessageFormat: String, Sendable, Hashable, Codable, CaseIterable {
             }
         }
         return out
+    }
+}
+
+extension MessageFormat {
+    /// How one ``MessageFormat`` writes a message: its size limit, how it escapes values from
+    /// posts, how it writes links and bold text, and its default body template.
+    ///
+    /// Each chat markup is defined in the file of its channel kind (`Channels/Kinds/`); the plain one,
+    /// shared by webhook, email and console, is here.
+    struct Markup: Sendable {
+        /// The longest message text the destination accepts, in UTF-16 code units.
+        let limit: Int
+        let escape: @Sendable (String) -> String
+        /// A link to an `http(s)` URL: its form made safe inside link markup, the URL as given, and
+        /// the label.
+        let link: @Sendable (_ safeURL: String, _ url: String, _ label: String) -> String
+        let bold: @Sendable (String) -> String
+        /// The default body template (`DefaultTemplates.title` is the same for every markup).
+        let defaultBody: String
+
+        /// Plain text: email, console, the webhook's `text`.
+        static let plain = Markup(
+            // No hard limit for mail or a terminal, but a digest of thousands of posts helps nobody.
+            limit: 100_000,
+            escape: { $0 },
+            link: { _, url, label in "\(label): \(url)" },
+            bold: { $0 },
+            defaultBody: DefaultTemplates.plain)
     }
 }

@@ -6,14 +6,14 @@ import Watch
 /// What a message is about, before it is rendered for a format.
 public struct MessageSubject: Sendable, Hashable {
     public var rule: String
-    public var severity: String
+    public var severity: Severity
     /// The `group by` values, in the rule's order.
     public var group: [(field: String, value: String)]
     public var events: [Event]
     public var suppressed: NotificationDocument.Suppressed?
 
     public init(
-        rule: String, severity: String, group: [(field: String, value: String)] = [], events: [Event],
+        rule: String, severity: Severity, group: [(field: String, value: String)] = [], events: [Event],
         suppressed: NotificationDocument.Suppressed? = nil
     ) {
         self.rule = rule
@@ -56,7 +56,7 @@ struct MessageContext {
             if values.count == 1, let value = values.first { context[key] = value }
         }
         context["rule"] = escapeOwn(subject.rule)
-        context["severity"] = subject.severity
+        context["severity"] = subject.severity.rawValue
         context["severityEmoji"] = Self.emoji(severity: subject.severity)
         context["event"] = escapeOwn(eventWord)
         context["summary"] = escapeOwn(summary)
@@ -159,11 +159,11 @@ struct MessageContext {
     /// Slack's markup, but never a template (the template's text is the author's markup).
     func escapeOwn(_ value: String) -> String { format.escape(value) }
 
-    static func emoji(severity: String) -> String {
+    static func emoji(severity: Severity) -> String {
         switch severity {
-        case "critical": "🚨"
-        case "warning": "⚠️"
-        default: "ℹ️"
+        case .critical: "🚨"
+        case .warning: "⚠️"
+        case .info: "ℹ️"
         }
     }
 

@@ -2,13 +2,13 @@ import Curl
 import Foundation
 import Watch
 import Redaction
+import Rules
 
 /// Email over SMTP through libcurl: the plain-text message as an RFC 5322 mail to the
 /// channel's (checked) addresses.
 public struct EmailChannel: Channel {
     public let name: String
-    public let kind = "email"
-    public let format = MessageFormat.plain
+    public let kind = ChannelKind.email
     public let rateLimit: RateLimit?
     public let recipients: [EmailAddress]
     let smtp: SMTPConfiguration
@@ -47,7 +47,7 @@ public struct EmailChannel: Channel {
         EmailMessage(
             from: smtp.from, fromName: smtp.fromName, to: recipients, subject: document.message.title,
             body: document.message.body, date: now(), idempotencyKey: document.idempotencyKey,
-            extraHeaders: [("X-Postwatch-Severity", document.severity)])
+            extraHeaders: [("X-Postwatch-Severity", document.severity.rawValue)])
     }
 
     public func send(_ document: NotificationDocument) async throws(DeliveryFailure) {

@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import Rules
 
 /// Renders a message for a format with the rule's templates (or the defaults), within the
 /// format's size limit: a message that would be too long lists fewer posts and ends with
@@ -16,6 +17,11 @@ public struct MessageRenderer: Sendable {
     public init(title: MustacheTemplate? = nil, body: MustacheTemplate? = nil) {
         self.title = title.flatMap { Self.plainText($0.description) }
         self.body = body.flatMap { Self.plainText($0.description) }
+    }
+
+    /// The renderer of a rule: its own `title`/`body` templates, or the defaults.
+    public init(rule: Rule) {
+        self.init(title: rule.title, body: rule.body)
     }
 
     /// Renders `subject` for `format`.
@@ -112,7 +118,7 @@ public struct MessageRenderer: Sendable {
     static let defaultBodies: [MessageFormat: MustacheTemplate] = {
         var bodies: [MessageFormat: MustacheTemplate] = [:]
         for format in MessageFormat.allCases {
-            bodies[format] = plainText(DefaultTemplates.body(for: format))
+            bodies[format] = plainText(format.markup.defaultBody)
         }
         return bodies
     }()

@@ -1,0 +1,33 @@
+import Foundation
+
+extension ChannelRegistration {
+    /// `slack`: an incoming webhook, `{"text": …}` in mrkdwn.
+    static let slack = chat(.slack, format: .slack)
+}
+
+extension MessageFormat.Markup {
+    /// Slack mrkdwn: `&`, `<`, `>` are the only control characters (and backticks are made
+    /// harmless).
+    static let slack = MessageFormat.Markup(
+        limit: 40_000,
+        escape: { value in
+            // mrkdwn has no escape for a backtick, and a code block (```) is the one piece of
+            // markup that spans lines: a look-alike keeps a caption from swallowing the message.
+            MessageFormat.entities(value).replacingOccurrences(of: "`", with: "\u{02CB}")
+        },
+        link: { safe, _, label in "<\(safe)|\(label)>" },
+        bold: { "*\($0)*" },
+        defaultBody: slackBody)
+
+    /// The default body in mrkdwn.
+    static let slackBody = DefaultTemplates.withFooter(
+        """
+        {{#posts}}
+        {{statusEmoji}} *{{platform}} {{contentType}}{{#slides}} ({{slides}} slides){{/slides}}* · post {{postId}} · account {{accountId}}
+        {{transition}} · scheduled {{scheduledLocal}}{{#delayText}} · posted {{delayText}}{{/delayText}}
+        > {{caption}}
+        {{contentLink}}{{#thumbnailLink}} · {{thumbnailLink}}{{/thumbnailLink}}
+
+        {{/posts}}
+        """)
+}
