@@ -84,7 +84,7 @@ public final class SQLiteStore: Store {
         // Staging settles two copies of a post with this function. It is registered on the
         // writer's connection, which every staging write runs on, so that a writer configured
         // by someone else has it too.
-        try writer.writeWithoutTransaction { db in db.add(function: SQLiteStore.prefersFunction) }
+        writer.writeWithoutTransaction { db in db.add(function: SQLiteStore.prefersFunction) }
         try migrator.migrate(writer)
     }
 

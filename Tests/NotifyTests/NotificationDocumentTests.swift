@@ -28,4 +28,20 @@ import Watch
         #expect(document.severity == .info && document.channelKind == .email)
         #expect(try NotificationDocument.decode(try document.encoded()) == document)
     }
+
+    /// A format is its name in the outbox: every known one reads back as itself, a kind that
+    /// writes plain text is not a format of its own, and an unknown name does not decode (it
+    /// would otherwise be sent in a markup nobody chose).
+    @Test func formatsAreStoredByNameAndReadBack() throws {
+        #expect(MessageFormat.allCases.map(\.rawValue) == ["plain", "slack", "mattermost", "discord"])
+        for format in MessageFormat.allCases {
+            let data = try JSONEncoder().encode(format)
+            #expect(String(decoding: data, as: UTF8.self) == "\"\(format.rawValue)\"")
+            #expect(try JSONDecoder().decode(MessageFormat.self, from: data) == format)
+            #expect(MessageFormat(rawValue: format.rawValue)?.limit == format.limit)
+        }
+        #expect(MessageFormat(rawValue: "webhook") == nil)
+        #expect(ChannelKind.webhook.format == .plain && ChannelKind.email.format == .plain)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(MessageFormat.self, from: Data("\"teams\"".utf8)) }
+    }
 }

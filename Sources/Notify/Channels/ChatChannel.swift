@@ -58,9 +58,10 @@ public struct ChatChannel: Channel {
 }
 
 extension ChannelRegistration {
-    /// A Slack-compatible chat kind: one incoming webhook URL, `{"text": …}` in `format`.
-    static func chat(_ kind: ChannelKind, format: MessageFormat) -> ChannelRegistration {
-        ChannelRegistration(format: format) { declaration, factory throws(NotifyError) in
+    /// A Slack-compatible chat kind: one incoming webhook URL, `{"text": …}` in its own markup
+    /// (a format named after the kind).
+    static func chat(_ kind: ChannelKind, markup: MessageFormat.Markup) -> ChannelRegistration {
+        ChannelRegistration(format: MessageFormat(name: kind.rawValue, markup: markup)) { declaration, factory throws(NotifyError) in
             ChatChannel(
                 name: declaration.name, kind: kind, url: try factory.url(of: declaration), transport: factory.transport,
                 redactor: factory.redactor)

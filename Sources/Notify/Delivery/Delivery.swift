@@ -138,7 +138,7 @@ public final class Delivery: Service, CustomStringConvertible, Sendable {
     /// due entries and no worker yet. On a graceful shutdown (SIGTERM) or cancellation it starts
     /// nothing new, and a send in flight completes (its entry is marked) before the loop returns.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await self.loop()
         }
     }

@@ -1,32 +1,64 @@
 import Foundation
+import Rules
 
 /// How a message is written for a kind of channel: its markup, its escaping and its size limit.
 ///
-/// A markup, not a channel kind: several kinds share one (``ChannelKind/format`` says which), and
-/// its name is stored with every rendered message in the outbox, so it stays a closed enum.
+/// A markup, not a channel kind: the webhook, email and console kinds share ``plain``; a chat
+/// kind brings its own (``ChannelKind/format`` says which). A format is its name plus its
+/// ``Markup``, and a chat kind defines both in its own file in `Channels/Kinds/`, so a new kind
+/// with a new markup touches no file here. The name is stored with every rendered message in
+/// the outbox: a payload decodes only when its format is still known.
 ///
 /// Everything that comes from a post (captions are written by users) goes through `escape(_:)`
 /// before it reaches a template, so that it can neither ping anyone nor break the formatting.
-public enum MessageFormat: String, Sendable, Hashable, Codable, CaseIterable {
-    /// Slack mrkdwn: `&`, `<`, `>` are the only control characters (and backticks are made
-    /// harmless).
-    case slack
-    /// Mattermost Markdown: entities as Slack, Markdown escaped, `@mentions` neutralised.
-    case mattermost
-    /// Discord (through its `/slack` endpoint): Markdown escaped, mentions neutralised.
-    case discord
-    /// Plain text: email, console, the webhook's `text`.
-    case plain
+public struct MessageFormat: RawRepresentable, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+    /// The name stored in the outbox: `plain`, or the chat kind's name (`slack`, …).
+    public let rawValue: String
+    /// The markup's rules.
+    let markup: Markup
 
-    /// The markup's rules, each in the file of the channel kind that writes it (`Channels/Kinds/`,
-    /// `Markup.plain` at the end of this file). Exhaustive: a new format does not compile without one.
-    var markup: Markup {
-        switch self {
-        case .slack: .slack
-        case .mattermost: .mattermost
-        case .discord: .discord
-        case .plain: .plain
+    init(name: String, markup: Markup) {
+        self.rawValue = name
+        self.markup = markup
+    }
+
+    /// The format of that name: `plain`, or a kind that writes its own markup.
+    public init?(rawValue: String) {
+        if rawValue == Self.plain.rawValue {
+            self = .plain
+            return
         }
+        guard let format = ChannelKind(rawValue: rawValue)?.format, format.rawValue == rawValue else { return nil }
+        self = format
+    }
+
+    /// Plain text: email, console, the webhook's `text`.
+    public static let plain = MessageFormat(name: "plain", markup: .plain)
+
+    /// `plain` and every kind's own markup, each once.
+    public static var allCases: [MessageFormat] {
+        var formats: [MessageFormat] = [.plain]
+        for kind in ChannelKind.allCases where !formats.contains(kind.format) { formats.append(kind.format) }
+        return formats
+    }
+
+    public var description: String { rawValue }
+
+    public static func == (lhs: MessageFormat, rhs: MessageFormat) -> Bool { lhs.rawValue == rhs.rawValue }
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+
+    public init(from decoder: any Decoder) throws {
+        let name = try decoder.singleValueContainer().decode(String.self)
+        guard let format = MessageFormat(rawValue: name) else {
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "unknown message format '\(name)'"))
+        }
+        self = format
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
     }
 
     /// The longest message text the destination accepts, in UTF-16 code units (what the chat

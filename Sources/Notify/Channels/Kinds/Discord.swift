@@ -1,8 +1,14 @@
 import Foundation
+import Rules
 
 extension ChannelRegistration {
     /// `discord`: Slack's payload on the webhook's `/slack` endpoint, in Discord's Markdown.
-    static let discord = chat(.discord, format: .discord)
+    static let discord = chat(.discord, markup: .discord)
+}
+
+extension MessageFormat {
+    /// The discord markup (the format of `discord` channels).
+    public static var discord: MessageFormat { ChannelKind.discord.format }
 }
 
 extension MessageFormat.Markup {

@@ -1,6 +1,13 @@
+import Rules
+
 extension ChannelRegistration {
     /// `mattermost`: Slack's payload on a Mattermost incoming webhook, in Markdown.
-    static let mattermost = chat(.mattermost, format: .mattermost)
+    static let mattermost = chat(.mattermost, markup: .mattermost)
+}
+
+extension MessageFormat {
+    /// The mattermost markup (the format of `mattermost` channels).
+    public static var mattermost: MessageFormat { ChannelKind.mattermost.format }
 }
 
 extension MessageFormat.Markup {

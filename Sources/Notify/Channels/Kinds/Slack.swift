@@ -1,8 +1,14 @@
 import Foundation
+import Rules
 
 extension ChannelRegistration {
     /// `slack`: an incoming webhook, `{"text": …}` in mrkdwn.
-    static let slack = chat(.slack, format: .slack)
+    static let slack = chat(.slack, markup: .slack)
+}
+
+extension MessageFormat {
+    /// The slack markup (the format of `slack` channels).
+    public static var slack: MessageFormat { ChannelKind.slack.format }
 }
 
 extension MessageFormat.Markup {
