@@ -65,9 +65,23 @@ final class LiveProcess: Sendable {
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
-        stdout.fileHandleForReading.readabilityHandler = { [out] handle in out.append(handle.availableData) }
-        stderr.fileHandleForReading.readabilityHandler = { [err] handle in err.append(handle.availableData) }
         try process.run()
+        // A thread per pipe reading to the end, not `readabilityHandler`: corelibs Foundation
+        // drives that handler with a dispatch source that can outlive the pipe's file
+        // descriptor, and the test process then crashed in `_dispatch_event_loop_drain` (seen
+        // once in five parallel runs, while a daemon under test exited).
+        Self.collect(stdout.fileHandleForReading, into: out)
+        Self.collect(stderr.fileHandleForReading, into: err)
+    }
+
+    private static func collect(_ handle: FileHandle, into data: LockedData) {
+        Thread.detachNewThread {
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { return }  // end of file: the process closed its end
+                data.append(chunk)
+            }
+        }
     }
 
     var stdout: String { out.text }

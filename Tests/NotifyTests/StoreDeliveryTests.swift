@@ -99,11 +99,13 @@ import Watch
 
     /// `--delivery-timeout 150s` once took 206 s: a send started just before the deadline ran
     /// for its own transfer timeout. The deadline now bounds the sends in flight too: against
-    /// a webhook that answers after 20 s, a 2 s drain ends in about 2 s, the entry still pending
+    /// a webhook that answers after 60 s, an 8 s drain ends in about 8 s, the entry still pending
     /// (retried later with the same key), its error saying the time ran out. Nothing delivered and
     /// a timeout as the error show the deadline cut the send (uncut, it would be delivered at
-    /// 20 s); the time bound only catches a hang: a 2-core machine running the suite in parallel
-    /// beside two builds took up to 16 s, its cooperative threads busy with other tests.
+    /// 60 s); the time bound only catches a hang: a 2-core machine running the suite in parallel
+    /// beside two builds took up to 16 s, its cooperative threads busy with other tests. The
+    /// drain is 8 s, not 2 s, so that the send has started by then on such a machine too (with
+    /// 2 s, it once had not, and nothing was in flight to cut).
     @Test func theDeadlineBoundsASendInFlight() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -111,7 +113,7 @@ import Watch
         let store = try SQLiteStore(path: directory.appendingPathComponent("state.sqlite").path)
         let receiver = try HTTPReceiver.start()
         defer { receiver.stop() }
-        receiver.setDefault(.slow(.seconds(20)))
+        receiver.setDefault(.slow(.seconds(60)))
         let now = Date()
         let rule = Fixtures.rule("Failed", severity: .critical, when: "failed", channels: ["hook"])
         var commit = CycleCommit(cycle: CycleRecord(startedAt: now, endedAt: now, result: .complete))
@@ -122,9 +124,9 @@ import Watch
         let delivery = Delivery(outbox: store, channels: [channel])
 
         let started = ContinuousClock.now
-        let report = await delivery.drain(until: Date().addingTimeInterval(2))
+        let report = await delivery.drain(until: Date().addingTimeInterval(8))
         let took = ContinuousClock.now - started
-        #expect(took < .seconds(60), "the drain took \(took)")
+        #expect(took < .seconds(45), "the drain took \(took)")
         #expect(report.delivered == 0)
         #expect(try await receiver.waitForRequests(count: 1).count == 1, "the send had started")
         let entry = try #require(try await store.entries(in: nil, limit: 1).first)
