@@ -53,7 +53,7 @@ public struct InfinipostClient: PostListing {
             connectTimeout: configuration.connectTimeout, totalTimeout: configuration.requestTimeout,
             maxResponseBytes: configuration.maxPageBytes)
         let policy = configuration.retry
-        let started = clock.now
+        let started = clock.elapsed
         var attempt = 0
         while true {
             attempt += 1
@@ -67,7 +67,7 @@ public struct InfinipostClient: PostListing {
             guard error.isRetryable, attempt < policy.maxAttempts else { throw error }
             // Time spent so far, the requests and the waits, on the injected clock (a test's
             // manual clock counts the waits it was asked for).
-            let spent = Duration.milliseconds(Int64(clock.now.timeIntervalSince(started) * 1000))
+            let spent = clock.elapsed - started
             var wait = policy.backoff.delay(attempt: attempt, random: Double.random(in: 0..<1))
             if let retryAfter = error.retryAfter {
                 guard retryAfter <= policy.maxRetryAfter else {

@@ -2,15 +2,20 @@ import Curl
 import Notify
 import Redaction
 import Rules
+import Timekeeping
 
 extension ChannelFactory {
     /// The channel factory of a run, with the redactor of every secret the settings and the
     /// rules' channels hold: the one place `check`, `run`, `demo`, `config check` and
     /// `channel test` get theirs.
-    init(settings: Settings, rules: RuleSet, transport: CurlTransport, console: @escaping @Sendable (String) -> Void) {
+    init(
+        settings: Settings, rules: RuleSet, transport: CurlTransport, console: @escaping @Sendable (String) -> Void,
+        clock: any WallClock = SystemClock()
+    ) {
         let smtp = settings.smtp
         self.init(
-            transport: transport, redactor: Redactor(settings: settings, channels: rules.channels.values), console: console
+            transport: transport, redactor: Redactor(settings: settings, channels: rules.channels.values), console: console,
+            clock: clock
         ) { name throws(NotifyError) in
             guard let smtp else {
                 throw NotifyError(

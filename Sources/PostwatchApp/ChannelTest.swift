@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import Timekeeping
 import Infinipost
 import Logging
 import Notify
@@ -13,12 +14,12 @@ import Watch
 public struct ChannelTest: Sendable {
     let settings: Settings
     let channelName: String
-    let now: @Sendable () -> Date
+    let clock: any WallClock
 
-    public init(settings: Settings, channelName: String, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(settings: Settings, channelName: String, clock: any WallClock = SystemClock()) {
         self.settings = settings
         self.channelName = channelName
-        self.now = now
+        self.clock = clock
     }
 
     /// What happened, and the exit status: 0 sent, 4 refused or failed (the answer says why),
@@ -38,7 +39,7 @@ public struct ChannelTest: Sendable {
         let redactor = factory.redactor
         let channel: any Channel
         do throws(NotifyError) { channel = try factory.channel(for: declaration) } catch { throw CommandError(error) }
-        let document = try Self.document(for: channel, at: now())
+        let document = try Self.document(for: channel, at: clock.now)
         let target = "\(channel.kind) channel '\(channelName)' (\(channel.redactedDestination))"
         do throws(DeliveryFailure) {
             try await channel.send(document)

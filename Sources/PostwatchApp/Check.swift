@@ -111,7 +111,7 @@ public struct Check: Sendable {
                     // The router routed with `pipeline.rules`, so every name is found there.
                     rules: cycle.fired(at: index).compactMap { name in
                         pipeline.rules.rule(named: name).map {
-                            CheckReport.FiredRule(name: $0.name, severity: $0.severity.rawValue)
+                            CheckReport.FiredRule(name: $0.name, severity: $0.severity)
                         }
                     })
             },

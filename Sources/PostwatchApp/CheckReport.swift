@@ -1,4 +1,5 @@
 import Foundation
+import Rules
 
 /// What `postwatch check` found and did: printed as a table, or as JSON (`--output json`).
 ///
@@ -23,7 +24,7 @@ public struct CheckReport: Sendable, Codable, Equatable {
 
     public struct FiredRule: Sendable, Codable, Equatable {
         public var name: String
-        public var severity: String
+        public var severity: Severity
     }
 
     /// One event and the rules it fired.
@@ -71,7 +72,7 @@ public struct CheckReport: Sendable, Codable, Equatable {
     /// The rules of severity warning or critical that fired: `check` exits 1 when there is one.
     public var firedAlerting: [FiredRule] {
         var seen = Set<String>()
-        return events.flatMap(\.rules).filter { ($0.severity == "warning" || $0.severity == "critical") && seen.insert($0.name).inserted }
+        return events.flatMap(\.rules).filter { $0.severity >= .warning && seen.insert($0.name).inserted }
     }
 
     public func json() -> String {

@@ -86,17 +86,6 @@ public struct Demo: Sendable {
             rulesOverride: rules, clock: clock)
         let poller = pipeline.poller(since: 3600, router: NotificationRouter(ruleSet: rules))
         let summary = Mutex(Summary())
-        let delivery = pipeline.delivery(
-            // Notifications print soon after the cycle that queued them, as the old loop did.
-            logger: logger, configuration: Delivery.Configuration(pollInterval: .milliseconds(200)),
-            observe: { outcome in
-                if outcome.result == .delivered { summary.withLock { $0.delivered += 1 } }
-            })
-
-        terminal.line(terminal.styled("postwatch demo", .bold) + " — a sandbox Infinipost API with \(options.posts) posts on 127.0.0.1:\(port), rules from \(source)")
-        terminal.line(
-            "\(rules.rules.count) rules, \(rules.channels.count) channels; channels print here instead of sending. Stops after \(options.duration).\n")
-
         let clock = self.clock
         let end = clock.now.addingTimeInterval(options.duration.secondsValue)
         let progress: @Sendable () -> Void = {
@@ -105,6 +94,21 @@ public struct Demo: Sendable {
             terminal.progress(
                 "cycle \(seen.cycles + seen.failedCycles) · \(seen.posts) posts · \(seen.events) events · \(seen.delivered) notifications · \(left)s left")
         }
+        let delivery = pipeline.delivery(
+            // Notifications print soon after the cycle that queued them, as the old loop did.
+            logger: logger, configuration: Delivery.Configuration(pollInterval: .milliseconds(200)),
+            observe: { outcome in
+                guard outcome.result == .delivered else { return }
+                summary.withLock { $0.delivered += 1 }
+                // The notification just printed took the progress line's place: draw it again
+                // below, with the count that includes it (the old loop drew it after delivering).
+                progress()
+            })
+
+        terminal.line(terminal.styled("postwatch demo", .bold) + " — a sandbox Infinipost API with \(options.posts) posts on 127.0.0.1:\(port), rules from \(source)")
+        terminal.line(
+            "\(rules.rules.count) rules, \(rules.channels.count) channels; channels print here instead of sending. Stops after \(options.duration).\n")
+
         // The demo says why a cycle failed on the terminal; the service's own warning would repeat it.
         var pollLogger = logger
         pollLogger.logLevel = .error

@@ -1,15 +1,16 @@
 import Foundation
+import Timekeeping
 import Watch
 
 /// `postwatch outbox list|show ID|retry ID|drop ID`: what is waiting, delivered or dead, and
 /// the two things an operator does about it.
 public struct OutboxAdmin: Sendable {
     let outbox: any Outbox
-    let now: @Sendable () -> Date
+    let clock: any WallClock
 
-    public init(outbox: any Outbox, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(outbox: any Outbox, clock: any WallClock = SystemClock()) {
         self.outbox = outbox
-        self.now = now
+        self.clock = clock
     }
 
     /// The table of entries (newest first) in a state, or all, and a line of counts.
@@ -23,7 +24,7 @@ public struct OutboxAdmin: Sendable {
                 guard let state else { return "The outbox is empty (\(counts)).\n" }
                 return "No \(state.rawValue) notifications (\(counts)).\n"
             }
-            return OutboxTable(entries: entries, now: now()).rendered() + "\n" + counts + "\n"
+            return OutboxTable(entries: entries, now: clock.now).rendered() + "\n" + counts + "\n"
         } catch {
             throw CommandError(.configuration, "cannot read the outbox: \(error)")
         }
@@ -39,14 +40,14 @@ public struct OutboxAdmin: Sendable {
             throw CommandError(.configuration, "cannot read the outbox: \(error)")
         }
         guard let entry = found else { throw CommandError(.configuration, "no notification with ID \(id)") }
-        return OutboxEntryDetails(entry: entry, now: now()).rendered()
+        return OutboxEntryDetails(entry: entry, now: clock.now).rendered()
     }
 
     /// Makes a dead or pending entry due now; an unknown or delivered ID is an error.
     public func retry(id: Int64) async throws(CommandError) -> String {
         let done: Bool
         do {
-            done = try await outbox.retry(id, at: now())
+            done = try await outbox.retry(id, at: clock.now)
         } catch {
             throw CommandError(.configuration, "cannot update the outbox: \(error)")
         }
@@ -59,7 +60,7 @@ public struct OutboxAdmin: Sendable {
         var retried = 0
         do {
             // The dead entries as they are now; one that a delivery revives meanwhile is skipped.
-            for entry in try await outbox.entries(in: .dead, limit: Int.max) where try await outbox.retry(entry.id, at: now()) {
+            for entry in try await outbox.entries(in: .dead, limit: Int.max) where try await outbox.retry(entry.id, at: clock.now) {
                 retried += 1
             }
         } catch {

@@ -40,7 +40,7 @@ struct Pipeline: Sendable {
             rules = try Self.loadRules(settings: settings, logger: logger)
         }
         transport = CurlTransport(configuration: .init(caFile: settings.caFile))
-        let factory = ChannelFactory(settings: settings, rules: rules, transport: transport, console: console)
+        let factory = ChannelFactory(settings: settings, rules: rules, transport: transport, console: console, clock: clock)
         redactor = factory.redactor
         Redactor.install(redactor)
         if let channelOverride {

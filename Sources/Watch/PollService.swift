@@ -58,11 +58,12 @@ public struct PollService: Service, CustomStringConvertible {
 
     public func run() async throws {
         var failures = 0
-        var lastFailureLog: Date?
+        var lastFailureLog: Duration?
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let start = clock.now
+            // Intervals on the monotonic reading: a clock set back an hour must not pause cycles.
+            let start = clock.elapsed
             do {
-                let report = try await cycle(start)
+                let report = try await cycle(clock.now)
                 if failures > 0 {
                     logger.notice("cycles complete again", metadata: ["cycle.failures": "\(failures)"])
                 }
@@ -88,16 +89,16 @@ public struct PollService: Service, CustomStringConvertible {
                 failures += 1
                 await onFailure(error)
                 // The first failure is a warning; while it lasts, one line every 10 minutes.
-                if failures == 1 || lastFailureLog.map({ clock.now.timeIntervalSince($0) > 600 }) ?? true {
+                if failures == 1 || lastFailureLog.map({ clock.elapsed - $0 > .seconds(600) }) ?? true {
                     logger.warning(
                         failures == 1 ? "cycle failed, nothing applied" : "cycles still failing",
                         metadata: ["error": "\(error)", "cycle.failures": "\(failures)"])
-                    lastFailureLog = clock.now
+                    lastFailureLog = clock.elapsed
                 } else {
                     logger.debug("cycle failed", metadata: ["error": "\(error)", "cycle.failures": "\(failures)"])
                 }
             }
-            let elapsed = Duration.milliseconds(Int64(clock.now.timeIntervalSince(start) * 1000))
+            let elapsed = clock.elapsed - start
             let wait = Self.wait(after: failures, configuration: configuration, elapsed: elapsed, random: random())
             do {
                 try await cancelWhenGracefulShutdown { try await clock.sleep(for: wait) }

@@ -109,7 +109,9 @@ import Watch
         let outbox = MemoryOutbox()
         for draft in try Self.drafts(2, channel: "slow") { await outbox.add(draft, at: Self.t0) }
         for draft in try Self.drafts(2, channel: "fast") { await outbox.add(draft, at: Self.t0) }
-        let slow = ScriptedChannel(name: "slow", delay: .seconds(5))
+        // Held until the fast channel is done, not slow for a fixed 5 s: on a loaded machine the
+        // fast sends once took longer than that, and the slow one looked as if it went first.
+        let slow = ScriptedChannel(name: "slow", held: true)
         let fast = ScriptedChannel(name: "fast")
         let delivery = Delivery(outbox: outbox, channels: [slow, fast], clock: SystemClock())
         let task = Task { await delivery.deliverDue(now: Date()) }
@@ -117,6 +119,7 @@ import Watch
         try await waitUntil("the fast channel's 2 sends", timeout: .seconds(30)) { fast.sent.count >= 2 }
         #expect(fast.sent.count == 2)
         #expect(slow.sent.count == 0)
+        slow.release()
         #expect(await task.value.delivered == 4)
     }
 

@@ -69,8 +69,15 @@ final class ScriptedChannel: Channel {
     var redactedDestination: String { "https://scripted.test/…" }
     private let state: Mutex<(sent: [NotificationDocument], script: [DeliveryFailure?])>
     let delay: Duration
+    /// While true, every send waits (polling) until ``release()``: a destination slow for as
+    /// long as the test needs, however loaded the machine.
+    private let held: Mutex<Bool>
 
-    init(name: String, kind: ChannelKind = .slack, rateLimit: RateLimit? = nil, script: [DeliveryFailure?] = [], delay: Duration = .zero) {
+    init(
+        name: String, kind: ChannelKind = .slack, rateLimit: RateLimit? = nil, script: [DeliveryFailure?] = [],
+        delay: Duration = .zero, held: Bool = false
+    ) {
+        self.held = Mutex(held)
         self.name = name
         self.kind = kind
         self.destination = "scripted:" + name
@@ -81,8 +88,12 @@ final class ScriptedChannel: Channel {
 
     var sent: [NotificationDocument] { state.withLock { $0.sent } }
 
+    /// Lets held sends go on.
+    func release() { held.withLock { $0 = false } }
+
     func send(_ document: NotificationDocument) async throws(DeliveryFailure) {
         if delay > .zero { try? await Task.sleep(for: delay) }
+        while held.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(10)) }
         let failure: DeliveryFailure? = state.withLock { state in
             let next = state.script.isEmpty ? nil : state.script.removeFirst()
             if next == nil { state.sent.append(document) }

@@ -126,7 +126,9 @@ import Watch
         let started = ContinuousClock.now
         let report = await delivery.drain(until: Date().addingTimeInterval(8))
         let took = ContinuousClock.now - started
-        #expect(took < .seconds(45), "the drain took \(took)")
+        // Below the webhook's own 30 s transfer timeout: a send the deadline did not cut would end
+        // there, undelivered with a timeout too, and only this bound tells the two apart.
+        #expect(took < .seconds(25), "the drain took \(took)")
         #expect(report.delivered == 0)
         #expect(try await receiver.waitForRequests(count: 1).count == 1, "the send had started")
         let entry = try #require(try await store.entries(in: nil, limit: 1).first)

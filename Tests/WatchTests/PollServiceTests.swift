@@ -41,5 +41,26 @@ import Timekeeping
         #expect(times.withLock { $0 }.map { $0.timeIntervalSince(start) } == [0, 60, 180, 240, 300])
     }
 
+    /// The system's clock set back an hour during a cycle (NTP, a resumed VM): the next cycle
+    /// still comes one interval after this one started, not an hour and an interval later.
+    /// Measured on the wall clock, the wait was the interval plus the hour.
+    @Test func aClockSetBackDuringACycleDoesNotPauseCycles() async throws {
+        let clock = ManualClock()
+        let count = Mutex(0)
+        let service = PollService(
+            configuration: Self.configuration, clock: clock, logger: .init(label: "test"), random: { 0 },
+            cycle: { now in
+                let cycles = count.withLock { $0 += 1; return $0 }
+                if cycles >= 3 { throw CancellationError() }
+                clock.advance(10)  // the cycle takes 10 s…
+                if cycles == 1 { clock.setWallTime(now.addingTimeInterval(-3600)) }  // …and the clock is set back
+                return CycleReport(
+                    startedAt: now, duration: .zero, result: .complete, events: [], notifications: 0, posts: 0, received: 0,
+                    listings: 1, pages: 1, upserts: 0, deletions: 0, rowsWritten: 0)
+            })
+        try await service.run()
+        #expect(clock.sleeps == [.seconds(50), .seconds(50)])
+    }
+
     struct TestFailure: Error {}
 }

@@ -1,6 +1,7 @@
 import Curl
 import Redaction
 import Rules
+import Timekeeping
 
 /// Builds the channels a rule set declares, with the transport, secrets and SMTP settings of
 /// this run. Each kind builds its own (see ``ChannelKind/registration``).
@@ -13,11 +14,15 @@ public struct ChannelFactory: Sendable {
     /// The SMTP settings an email channel (named by the argument) sends with, or an error
     /// saying which settings to give: the caller knows their flag and variable names.
     public var smtp: @Sendable (_ channel: String) throws(NotifyError) -> SMTPConfiguration
+    /// The run's time (an email's `Date` header).
+    public var clock: any WallClock
 
     public init(
         transport: CurlTransport, redactor: Redactor, console: @escaping @Sendable (String) -> Void,
+        clock: any WallClock = SystemClock(),
         smtp: @escaping @Sendable (_ channel: String) throws(NotifyError) -> SMTPConfiguration
     ) {
+        self.clock = clock
         self.transport = transport
         self.redactor = redactor
         self.console = console

@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import Timekeeping
 import Watch
 import Redaction
 import Rules
@@ -15,14 +16,14 @@ public struct EmailChannel: Channel {
     let transport: CurlTransport
     let redactor: Redactor
     /// The send time written in `Date`.
-    let now: @Sendable () -> Date
+    let clock: any WallClock
 
     /// Checks the configuration and every address first: an invalid one is an error here, long
     /// before anything reaches libcurl. `redactor` (every secret of the process) takes secrets
     /// out of the server's replies; the SMTP URL and password are always added.
     public init(
         name: String, addresses: [String], smtp: SMTPConfiguration, transport: CurlTransport,
-        rateLimit: RateLimit? = nil, redactor: Redactor = Redactor(), now: @escaping @Sendable () -> Date = { Date() }
+        rateLimit: RateLimit? = nil, redactor: Redactor = Redactor(), clock: any WallClock = SystemClock()
     ) throws(NotifyError) {
         try smtp.validate()
         var recipients: [EmailAddress] = []
@@ -36,7 +37,7 @@ public struct EmailChannel: Channel {
         self.transport = transport
         self.rateLimit = rateLimit
         self.redactor = redactor.merging(Redactor(secrets: [smtp.password], urls: [smtp.url]))
-        self.now = now
+        self.clock = clock
     }
 
     public var destination: String { "smtp " + smtp.url }
@@ -46,7 +47,7 @@ public struct EmailChannel: Channel {
     public func message(for document: NotificationDocument) -> EmailMessage {
         EmailMessage(
             from: smtp.from, fromName: smtp.fromName, to: recipients, subject: document.message.title,
-            body: document.message.body, date: now(), idempotencyKey: document.idempotencyKey,
+            body: document.message.body, date: clock.now, idempotencyKey: document.idempotencyKey,
             extraHeaders: [("X-Postwatch-Severity", document.severity.rawValue)])
     }
 

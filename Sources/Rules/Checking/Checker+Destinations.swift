@@ -107,13 +107,13 @@ extension Checker {
             report(.error, "only webhook channels take a 'secret' (it signs the JSON body)", at: secret.range)
             ok = false
         }
-        switch kind {
-        case .console:
+        switch kind.target {
+        case .none:
             if let first = targets.first {
                 report(.error, "a console channel takes no target: it prints to standard output", at: first.range)
                 return nil
             }
-        case .slack, .mattermost, .discord, .webhook:
+        case .oneURL:
             if targets.isEmpty {
                 report(.error, "a \(kind.rawValue) channel needs its URL, as in: \(kind.rawValue) env:\(kind.rawValue.uppercased())_WEBHOOK_URL", at: kindRange)
                 return nil
@@ -122,7 +122,7 @@ extension Checker {
                 report(.error, "a \(kind.rawValue) channel takes one URL; declare one channel per URL", at: targets[1].range)
                 return nil
             }
-        case .email:
+        case .addresses:
             if targets.isEmpty {
                 report(.error, "an email channel needs at least one address, as in: email \"oncall@example.com\"", at: kindRange)
                 return nil
@@ -138,8 +138,8 @@ extension Checker {
                 }
                 continue
             }
-            switch kind {
-            case .email:
+            switch kind.target {
+            case .addresses:
                 // A variable or file may hold several addresses separated by commas.
                 let addresses = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                 for address in addresses where !EmailAddress.isValid(address) {
@@ -147,7 +147,7 @@ extension Checker {
                     ok = false
                 }
                 values += addresses
-            default:
+            case .oneURL, .none:
                 if !WebURL.isHTTP(value) {
                     report(.error, badValue(target, "is not an http(s) URL", shown: nil), at: target.range)
                     ok = false
@@ -181,7 +181,7 @@ extension Checker {
 
     /// Stands for a secret that is not available (`rules test` and `lint --skip-secrets` send nothing).
     static func placeholder(for reference: SecretReference, kind: ChannelKind) -> String {
-        kind == .email ? "unresolved@secret.invalid" : "https://secret.invalid/unresolved"
+        kind.target == .addresses ? "unresolved@secret.invalid" : "https://secret.invalid/unresolved"
     }
 
     /// The value of a target: the string itself, or the secret read from the environment or a file.

@@ -5,7 +5,7 @@ extension ChannelRegistration {
         do {
             return try EmailChannel(
                 name: declaration.name, addresses: declaration.targets, smtp: smtp, transport: factory.transport,
-                redactor: factory.redactor)
+                redactor: factory.redactor, clock: factory.clock)
         } catch {
             throw NotifyError(code: .invalidConfiguration, message: "channel '\(declaration.name)': \(error)")
         }
