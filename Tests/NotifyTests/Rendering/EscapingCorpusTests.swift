@@ -92,6 +92,9 @@ import Testing
             #expect(Self.pings(rendering.text).isEmpty, "pings in what is shown: \(context)")
             #expect(Self.pings(escaped[index]).isEmpty, "pings in what is sent: \(context)")
             #expect(Self.slackMarkup(escaped[index]).isEmpty, "Slack markup in what is sent: \(context)")
+            // The renderer has no GFM autolinking, which Mattermost and Discord do on the raw
+            // text: a bare URL must reach them broken (`https\://`).
+            #expect(!escaped[index].contains(/[A-Za-z]:\/\//), "a bare URL in what is sent: \(context)")
         }
     }
 
