@@ -3,7 +3,9 @@
 
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libcurl4-openssl-dev python3-aiosmtpd libsqlite3-dev openssl sqlite3
+# python3-markdown-it: the CommonMark renderer the escaping tests show Mattermost and Discord
+# messages with (Tests/NotifyTests/Rendering/render_markdown.py).
+APT_PACKAGES := libcurl4-openssl-dev python3-aiosmtpd python3-markdown-it libsqlite3-dev openssl sqlite3
 
 .PHONY: deps build demo test soak bench release install clean deploy-check
 

@@ -156,7 +156,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
-            ]),
+            ],
+            // The CommonMark renderer the escaping tests run as a child process, from the source tree.
+            exclude: ["Rendering/render_markdown.py"]),
         // The wiring's own tests (commands, settings, log lines), apart from the rule language's.
         .testTarget(
             name: "PostwatchAppTests",

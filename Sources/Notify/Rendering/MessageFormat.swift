@@ -100,26 +100,37 @@ public struct MessageFormat: RawRepresentable, Sendable, Hashable, Codable, Case
     }
 
     /// CommonMark backslash escapes for the characters that start emphasis, code, links,
-    /// headings, quotes, tables and strike-through.
+    /// headings, quotes, tables and strike-through, and for the `.` of a leading number
+    /// (`1. item` would start an ordered list wherever a template puts the value at a line's start).
+    ///
+    /// `&` and `;` are left alone, so the text may already hold entities: apply ``entities(_:)``
+    /// first, never after (`\&gt;` shows as `&gt;`, issue 15).
     static func backslashMarkdown(_ value: String) -> String {
         let special: Set<Character> = ["\\", "`", "*", "_", "{", "}", "[", "]", "(", ")", "#", "+", "-", "!", "|", "~", ">", ":"]
         var out = ""
         out.reserveCapacity(value.utf8.count)
+        // Up to a list marker's `.`: 0 in the leading spaces, 1 in the leading digits, 2 past them.
+        var listMarkerPhase = 0
         for character in value {
-            if special.contains(character) { out.append("\\") }
+            if special.contains(character) || (character == "." && listMarkerPhase == 1) { out.append("\\") }
             out.append(character)
+            if listMarkerPhase == 0, character == " " { continue }
+            listMarkerPhase = listMarkerPhase < 2 && character.isASCII && character.isNumber ? 1 : 2
         }
         return out
     }
 
     /// Puts a joiner after every `@` followed by a letter, so `@channel`, `@all`, `@here`,
     /// `@everyone` and `@someone` are shown but ping nobody.
+    ///
+    /// Also after an `@` before `&`, `!` (`<@&456>`, `<@!123>`) or a backslash: a Markdown
+    /// escape (`@\!123`) shows as the character it escapes.
     static func neutraliseAt(_ value: String) -> String {
         guard value.contains("@") else { return value }
         var out = ""
         var previousWasAt = false
         for character in value {
-            if previousWasAt, character.isLetter || character.isNumber || character == "&" || character == "!" {
+            if previousWasAt, character.isLetter || character.isNumber || character == "&" || character == "!" || character == "\\" {
                 out += joiner
             }
             out.append(character)

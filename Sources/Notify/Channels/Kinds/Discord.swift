@@ -18,10 +18,11 @@ extension MessageFormat.Markup {
         escape: { value in
             // Discord's `/slack` endpoint passes the text on as Markdown; entities would show
             // literally. `<` and `@` get a joiner so neither `<@id>`, `<!channel>`, `@everyone`
-            // nor `@here` can be formed again whatever the endpoint translates first.
-            var text = MessageFormat.backslashMarkdown(value)
-            text = text.replacingOccurrences(of: "<", with: "<" + MessageFormat.joiner)
-            return MessageFormat.neutraliseAt(text)
+            // nor `@here` can be formed again whatever the endpoint translates first. `&` is
+            // escaped too: a CommonMark renderer shows a caption's `&amp;` or `&#64;` as `&`, `@`.
+            var text = MessageFormat.neutraliseAt(MessageFormat.backslashMarkdown(value))
+            text = text.replacingOccurrences(of: "&", with: "\\&")
+            return text.replacingOccurrences(of: "<", with: "<" + MessageFormat.joiner)
         },
         // Angle brackets: a plain link without a big embed for every post.
         link: { safe, _, label in "\(label): <\(safe)>" },

@@ -14,7 +14,13 @@ extension MessageFormat.Markup {
     /// Mattermost Markdown: entities as Slack, Markdown escaped, `@mentions` neutralised.
     static let mattermost = MessageFormat.Markup(
         limit: 16_383,
-        escape: { MessageFormat.neutraliseAt(MessageFormat.entities(MessageFormat.backslashMarkdown($0))) },
+        escape: { value in
+            // Entities first: Mattermost turns Slack's `<!channel>` and `<url|label>` into a
+            // mention and a link before rendering, so no `<` may reach it; and then Markdown, which
+            // leaves `&lt;` alone. The other way round `>` became `\&gt;`, and CommonMark shows
+            // an escaped `&` literally: readers saw `&gt;` (issue 15).
+            MessageFormat.neutraliseAt(MessageFormat.backslashMarkdown(MessageFormat.entities(value)))
+        },
         link: { safe, _, label in "[\(label)](\(safe))" },
         bold: { "**\($0)**" },
         defaultBody: DefaultTemplates.markdown)
