@@ -40,7 +40,8 @@ import Watch
         #expect(request.text == Self.golden, "\(request.text)")
     }
 
-    static let golden = #"GOLDEN"#
+    /// Reviewed against the vendor's documented fields.
+    static let golden = #"{"click":"https://storage.googleapis.com/b/p1.mp4","message":"❌ tiktok video · post p1 · account acc_1a2b3c4d5e\n  pending_render → failed\n  scheduled Mon 22 Apr 2024 12:00 EDT\n  caption: Prices < $20 & shipping > fast\n  content: https://storage.googleapis.com/b/p1.mp4\n  thumbnail: https://storage.googleapis.com/b/p1/thumb.jpg","priority":5,"tags":["rotating_light","postwatch","critical"],"title":"🚨 Failed: 1 post failed","topic":"postwatch_alerts_7f3a"}"#
 
     @Test(arguments: [(Severity.critical, 5, "rotating_light"), (.warning, 4, "warning"), (.info, 3, "information_source")])
     func priorityAndTagsFollowTheSeverity(severity: Severity, priority: Int, emoji: String) async throws {

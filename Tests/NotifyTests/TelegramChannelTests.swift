@@ -45,7 +45,8 @@ import Watch
         #expect(request.text == Self.golden, "\(request.text)")
     }
 
-    static let golden = #"GOLDEN"#
+    /// Reviewed against the vendor's documented fields.
+    static let golden = #"{"chat_id":-100123,"disable_web_page_preview":true,"parse_mode":"HTML","text":"<b>🚨 Failed: 1 post failed</b>\n❌ <b>tiktok video</b> · post p1 · account acc_1a2b3c4d5e\npending_render → failed · scheduled Mon 22 Apr 2024 12:00 EDT\n<i>Prices &lt; $20 &amp; shipping &gt; fast</i>\n<a href=\"https://storage.googleapis.com/b/p1.mp4\">content</a> · <a href=\"https://storage.googleapis.com/b/p1/thumb.jpg\">thumbnail</a>"}"#
 
     @Test func aChannelNameIsSentAsAString() async throws {
         let receiver = try HTTPReceiver.start()
