@@ -29,6 +29,7 @@ public struct NtfyChannel: Channel {
     ///   - url: the topic URL (a secret: never logged).
     ///   - token: the access token (`tk_…`) of a protected topic, or nil.
     ///   - redactor: every secret of the process; the URL, topic and token are always added.
+    ///   - timeout: the longest one request may take.
     public init(
         name: String, url: String, token: String? = nil, transport: CurlTransport, rateLimit: RateLimit? = .slackCompatible,
         redactor: Redactor = Redactor(), timeout: Duration = .seconds(30)

@@ -30,6 +30,7 @@ public struct TelegramChannel: Channel {
     ///   - url: the bot URL with its `chat_id` (a secret: never logged).
     ///   - rateLimit: Telegram allows about one message a second to a chat, 20 a minute to a group.
     ///   - redactor: every secret of the process; the URL and the bot token are always added.
+    ///   - timeout: the longest one request may take.
     public init(
         name: String, url: String, transport: CurlTransport, rateLimit: RateLimit? = .slackCompatible,
         redactor: Redactor = Redactor(), timeout: Duration = .seconds(30)
