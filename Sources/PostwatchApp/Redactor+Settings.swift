@@ -15,7 +15,12 @@ extension Redactor {
             urls: settings.smtp.map { [$0.url] } ?? [])
         for channel in channels {
             // Email addresses are where mail goes, not credentials; URLs are.
-            if channel.kind.takesURL { channel.targets.forEach { add(url: $0) } }
+            if channel.kind.takesURL {
+                for url in channel.targets {
+                    add(url: url)
+                    channel.kind.credentials(inURL: url).forEach { add(secret: $0) }
+                }
+            }
             add(secret: channel.secret)
         }
     }

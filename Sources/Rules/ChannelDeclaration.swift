@@ -5,9 +5,10 @@
 public struct ChannelDeclaration: Sendable, Hashable, CustomStringConvertible {
     public let name: String
     public let kind: ChannelKind
-    /// Resolved values: one http(s) URL for chat and webhook kinds, addresses for email, none for console.
+    /// Resolved values: one http(s) URL for chat, push and webhook kinds, addresses for email, none for console.
     public let targets: [String]
-    /// The resolved HMAC-SHA256 key of a `webhook` channel, if it has one.
+    /// The resolved `secret`: a `webhook` channel's HMAC-SHA256 key, an `ntfy` channel's access
+    /// token; nil without one.
     public let secret: String?
     public let location: SourceLocation
     /// True for a channel written inline in a rule's `notify` (`notify slack env:HOOK`).

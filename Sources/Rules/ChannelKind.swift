@@ -1,10 +1,16 @@
-/// Where a channel delivers: Slack-compatible chat hooks, a generic JSON webhook, email, or stdout.
+/// Where a channel delivers: chat hooks (Slack, Mattermost, Discord), push services (ntfy,
+/// Telegram), a generic JSON webhook, email, or stdout.
 ///
 /// The rule language's list of kind names (`channel ops = slack …`). Notify implements each one
 /// and its registry is an exhaustive `switch` over this enum, so a new case does not compile
 /// until Notify has its file and registry line (`Notify/Channels/ChannelRegistration.swift`).
 public enum ChannelKind: String, Sendable, Hashable, Codable, CaseIterable {
     case slack, mattermost, discord, webhook, email, console
+    /// `ntfy "https://ntfy.sh/TOPIC"`: the topic URL is the credential.
+    case ntfy
+    /// `telegram "https://api.telegram.org/botTOKEN/sendMessage?chat_id=CHAT"`: the vendor's URL
+    /// as given (see ``TelegramURL``).
+    case telegram
 
     /// What a declaration of the kind names after the kind word, which the checker validates
     /// and the redactor treats as a secret. The rule language's one fact about a kind besides
@@ -20,13 +26,48 @@ public enum ChannelKind: String, Sendable, Hashable, Codable, CaseIterable {
 
     public var target: Target {
         switch self {
-        case .slack, .mattermost, .discord, .webhook: .oneURL
+        case .slack, .mattermost, .discord, .webhook, .ntfy, .telegram: .oneURL
         case .email: .addresses
         case .console: .none
         }
     }
 
-    /// Chat and webhook kinds take one http(s) URL (a secret); email takes addresses, console
-    /// nothing.
+    /// Chat, push and webhook kinds take one http(s) URL (a secret); email takes addresses,
+    /// console nothing.
     public var takesURL: Bool { target == .oneURL }
+
+    /// Webhooks take a `secret` (the HMAC key), ntfy one too (its access token).
+    public var takesSecret: Bool {
+        switch self {
+        case .webhook, .ntfy: true
+        case .slack, .mattermost, .discord, .email, .console, .telegram: false
+        }
+    }
+
+    /// Why `url`, an http(s) URL, is not a target of this kind, or nil when it is. The text
+    /// never quotes the URL: its path and query are the credential.
+    public func problem(withURL url: String) -> String? {
+        switch self {
+        case .ntfy:
+            NtfyURL(url) == nil
+                ? "is not an ntfy topic URL (https://HOST/TOPIC, a topic of 1 to 64 letters, digits, '-' or '_', no query)"
+                : nil
+        case .telegram:
+            TelegramURL.problem(with: url)
+        case .slack, .mattermost, .discord, .webhook, .email, .console:
+            nil
+        }
+    }
+
+    /// The parts of a target URL that are credentials on their own, for redaction beyond the URL
+    /// and its token-like path segments: Telegram's bot token (`123:ABC`, quoted without its
+    /// `bot`), an ntfy topic of 8 characters or more (shorter ones read as words, and are
+    /// redacted as part of the URL).
+    public func credentials(inURL url: String) -> [String] {
+        switch self {
+        case .ntfy: NtfyURL(url).map { $0.topic.count >= 8 ? [$0.topic] : [] } ?? []
+        case .telegram: TelegramURL(url).map { [$0.token] } ?? []
+        case .slack, .mattermost, .discord, .webhook, .email, .console: []
+        }
+    }
 }

@@ -33,7 +33,7 @@ import Watch
     /// writes plain text is not a format of its own, and an unknown name does not decode (it
     /// would otherwise be sent in a markup nobody chose).
     @Test func formatsAreStoredByNameAndReadBack() throws {
-        #expect(MessageFormat.allCases.map(\.rawValue) == ["plain", "slack", "mattermost", "discord"])
+        #expect(MessageFormat.allCases.map(\.rawValue) == ["plain", "slack", "mattermost", "discord", "ntfy", "telegram"])
         for format in MessageFormat.allCases {
             let data = try JSONEncoder().encode(format)
             #expect(String(decoding: data, as: UTF8.self) == "\"\(format.rawValue)\"")

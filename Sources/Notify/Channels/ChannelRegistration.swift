@@ -21,6 +21,8 @@ extension ChannelKind {
         case .webhook: .webhook
         case .email: .email
         case .console: .console
+        case .ntfy: .ntfy
+        case .telegram: .telegram
         }
     }
 

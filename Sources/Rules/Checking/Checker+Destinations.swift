@@ -103,8 +103,8 @@ extension Checker {
         kind: ChannelKind, targets: [Syntax.Target], secret: Syntax.Target?, at kindRange: SourceRange
     ) -> (targets: [String], secret: String?)? {
         var ok = true
-        if let secret, kind != .webhook {
-            report(.error, "only webhook channels take a 'secret' (it signs the JSON body)", at: secret.range)
+        if let secret, !kind.takesSecret {
+            report(.error, "only webhook channels (the HMAC key that signs the body) and ntfy channels (the access token) take a 'secret'", at: secret.range)
             ok = false
         }
         switch kind.target {
@@ -151,6 +151,9 @@ extension Checker {
                 if !WebURL.isHTTP(value) {
                     report(.error, badValue(target, "is not an http(s) URL", shown: nil), at: target.range)
                     ok = false
+                } else if let problem = kind.problem(withURL: value) {
+                    report(.error, badValue(target, problem, shown: nil), at: target.range)
+                    ok = false
                 }
                 values.append(value)
             }
@@ -158,6 +161,11 @@ extension Checker {
         var secretValue: String?
         if let secret {
             secretValue = read(secret)
+            // The ntfy token goes in a header: a line break in it would start another header.
+            if let value = secretValue, kind == .ntfy, value.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } == true }) {
+                report(.error, badValue(secret, "is not a single-line access token", shown: nil), at: secret.range)
+                ok = false
+            }
             if secretValue == nil {
                 if requireSecrets { ok = false } else { secretValue = "unresolved-secret" }
             }
@@ -181,7 +189,12 @@ extension Checker {
 
     /// Stands for a secret that is not available (`rules test` and `lint --skip-secrets` send nothing).
     static func placeholder(for reference: SecretReference, kind: ChannelKind) -> String {
-        kind.target == .addresses ? "unresolved@secret.invalid" : "https://secret.invalid/unresolved"
+        switch kind {
+        case .email: "unresolved@secret.invalid"
+        // A placeholder the channel can be built from: the kind's own URL shape.
+        case .telegram: "https://secret.invalid/bot0:unresolved/sendMessage?chat_id=0"
+        case .slack, .mattermost, .discord, .webhook, .ntfy, .console: "https://secret.invalid/unresolved"
+        }
     }
 
     /// The value of a target: the string itself, or the secret read from the environment or a file.

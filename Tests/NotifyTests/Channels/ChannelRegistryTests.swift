@@ -17,6 +17,7 @@ import Testing
         let targets: [String] = switch kind {
         case .email: ["oncall@example.com"]
         case .console: []
+        case .telegram: ["https://api.telegram.org/bot1:abc/sendMessage?chat_id=1"]
         default: ["https://hooks.example.com/x"]
         }
         return ChannelDeclaration(name: "c", kind: kind, targets: targets, location: SourceLocation(file: "t", line: 1, column: 1))
@@ -30,7 +31,7 @@ import Testing
     }
 
     @Test func theFormatsOfTheKinds() {
-        #expect(ChannelKind.allCases.map(\.format) == [.slack, .mattermost, .discord, .plain, .plain, .plain])
+        #expect(ChannelKind.allCases.map(\.format) == [.slack, .mattermost, .discord, .plain, .plain, .plain, .ntfy, .telegram])
     }
 
     @Test func aMissingTargetOrSettingIsAConfigurationErrorNamingTheChannel() {
