@@ -158,7 +158,8 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             // The CommonMark renderer the escaping tests run as a child process, from the source tree.
-            exclude: ["Rendering/render_markdown.py"]),
+            // The golden payload files are read from the source tree (`Golden/GoldenFile.swift`).
+            exclude: ["Rendering/render_markdown.py", "Golden/files"]),
         // The wiring's own tests (commands, settings, log lines), apart from the rule language's.
         .testTarget(
             name: "PostwatchAppTests",
