@@ -23,17 +23,11 @@ public struct ConfigCheck: Sendable {
     let flags: Settings.Flags
     let environment: [String: String]
     let options: Options
-    let parseDuration: @Sendable (String, String) throws(CommandError) -> Duration
 
-    /// - Parameter parseDuration: the command line's duration grammar (`--interval 90s`).
-    public init(
-        flags: Settings.Flags, environment: [String: String], options: Options,
-        parseDuration: @escaping @Sendable (String, String) throws(CommandError) -> Duration
-    ) {
+    public init(flags: Settings.Flags, environment: [String: String], options: Options) {
         self.flags = flags
         self.environment = environment
         self.options = options
-        self.parseDuration = parseDuration
     }
 
     /// The report (one line per check, `ok` or `error`) and the exit status: 0, or 2 when
@@ -63,7 +57,7 @@ public struct ConfigCheck: Sendable {
             }
             return "set"
         }
-        check("--interval") { () throws(CommandError) in "\(try parseDuration(options.interval, "--interval"))" }
+        check("--interval") { () throws(CommandError) in "\(try Duration(option: options.interval, named: "--interval"))" }
         check("--metrics-address") { () throws(CommandError) in
             let metrics = try MetricsServer.Configuration(parsing: options.metricsAddress)
             try metrics.checkAvailable()

@@ -1,6 +1,8 @@
 import Foundation
 import Infinipost
 import Metrics
+import Notify
+import Rules
 import Synchronization
 import Watch
 
@@ -69,8 +71,11 @@ public struct PostwatchMetrics: Sendable {
         lastSuccessfulCycle[[]].record(Date().timeIntervalSince1970)
     }
 
-    public func delivery(channelKind: String, result: String) {
-        deliveries[[("channel_kind", channelKind), ("result", result)]].increment()
+    /// One delivery attempt; `channelKind` nil (`unknown`) for a channel no longer declared.
+    public func delivery(channelKind: ChannelKind?, result: Delivery.Outcome.Result) {
+        // docs/operations.md: a permanent refusal is `dead` at once.
+        let label = result == .failed ? "dead" : result.rawValue
+        deliveries[[("channel_kind", channelKind?.rawValue ?? "unknown"), ("result", label)]].increment()
     }
 
     /// Like Prometheus's own `prometheus_config_last_reload_successful`: 1 when the rules

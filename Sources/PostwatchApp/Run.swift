@@ -52,8 +52,7 @@ public struct Run: Sendable {
         let poller = pipeline.poller(router: router)
         // Without `observe`, postwatch_deliveries_total would never be recorded.
         let delivery = pipeline.delivery(logger: logger) { outcome in
-            // docs/operations.md: a permanent refusal is `dead` at once.
-            metrics.delivery(channelKind: outcome.channelKind, result: outcome.result == .failed ? "dead" : outcome.result.rawValue)
+            metrics.delivery(channelKind: outcome.channelKind, result: outcome.result)
         }
         let readiness = Readiness()
         let store = pipeline.store

@@ -69,3 +69,29 @@ public struct RuleSubject: Sendable, Hashable {
     /// `now - createdAt` in seconds.
     public var age: Double { now.timeIntervalSince(createdAt) }
 }
+
+extension RuleSubject {
+    /// The value of a `group by` field (`accountId`, `platform`, …) as a message is keyed and
+    /// titled by; "" for a nullable field without a value, nil for a name that is not a
+    /// groupable field (the checker lets no other name through).
+    ///
+    /// The switch is over every ``Field``: a field added to the language has to say here what
+    /// it groups by, instead of falling through to "" and putting every post in one group.
+    public func groupValue(_ name: String) -> String? {
+        guard let field = Field(rawValue: name) else { return nil }
+        switch field {
+        case .postId: return postId
+        case .accountId: return accountId
+        case .platform: return platform
+        case .contentType: return contentType
+        case .caption: return caption
+        case .soundId: return soundId ?? ""
+        case .timezone: return timezone
+        case .thumbnailUrl: return thumbnailUrl ?? ""
+        case .status: return status
+        case .from: return from
+        case .to: return to
+        case .scheduledTime, .postedAt, .createdAt, .delay, .age, .slides: return nil
+        }
+    }
+}

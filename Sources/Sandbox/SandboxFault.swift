@@ -37,6 +37,20 @@ public struct SandboxFaults: Sendable, Hashable {
     /// Probability (0…1) that a 200 has its connection cut mid-body.
     public var truncateRate: Double
 
+    /// `--rate-limit`: `5/s`, `5`, `300/m`, `3600/h` → requests per second; nil for anything
+    /// else (zero, negative, not finite, another unit).
+    public static func requestsPerSecond(parsing text: String) -> Double? {
+        let parts = text.split(separator: "/", maxSplits: 1)
+        guard let first = parts.first, let count = Double(first), count > 0, count.isFinite else { return nil }
+        guard parts.count == 2 else { return count }
+        switch parts[1] {
+        case "s": return count
+        case "m": return count / 60
+        case "h": return count / 3600
+        default: return nil
+        }
+    }
+
     public init(latency: Duration = .zero, failRate: Double = 0, rateLimit: Double? = nil, truncateRate: Double = 0) {
         self.latency = latency
         self.failRate = failRate

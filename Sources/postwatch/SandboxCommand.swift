@@ -65,21 +65,8 @@ struct SandboxCommand: AsyncParsableCommand {
         }
         guard (0...1).contains(failRate) else { throw ValidationError("--fail-rate must be between 0 and 1") }
         guard (0...1).contains(truncateRate) else { throw ValidationError("--truncate-rate must be between 0 and 1") }
-        if let rateLimit, Self.parseRate(rateLimit) == nil {
+        if let rateLimit, SandboxFaults.requestsPerSecond(parsing: rateLimit) == nil {
             throw ValidationError("--rate-limit: expected requests per second like 5/s or 5, got '\(rateLimit)'")
-        }
-    }
-
-    /// `5/s`, `5`, `300/m` → requests per second.
-    static func parseRate(_ text: String) -> Double? {
-        let parts = text.split(separator: "/", maxSplits: 1)
-        guard let first = parts.first, let count = Double(first), count > 0, count.isFinite else { return nil }
-        guard parts.count == 2 else { return count }
-        switch parts[1] {
-        case "s": return count
-        case "m": return count / 60
-        case "h": return count / 3600
-        default: return nil
         }
     }
 
@@ -87,7 +74,7 @@ struct SandboxCommand: AsyncParsableCommand {
         let tickDuration = Duration(parsing: tick) ?? .seconds(2)
         let faults = SandboxFaults(
             latency: Duration(parsing: latency) ?? .zero, failRate: failRate,
-            rateLimit: rateLimit.flatMap(Self.parseRate), truncateRate: truncateRate)
+            rateLimit: rateLimit.flatMap(SandboxFaults.requestsPerSecond(parsing:)), truncateRate: truncateRate)
         let sandbox = Sandbox(
             configuration: SandboxConfiguration(
                 initialPosts: posts, apiKey: apiKey, tick: tickDuration > .zero ? tickDuration : nil, seed: seed,

@@ -5,17 +5,6 @@ import Logging
 import PostwatchApp
 import Timekeeping
 
-/// Parses `--since 24h`, `--interval 60s`: a positive duration.
-func parseDuration(_ text: String, option: String) throws(CommandError) -> Duration {
-    guard let duration = Duration(parsing: text) else {
-        throw CommandError(.configuration, "\(option) '\(text)' is not a duration like 90s, 15m, 2h, 1d or 1h30m")
-    }
-    guard duration > .zero else {
-        throw CommandError(.configuration, "\(option) must be longer than 0s (got '\(text)')")
-    }
-    return duration
-}
-
 /// The process's logger, after bootstrapping the log handler from the settings.
 func bootstrapLogging(_ settings: Settings) -> Logger {
     PostwatchLogHandler.bootstrap(format: settings.logFormat, level: settings.logLevel)
@@ -61,9 +50,9 @@ struct CheckCommand: AsyncParsableCommand {
                 throw CommandError(.configuration, "--events must be all or fired, not '\(events)'")
             }
             let options = Check.Options(
-                since: try since.map { text throws(CommandError) in try parseDuration(text, option: "--since") },
+                since: try since.map { text throws(CommandError) in try Duration(option: text, named: "--since") },
                 output: format, dryRun: dryRun,
-                deliveryTimeout: try parseDuration(deliveryTimeout, option: "--delivery-timeout"),
+                deliveryTimeout: try Duration(option: deliveryTimeout, named: "--delivery-timeout"),
                 onlyFiredEvents: events == "fired")
             let status = try await Check(
                 settings: settings, options: options, logger: bootstrapLogging(settings), write: standardOutput
@@ -90,7 +79,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             let settings = try common.settings()
             let options = Run.Options(
-                interval: try parseDuration(daemon.intervalText, option: "--interval"),
+                interval: try Duration(option: daemon.intervalText, named: "--interval"),
                 metrics: try MetricsServer.Configuration(parsing: daemon.metricsAddressText))
             let status = try await Run(settings: settings, options: options, logger: bootstrapLogging(settings)).run()
             throw ExitCode(status.rawValue)
@@ -116,7 +105,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            var options = Demo.Options(duration: try parseDuration(duration, option: "--duration"), rulesPath: rules)
+            var options = Demo.Options(duration: try Duration(option: duration, named: "--duration"), rulesPath: rules)
             if let seed { options.seed = seed }
             PostwatchLogHandler.bootstrap(format: .text, level: .warning)
             let status = try await Demo(options: options, logger: Logger(label: "postwatch"), write: standardOutput).run()
@@ -145,8 +134,7 @@ struct ConfigCommand: AsyncParsableCommand {
         func run() async throws {
             let check = ConfigCheck(
                 flags: common.flags, environment: Settings.processEnvironment,
-                options: .init(interval: daemon.intervalText, metricsAddress: daemon.metricsAddressText),
-                parseDuration: { text, option throws(CommandError) in try parseDuration(text, option: option) })
+                options: .init(interval: daemon.intervalText, metricsAddress: daemon.metricsAddressText))
             let (text, status) = check.run()
             FileHandle.standardOutput.write(Data(text.utf8))
             if status != .ok { throw ExitCode(status.rawValue) }

@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 
@@ -148,25 +149,35 @@ import TestSupport
         #expect(error?.code == .couldNotConnect)
     }
 
+    /// A hundred transfers are in flight at once on the one transport thread: the receiver
+    /// answers none until all hundred have arrived (a barrier), so a transport that sent one
+    /// after the other would see its first request answered 503 once the barrier gave up. No
+    /// bound on elapsed time: the 30 s is how long the barrier waits, not a speed target.
     @Test func hundredConcurrentTransfersOnOneThread() async throws {
         let receiver = try HTTPReceiver.start()
         defer { receiver.stop() }
-        // Each answer takes 1 s: done one after the other, this would take 100 s. (With 300 ms
-        // and a 20 s bound, a loaded 2-core machine running the suite in parallel came close.)
-        receiver.setHandler { request in .slow(.seconds(1), .status(200, request.path)) }
+        let arrived = Mutex(0)
+        receiver.setHandler { request in
+            arrived.withLock { $0 += 1 }
+            let deadline = ContinuousClock.now + .seconds(30)
+            while arrived.withLock({ $0 }) < 100 {
+                if ContinuousClock.now > deadline { return .status(503, "only \(arrived.withLock { $0 }) in flight") }
+                Thread.sleep(forTimeInterval: 0.005)
+            }
+            return .status(200, request.path)
+        }
         let transport = transport
-        let start = ContinuousClock.now
-        let paths = try await withThrowingTaskGroup(of: String.self) { group in
+        let answers = try await withThrowingTaskGroup(of: (Int, String).self) { group in
             for index in 0..<100 {
                 group.addTask {
                     let response = try await transport.send(HTTPRequest(url: receiver.url("/n/\(index)")))
-                    return String(decoding: response.body, as: UTF8.self)
+                    return (response.status, String(decoding: response.body, as: UTF8.self))
                 }
             }
-            return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+            return try await group.reduce(into: [(Int, String)]()) { $0.append($1) }
         }
-        #expect(paths == Set((0..<100).map { "/n/\($0)" }))
-        #expect(ContinuousClock.now - start < .seconds(60))
+        #expect(answers.filter { $0.0 != 200 }.map(\.1) == [])
+        #expect(Set(answers.map(\.1)) == Set((0..<100).map { "/n/\($0)" }))
         #expect(receiver.requests.count == 100)
     }
 

@@ -74,29 +74,6 @@ import Watch
         #expect(try await store.depth()[.delivered] == 1)
     }
 
-    @Test func theNextAttemptIsTheEarliestPendingOne() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteStore(path: directory.appendingPathComponent("state.sqlite").path)
-        #expect(try await store.nextAttempt() == nil)
-        let now = Fixtures.t0
-        var commit = CycleCommit(cycle: CycleRecord(startedAt: now, endedAt: now, result: .complete))
-        commit.notifications = (0..<6_000).map {
-            OutboxDraft(idempotencyKey: "k\($0)", channel: "ops", rule: "r", payload: Data("{}".utf8))
-        }
-        try await store.commit(commit)
-        let due = try await store.due(at: now, limitPerChannel: 6_000)
-        // The oldest 5,000 retry later; the earliest retry is one of the newest rows.
-        for (index, entry) in due.enumerated() {
-            let next = now.addingTimeInterval(index < 5_999 ? 600 : 30)
-            try await store.markFailed(entry.id, error: "503", nextAttemptAt: next, at: now)
-        }
-        #expect(try await store.nextAttempt() == now.addingTimeInterval(30))
-        try await store.markDelivered(due[5_999].id, at: now)
-        #expect(try await store.nextAttempt() == now.addingTimeInterval(600))
-    }
-
     /// `--delivery-timeout 150s` once took 206 s: a send started just before the deadline ran
     /// for its own transfer timeout. The deadline now bounds the sends in flight too: against
     /// a webhook that answers after 60 s, an 8 s drain ends in about 8 s, the entry still pending

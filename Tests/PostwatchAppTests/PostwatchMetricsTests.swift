@@ -45,8 +45,9 @@ import Testing
         let backend = CountingBackend()
         let metrics = PostwatchMetrics(factory: backend)
         #expect(backend.made.withLock { $0.isEmpty }, "a series appears when first used")
-        for _ in 0..<3 { metrics.delivery(channelKind: "slack", result: "delivered") }
-        metrics.delivery(channelKind: "slack", result: "retrying")
+        for _ in 0..<3 { metrics.delivery(channelKind: .slack, result: .delivered) }
+        metrics.delivery(channelKind: .slack, result: .retry)
+        metrics.delivery(channelKind: nil, result: .failed)
         for _ in 0..<2 { metrics.cycleFailed(apiErrorCode: "internal") }
         metrics.cycleFailed(apiErrorCode: nil)
         for _ in 0..<2 {
@@ -55,9 +56,11 @@ import Testing
             metrics.processStarted()
         }
 
-        #expect(backend.count("postwatch_deliveries_total") == 2)
+        #expect(backend.count("postwatch_deliveries_total") == 3)
         #expect(backend.total("postwatch_deliveries_total", ["slack", "delivered"]) == 3)
-        #expect(backend.total("postwatch_deliveries_total", ["slack", "retrying"]) == 1)
+        #expect(backend.total("postwatch_deliveries_total", ["slack", "retry"]) == 1)
+        // A permanent refusal counts as dead, of a channel no longer declared as unknown.
+        #expect(backend.total("postwatch_deliveries_total", ["unknown", "dead"]) == 1)
         #expect(backend.count("postwatch_cycles_total") == 2)
         #expect(backend.total("postwatch_cycles_total", ["api_error"]) == 2)
         #expect(backend.total("postwatch_cycles_total", ["error"]) == 1)

@@ -253,3 +253,16 @@ import Testing
         return ids
     }
 }
+
+/// `postwatch sandbox --rate-limit`: requests per second from `5/s`, `5`, `300/m`, `3600/h`.
+@Suite struct SandboxRateLimitOptionTests {
+    @Test(arguments: [("5/s", 5.0), ("5", 5.0), ("300/m", 5.0), ("3600/h", 1.0), ("0.5", 0.5)])
+    func aRateIsRead(text: String, perSecond: Double) {
+        #expect(SandboxFaults.requestsPerSecond(parsing: text) == perSecond)
+    }
+
+    @Test(arguments: ["", "0", "-1/s", "5/d", "five", "inf", "nan/s", "5/s/s"])
+    func anythingElseIsRefused(text: String) {
+        #expect(SandboxFaults.requestsPerSecond(parsing: text) == nil)
+    }
+}

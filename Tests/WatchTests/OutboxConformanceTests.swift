@@ -86,13 +86,18 @@ import Testing
         let store = try factory.make().store
         #expect(try await store.nextAttempt() == nil)
         let now = Fixture.t0
-        try await queue((0..<4).map { Fixture.draft("k\($0)") }, into: store)
-        let due = try await store.due(at: now, limitPerChannel: 10)
+        // More rows than any page a backend might read, the earliest retry among the newest:
+        // an answer from the oldest rows only would be wrong.
+        let count = 2_500
+        try await queue((0..<count).map { Fixture.draft("k\($0)") }, into: store)
+        let due = try await store.due(at: now, limitPerChannel: count)
+        #expect(due.count == count)
         for (index, entry) in due.enumerated() {
-            try await store.markFailed(entry.id, error: "503", nextAttemptAt: now.addingTimeInterval(index < 3 ? 600 : 30), at: now)
+            try await store.markFailed(
+                entry.id, error: "503", nextAttemptAt: now.addingTimeInterval(index < count - 1 ? 600 : 30), at: now)
         }
         #expect(try await store.nextAttempt() == now.addingTimeInterval(30))
-        try await store.markDelivered(due[3].id, at: now)
+        try await store.markDelivered(due[count - 1].id, at: now)
         #expect(try await store.nextAttempt() == now.addingTimeInterval(600))
         try await store.markFailed(due[0].id, error: "404", nextAttemptAt: nil, at: now)
         #expect(try await store.nextAttempt() == now.addingTimeInterval(600), "a dead entry is not pending")

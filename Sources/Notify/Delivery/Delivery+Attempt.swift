@@ -73,7 +73,7 @@ extension Delivery {
                     logger.error("delivered, but cannot mark it in the outbox", metadata: ["error": "\(error)"])
                 }
                 logger.debug("notification delivered", metadata: ["outbox.attempts": "\(entry.attempts + 1)"])
-                observe(Outcome(channel: channelName, channelKind: channel.kind.rawValue, result: .delivered))
+                observe(Outcome(channel: channelName, channelKind: channel.kind, result: .delivered))
                 report.delivered += 1
             }
         }
@@ -128,7 +128,7 @@ extension Delivery {
         } catch {
             logger.error("cannot record the failed attempt in the outbox", metadata: ["error": "\(error)"])
         }
-        let kind = channel?.kind.rawValue ?? "unknown"
+        let kind = channel?.kind
         if let next {
             logger.warning(
                 "delivery failed, will retry",

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Rules
 import ServiceLifecycle
 import Synchronization
 import Timekeeping
@@ -58,8 +59,8 @@ public final class Delivery: Service, CustomStringConvertible, Sendable {
     public struct Outcome: Sendable, Hashable {
         public enum Result: String, Sendable, Hashable { case delivered, retry, failed, dead }
         public var channel: String
-        /// `slack`, `webhook`, …; `unknown` when the channel is not declared any more.
-        public var channelKind: String
+        /// `slack`, `webhook`, …; nil when the channel is not declared any more.
+        public var channelKind: ChannelKind?
         public var result: Result
     }
 

@@ -1,3 +1,4 @@
+import Rules
 import Watch
 
 /// Routing, stage 2 (group): one message per rule and group key per cycle.
@@ -24,23 +25,10 @@ public enum EventGroups {
         return fields.map { (field: $0, value: value($0, of: first)) }
     }
 
-    /// The value of a `group by` field for an event (empty when the post has none).
+    /// The value of a `group by` field for an event (empty when the post has none). Rules
+    /// says what each field groups by (``RuleSubject/groupValue(_:)``, an exhaustive switch);
+    /// a name the checker would refuse has no value.
     public static func value(_ field: String, of event: Event) -> String {
-        let post = event.post
-        switch field {
-        case "postId": return post.postId
-        case "accountId": return post.accountId
-        case "platform": return post.platform.rawValue
-        case "contentType": return post.contentType.rawValue
-        case "caption": return post.caption
-        case "soundId": return post.soundId ?? ""
-        case "timezone": return post.timezone
-        case "thumbnailUrl": return post.thumbnailUrl ?? ""
-        case "status": return post.status.rawValue
-        case "from": return event.from
-        case "to": return event.to
-        case "event", "kind": return event.kind.rawValue
-        default: return ""
-        }
+        RuleSubject(event: event).groupValue(field) ?? ""
     }
 }

@@ -22,10 +22,12 @@ import Watch
     }
 
     @Test func theValuesOfAMessageComeFromItsFirstEvent() {
-        let values = EventGroups.values(["accountId", "to", "kind"], of: [Fixtures.event("p1", account: "a")])
-        #expect(values.map(\.field) == ["accountId", "to", "kind"])
-        #expect(values.map(\.value) == ["a", "failed", "transition"])
+        let values = EventGroups.values(["accountId", "to", "platform"], of: [Fixtures.event("p1", account: "a")])
+        #expect(values.map(\.field) == ["accountId", "to", "platform"])
+        #expect(values.map(\.value) == ["a", "failed", "tiktok"])
         #expect(EventGroups.values(["accountId"], of: []).isEmpty)
         #expect(EventGroups.value("nonsense", of: Fixtures.event()) == "")
+        // Times, durations and numbers are not groupable: no value rather than a made-up one.
+        #expect(EventGroups.value("scheduledTime", of: Fixtures.event()) == "")
     }
 }
