@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Sandbox
 import Rules
 
 #if canImport(Glibc)
@@ -22,7 +23,7 @@ struct RulesBench: AsyncParsableCommand {
     var fileRules = 1_000
 
     func run() async throws {
-        var random = RulesBenchRandom(seed: 1)
+        var random = SeededRandom(seed: 1)
         let subjects = (0..<events).map { _ in Self.subject(&random) }
 
         // Realistic mix: triggers filter most events, conditions run on the rest.
@@ -121,7 +122,7 @@ struct RulesBench: AsyncParsableCommand {
         return text
     }
 
-    static func subject(_ random: inout RulesBenchRandom) -> RuleSubject {
+    static func subject(_ random: inout SeededRandom) -> RuleSubject {
         let base = Date(timeIntervalSince1970: 1_713_801_600)
         let to = statuses.randomElement(using: &random) ?? "failed"
         let kindRoll = Int.random(in: 0..<10, using: &random)
@@ -140,18 +141,5 @@ struct RulesBench: AsyncParsableCommand {
             status: to, scheduledTime: base, postedAt: posted ? base.addingTimeInterval(Double.random(in: -60...3600, using: &random)) : nil,
             createdAt: base.addingTimeInterval(-Double.random(in: 0...200_000, using: &random)),
             slides: Int.random(in: 1...6, using: &random), now: base.addingTimeInterval(3600))
-    }
-}
-
-/// A small seeded generator so runs are comparable.
-struct RulesBenchRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
