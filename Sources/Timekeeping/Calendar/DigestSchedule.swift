@@ -22,15 +22,6 @@ public struct DigestSchedule: Sendable, Hashable {
         calendar = LocalCalendar(timeZone: timeZone)
     }
 
-    public static func == (lhs: DigestSchedule, rhs: DigestSchedule) -> Bool {
-        lhs.times == rhs.times && lhs.timeZone == rhs.timeZone
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(times)
-        hasher.combine(timeZone)
-    }
-
     /// The first send time strictly after `date`; nil for an empty schedule.
     public func next(after date: Date) -> Date? {
         switch times {

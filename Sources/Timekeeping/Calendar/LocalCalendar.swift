@@ -7,7 +7,7 @@ import Foundation
 ///
 /// Days are counted with civil-calendar arithmetic and offsets read from the timezone, not
 /// with `Calendar.nextDate` (60 µs a call here, hundreds in a debug build, where this is 1).
-struct LocalCalendar: Sendable {
+struct LocalCalendar: Sendable, Hashable {
     let timeZone: TimeZone
     private let calendar: Calendar
 
@@ -17,6 +17,10 @@ struct LocalCalendar: Sendable {
         calendar.timeZone = timeZone
         self.calendar = calendar
     }
+
+    // Equal when the zones are: the calendar is made from the zone.
+    static func == (lhs: LocalCalendar, rhs: LocalCalendar) -> Bool { lhs.timeZone == rhs.timeZone }
+    func hash(into hasher: inout Hasher) { hasher.combine(timeZone) }
 
     /// A local calendar day: days since 1970-01-01.
     struct Day: Sendable, Hashable, Comparable {

@@ -42,15 +42,6 @@ public struct TimeWindow: Sendable, Hashable {
         calendar = LocalCalendar(timeZone: timeZone)
     }
 
-    public static func == (lhs: TimeWindow, rhs: TimeWindow) -> Bool {
-        lhs.occurrence == rhs.occurrence && lhs.timeZone == rhs.timeZone
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(occurrence)
-        hasher.combine(timeZone)
-    }
-
     /// Whether `date` is inside the window.
     public func contains(_ date: Date) -> Bool {
         interval(containing: date) != nil
