@@ -37,14 +37,43 @@ public struct PayloadTemplate: Sendable, Hashable, CustomStringConvertible {
 
     /// The names a template sees: the document's own fields, plus `count` (of events), `title`
     /// and `body` (the message's text), which every receiver's payload wants at hand.
+    ///
+    /// A field a document leaves out (`suppressed`, an event's `overdueSeconds` or `cycle`) is
+    /// there as `null`, so that `{{json(suppressed)}}` is `null` rather than nothing, which would
+    /// break the JSON after lint passed it (the lint sample has every field).
     public static func context(document: JSONValue) -> JSONValue {
-        guard case .object(var members) = document else { return document }
+        guard case .object(var members) = withNulls(document, like: PayloadSample.document, top: true) else { return document }
         if case .array(let events)? = document["events"] { members.append(("count", .number(String(events.count)))) }
         if let message = document["message"] {
             members.append(("title", message["title"] ?? .string("")))
             members.append(("body", message["body"] ?? .string("")))
         }
         return .object(members)
+    }
+
+    /// `value` with `null` for each field `shape` has and it lacks; not inside `group`, which
+    /// holds the rule's `group by` fields only.
+    static func withNulls(_ value: JSONValue, like shape: JSONValue, top: Bool = false) -> JSONValue {
+        switch (value, shape) {
+        case (.object(var members), .object(let fields)):
+            for index in members.indices {
+                if top && members[index].key == "group" { continue }
+                if let field = shape[members[index].key] { members[index].value = withNulls(members[index].value, like: field) }
+            }
+            for field in fields where value[field.key] == nil && !(top && field.key == "group") { members.append((field.key, .null)) }
+            return .object(members)
+        case (.array(let elements), .array(let samples)):
+            guard let sample = samples.first else { return value }
+            // Every element of the sample's lists has the same fields but the optional ones:
+            // the first one with them stands for all.
+            let full = samples.max { a, b in
+                if case .object(let x) = a, case .object(let y) = b { return x.count < y.count }
+                return false
+            } ?? sample
+            return .array(elements.map { withNulls($0, like: full) })
+        default:
+            return value
+        }
     }
 
     /// The text the template renders over `context` (a value from ``context(document:)``), not
