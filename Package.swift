@@ -152,7 +152,7 @@ let package = Package(
         .testTarget(
             name: "NotifyTests",
             dependencies: [
-                "Notify", "Watch", "Rules", "Curl", "Infinipost", "Redaction", "TestSupport", "Timekeeping",
+                "Notify", "Watch", "Rules", "Curl", "Infinipost", "Redaction", "Sandbox", "TestSupport", "Timekeeping",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
