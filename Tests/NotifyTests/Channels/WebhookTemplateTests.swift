@@ -31,8 +31,10 @@ import Watch
         }
         """
 
-    static func document(captions: [String] = ["Check out this amazing content! #viral"], kind: Event.Kind = .transition) throws -> NotificationDocument {
-        let rule = Fixtures.rule("Failed", severity: .critical, when: kind == .overdue ? "overdue 30m" : "failed", channels: ["hook"], groupBy: ["accountId"])
+    static func document(
+        captions: [String] = ["Check out this amazing content! #viral"], kind: Event.Kind = .transition, groupBy: [String] = ["accountId"]
+    ) throws -> NotificationDocument {
+        let rule = Fixtures.rule("Failed", severity: .critical, when: kind == .overdue ? "overdue 30m" : "failed", channels: ["hook"], groupBy: groupBy)
         let router = NotificationRouter(rules: [rule], channelKinds: ["hook": .webhook])
         let events = captions.enumerated().map { index, caption in
             kind == .overdue
@@ -57,6 +59,15 @@ import Watch
         #expect(request.header("Content-Type") == "application/json; charset=utf-8")
         #expect(request.header("Idempotency-Key")?.count == 64)
         try GoldenFile.check(request.body, kind: "webhook", name: "custom-template.json")
+    }
+
+    /// The example of docs/channels.md, byte for byte: the template's own spacing is kept.
+    @Test func theDocumentedExampleIsWhatIsSent() throws {
+        let template = #"{"text": "{{title}}", "posts": [{{#events}}{"id": "{{post.postId}}", "caption": "{{post.caption}}", "post": {{json(post)}}}{{^last()}},{{/last()}}{{/events}}]}"#
+        let body = try Self.channel("http://127.0.0.1:1/", template: template)
+            .body(for: try Self.document(captions: ["Prices < $20 & \"shipping\" > fast"], groupBy: []))
+        let documented = #"{"text": "🚨 Failed: 1 post failed", "posts": [{"id": "p1", "caption": "Prices < $20 & \"shipping\" > fast", "post": {"accountId":"acc_1a2b3c4d5e","caption":"Prices < $20 & \"shipping\" > fast","contentType":"video","contentUrl":"https://storage.googleapis.com/b/p1.mp4","createdAt":"2024-04-21T20:00:00Z","platform":"tiktok","postId":"p1","postedAt":null,"scheduledTime":"2024-04-22T16:00:00Z","soundId":"snd_xyz789","status":"failed","thumbnailUrl":"https://storage.googleapis.com/b/p1/thumb.jpg","timezone":"America/New_York"}}]}"#
+        #expect(String(decoding: body, as: UTF8.self) == documented)
     }
 
     /// Random documents with captions from the escaping corpus (and control characters, U+2028,
