@@ -74,7 +74,9 @@ public struct WebhookChannel: Channel {
         self.clock = clock
         self.transport = transport
         self.rateLimit = rateLimit
-        self.redactor = redactor.merging(Redactor(secrets: [secret], urls: [url]))
+        // A `whsec_` secret's base64 part is the key too, should a receiver quote it alone.
+        let key = standardKey != nil ? secret.map { String($0.dropFirst(6)) } : nil
+        self.redactor = redactor.merging(Redactor(secrets: [secret, key], urls: [url]))
     }
 
     public var destination: String { url }
