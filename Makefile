@@ -5,7 +5,13 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # python3-markdown-it: the CommonMark renderer the escaping tests show Mattermost and Discord
 # messages with (Tests/NotifyTests/Rendering/render_markdown.py).
-APT_PACKAGES := libcurl4-openssl-dev python3-aiosmtpd python3-markdown-it libsqlite3-dev openssl sqlite3
+# python3-venv: a virtual environment for what Debian does not package (pip refuses to install
+# into Debian's Python, PEP 668).
+APT_PACKAGES := libcurl4-openssl-dev python3-aiosmtpd python3-markdown-it python3-venv libsqlite3-dev openssl sqlite3
+# standardwebhooks (PyPI): the reference verifier of `signature standard` in the webhook tests
+# (Tests/NotifyTests/Channels/verify_standard_webhooks.py), in a venv under .build/.
+WEBHOOKS_VENV := .build/webhooks-venv
+STANDARDWEBHOOKS := standardwebhooks==1.1.0
 
 .PHONY: deps build demo test soak bench release install clean deploy-check
 
@@ -15,6 +21,9 @@ deps:
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+	@$(WEBHOOKS_VENV)/bin/python -c 'import standardwebhooks' 2>/dev/null || { \
+		echo "installing $(STANDARDWEBHOOKS) in $(WEBHOOKS_VENV)"; \
+		/usr/bin/python3 -m venv $(WEBHOOKS_VENV) && $(WEBHOOKS_VENV)/bin/pip install -q $(STANDARDWEBHOOKS); }
 
 build: deps
 	$(SWIFT) build

@@ -153,14 +153,15 @@ let package = Package(
         .testTarget(
             name: "NotifyTests",
             dependencies: [
-                "Notify", "Watch", "Rules", "Curl", "Infinipost", "Redaction", "TestSupport", "Timekeeping",
+                "Notify", "Watch", "Rules", "Curl", "Infinipost", "Redaction", "Sandbox", "TestSupport", "Timekeeping",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
-            // The CommonMark renderer the escaping tests run as a child process, from the source tree.
+            // The CommonMark renderer the escaping tests run as a child process, from the source tree,
+            // and the Standard Webhooks verifier (PyPI's standardwebhooks) likewise.
             // The golden payload files are read from the source tree (`Golden/GoldenFile.swift`).
-            exclude: ["Rendering/render_markdown.py", "Golden/files"]),
+            exclude: ["Rendering/render_markdown.py", "Channels/verify_standard_webhooks.py", "Golden/files"]),
         // The wiring's own tests (commands, settings, log lines), apart from the rule language's.
         .testTarget(
             name: "PostwatchAppTests",

@@ -13,6 +13,10 @@ public struct ChannelDeclaration: Sendable, Hashable, CustomStringConvertible {
     public let location: SourceLocation
     /// True for a channel written inline in a rule's `notify` (`notify slack env:HOOK`).
     public let isInline: Bool
+    /// A `webhook` channel's own body (`template …`); nil: the notification document.
+    public var template: PayloadTemplate?
+    /// How a `webhook` channel signs (`signature standard`); postwatch's own scheme by default.
+    public var signature: WebhookSignatureScheme = .postwatch
 
     public init(
         name: String, kind: ChannelKind, targets: [String], secret: String? = nil,

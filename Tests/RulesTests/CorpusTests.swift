@@ -8,7 +8,11 @@ import Testing
 /// `postwatch rules lint --rules NAME.rules` inside the Corpus directory with
 /// `CORPUS_HOOK=https://hooks.example.com/T/B/X` and copy its output minus the summary line.
 @Suite struct CorpusTests {
-    static let environment = ["CORPUS_HOOK": "https://hooks.example.com/T/B/X"]
+    static let environment = [
+        "CORPUS_HOOK": "https://hooks.example.com/T/B/X",
+        // Standard Webhooks secrets (`signature standard`): one of the right shape, one not.
+        "CORPUS_WHSEC": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "CORPUS_BAD_WHSEC": "whsec_not base64!",
+    ]
 
     static var corpus: URL? { Bundle.module.url(forResource: "Corpus", withExtension: nil) }
 

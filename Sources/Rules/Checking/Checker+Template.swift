@@ -64,7 +64,7 @@ extension Checker {
         return SourceLocation(file: literal.range.start.file, line: position.line, column: position.column)
     }
 
-    private func range(atScalar offset: Int, length: Int, in literal: Syntax.StringLiteral) -> SourceRange {
+    func range(atScalar offset: Int, length: Int, in literal: Syntax.StringLiteral) -> SourceRange {
         guard literal.origin != nil else { return literal.range }
         let start = position(atScalar: offset, in: literal)
         let last = position(atScalar: offset + max(1, length) - 1, in: literal)

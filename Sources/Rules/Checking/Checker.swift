@@ -67,8 +67,10 @@ struct Checker {
         guard let kind = channelKind(syntax.kind) else { return }
         let resolved = resolveTargets(kind: kind, targets: syntax.targets, secret: syntax.secret, at: syntax.kind.range)
         guard let (targets, secret) = resolved else { return }
-        channels[name] = ChannelDeclaration(
+        var declaration = ChannelDeclaration(
             name: name, kind: kind, targets: targets, secret: secret, location: syntax.name.range.start)
+        guard applyWebhookOptions(syntax, kind: kind, secret: secret, into: &declaration) else { return }
+        channels[name] = declaration
     }
 
     mutating func channelKind(_ word: Syntax.Name) -> ChannelKind? {

@@ -138,7 +138,8 @@ struct Parser {
 
     // MARK: - Channels
 
-    /// `channel NAME = KIND target {, target} [secret secret]`
+    /// `channel NAME = KIND target {, target} {option}`: options (`secret`, a webhook's `template`
+    /// and `signature`) in any order.
     mutating func parseChannel() throws(Abort) -> Syntax.Channel {
         let keyword = advance()
         let name = try expectIdentifier("a channel name after 'channel'")
@@ -158,8 +159,15 @@ struct Parser {
             }
         }
         var secret: Syntax.Target?
-        if current.isIdentifier("secret") {
+        var webhook = Syntax.WebhookOptions()
+        // Options follow the targets, in any order.
+        while true {
+            guard current.isIdentifier("secret") else {
+                if try parseWebhookOption(into: &webhook) { continue }
+                break
+            }
             let word = advance()
+            if secret != nil { try fail("this channel already has a 'secret'", at: word.range) }
             guard case .secret(let reference) = current.kind else {
                 if case .string = current.kind {
                     try fail("a webhook secret cannot be written in a rule file: use env:NAME or file:PATH")
@@ -170,7 +178,9 @@ struct Parser {
         }
         let end = tokens[max(0, position - 1)].range
         try expectLineEnd(after: "the channel declaration")
-        return Syntax.Channel(name: name, kind: kind, targets: targets, secret: secret, range: keyword.range.through(end))
+        var channel = Syntax.Channel(name: name, kind: kind, targets: targets, secret: secret, range: keyword.range.through(end))
+        channel.webhook = webhook
+        return channel
     }
 
     mutating func parseTarget(optional: Bool) throws(Abort) -> Syntax.Target? {

@@ -31,6 +31,8 @@ enum Syntax {
         let targets: [Target]
         let secret: Target?
         let range: SourceRange
+        /// A webhook's `template` and `signature` options (Parser+WebhookOptions.swift).
+        var webhook = WebhookOptions()
     }
 
     enum Event: Sendable {
