@@ -6,9 +6,11 @@ import Testing
 ///
 /// To update an expectation after changing a message on purpose, run
 /// `postwatch rules lint --rules NAME.rules` inside the Corpus directory with
-/// `CORPUS_HOOK=https://hooks.example.com/T/B/X` and copy its output minus the summary line.
+/// `CORPUS_HOOK=https://hooks.example.com/T/B/X CORPUS_PD_KEY=0123456789abcdef0123456789abcdef` and copy its output minus the summary line.
 @Suite struct CorpusTests {
-    static let environment = ["CORPUS_HOOK": "https://hooks.example.com/T/B/X"]
+    static let environment = [
+        "CORPUS_HOOK": "https://hooks.example.com/T/B/X", "CORPUS_PD_KEY": "0123456789abcdef0123456789abcdef",
+    ]
 
     static var corpus: URL? { Bundle.module.url(forResource: "Corpus", withExtension: nil) }
 

@@ -5,7 +5,7 @@
 struct Parser {
     struct Abort: Error {}
 
-    static let clauseKeywords = ["when", "where", "notify", "group", "throttle", "severity", "title", "body"]
+    static let clauseKeywords = ["when", "where", "notify", "group", "throttle", "severity", "title", "body", "resolve"]
     static let topLevelKeywords = ["channel", "rule"]
     static let maximumErrors = 50
 
@@ -147,7 +147,7 @@ struct Parser {
             try fail("expected '=' after the channel name, as in: channel \(name.text) = slack env:OPS_SLACK_WEBHOOK, found \(current.spelling)")
         }
         advance()
-        let kind = try expectIdentifier("a channel kind (slack, mattermost, discord, ntfy, telegram, webhook, email or console)")
+        let kind = try expectIdentifier("a channel kind (slack, mattermost, discord, ntfy, telegram, pagerduty, webhook, email or console)")
         var targets: [Syntax.Target] = []
         if let first = try parseTarget(optional: true) {
             targets.append(first)
@@ -156,6 +156,15 @@ struct Parser {
                 skipNewlines()
                 if let next = try parseTarget(optional: false) { targets.append(next) }
             }
+        }
+        var endpoint: Syntax.StringLiteral?
+        if current.isIdentifier("endpoint") {
+            advance()
+            guard case .string(let text) = current.kind else {
+                try fail("expected the endpoint URL in quotes after 'endpoint', as in: endpoint \"https://events.eu.pagerduty.com/v2/enqueue\"")
+            }
+            let token = advance()
+            endpoint = Syntax.StringLiteral(text: text, range: token.range, origin: token.stringOrigin)
         }
         var secret: Syntax.Target?
         if current.isIdentifier("secret") {
@@ -170,7 +179,8 @@ struct Parser {
         }
         let end = tokens[max(0, position - 1)].range
         try expectLineEnd(after: "the channel declaration")
-        return Syntax.Channel(name: name, kind: kind, targets: targets, secret: secret, range: keyword.range.through(end))
+        return Syntax.Channel(
+            name: name, kind: kind, targets: targets, secret: secret, endpoint: endpoint, range: keyword.range.through(end))
     }
 
     mutating func parseTarget(optional: Bool) throws(Abort) -> Syntax.Target? {

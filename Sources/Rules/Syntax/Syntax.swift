@@ -30,6 +30,8 @@ enum Syntax {
         let kind: Name
         let targets: [Target]
         let secret: Target?
+        /// `endpoint "URL"` (PagerDuty's service region, or a test receiver).
+        var endpoint: StringLiteral? = nil
         let range: SourceRange
     }
 
@@ -106,6 +108,10 @@ enum Syntax {
         case severity(Name)
         case title(StringLiteral)
         case body(StringLiteral)
+        /// `resolve when posted, deleted`
+        case resolve([Event])
+        /// `resolve never`
+        case resolveNever(SourceRange)
     }
 
     struct ClauseNode: Sendable {
