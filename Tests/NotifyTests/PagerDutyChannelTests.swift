@@ -144,7 +144,8 @@ import Watch
         }
         let (delivery, outbox, id, clock) = try await Self.delivery(receiver)
         #expect(await delivery.deliverDue(now: clock.now).failed == 1)
-        let error = try #require(try #require(await outbox.entry(id)).lastError)
+        let entry = try #require(await outbox.entry(id))
+        let error = try #require(entry.lastError)
         #expect(error.hasPrefix("HTTP 400") && error.contains("invalid event"), "\(error)")
         #expect(!error.contains(Self.routingKey), "\(error)")
     }
@@ -155,8 +156,9 @@ import Watch
         defer { receiver.stop() }
         receiver.enqueue(.json(#"{"status":"invalid event"}"#, status: 400))
         receiver.setDefault(Self.accepted)
+        let (channel, document) = (try Self.channel(receiver), try Self.trigger(["p1", "p2"]))
         do throws(DeliveryFailure) {
-            try await Self.channel(receiver).send(try Self.trigger(["p1", "p2"]))
+            try await channel.send(document)
             Issue.record("a refused event was not reported")
         } catch {
             #expect(error.isPermanent)
@@ -168,8 +170,9 @@ import Watch
         let receiver = try HTTPReceiver.start()
         defer { receiver.stop() }
         receiver.setDefault(.slow(.seconds(30)))
+        let (channel, document) = (try Self.channel(receiver, timeout: .milliseconds(300)), try Self.trigger())
         do throws(DeliveryFailure) {
-            try await Self.channel(receiver, timeout: .milliseconds(300)).send(try Self.trigger())
+            try await channel.send(document)
             Issue.record("a 30 s answer arrived within 300 ms")
         } catch {
             #expect(!error.isPermanent)
@@ -190,8 +193,9 @@ import Watch
         let factory = ChannelFactory(transport: Self.transport, redactor: Redactor(), console: { _ in }, smtp: { _ throws(NotifyError) in
             throw NotifyError(code: .invalidConfiguration, message: "no smtp")
         })
-        let eu = try #require(try factory.channel(for: try #require(set.channels["oncall"])) as? PagerDutyChannel)
-        let us = try #require(try factory.channel(for: try #require(set.channels["us"])) as? PagerDutyChannel)
+        let (euDeclaration, usDeclaration) = (try #require(set.channels["oncall"]), try #require(set.channels["us"]))
+        let eu = try #require(try factory.channel(for: euDeclaration) as? PagerDutyChannel)
+        let us = try #require(try factory.channel(for: usDeclaration) as? PagerDutyChannel)
         #expect(eu.endpoint == "https://events.eu.pagerduty.com/v2/enqueue")
         #expect(us.endpoint == PagerDutyChannel.defaultEndpoint)
         #expect(eu.redactedDestination == "https://events.eu.pagerduty.com/…")

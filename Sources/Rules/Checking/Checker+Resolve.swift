@@ -15,11 +15,20 @@ extension Checker {
             // The event that fires a rule is a trigger, never its resolve: say so rather than
             // let the clause look like it does something.
             if firing.contains(trigger), let range = Self.range(of: event) {
-                report(.warning, "'\(trigger)' fires this rule, so it never resolves it", at: range)
+                report(.warning, "'\(Self.spelling(of: event) ?? trigger.description)' fires this rule, so it never resolves it", at: range)
             }
             if !triggers.contains(trigger) { triggers.append(trigger) }
         }
         return ok ? triggers : nil
+    }
+
+    /// The event as written (`failed`, `pending_render -> posted`).
+    static func spelling(of event: Syntax.Event) -> String? {
+        switch event {
+        case .transition(let from, let to): from.map { "\($0.text) -> \(to.text)" } ?? to.text
+        case .deleted: "deleted"
+        case .overdue, .invalid: nil
+        }
     }
 
     static func range(of event: Syntax.Event) -> SourceRange? {
