@@ -44,6 +44,9 @@ actor MemoryOutbox: Outbox {
         if let recipients { rows[id]?.recipients = recipients }
         if let nextAttemptAt { rows[id]?.nextAttemptAt = nextAttemptAt } else { rows[id]?.state = .dead }
     }
+    func oldestPending(channel: String) async throws -> OutboxEntry? {
+        rows.values.filter { $0.state == .pending && $0.draft.channel == channel }.min { $0.id < $1.id }
+    }
     func entries(in state: OutboxEntry.State?, limit: Int) async throws -> [OutboxEntry] {
         Array(rows.values.filter { state == nil || $0.state == state }.sorted { $0.id > $1.id }.prefix(limit))
     }

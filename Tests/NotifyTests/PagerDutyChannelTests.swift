@@ -203,6 +203,30 @@ import Watch
         #expect(eu.rateLimit == PagerDutyChannel.rateLimit)
     }
 
+    /// A resolve never overtakes its trigger: while the trigger waits for a retry, the resolve
+    /// queued after it waits too, and PagerDuty sees trigger then resolve.
+    @Test func aResolveWaitsForTheTriggerQueuedBeforeIt() async throws {
+        let receiver = try HTTPReceiver.start()
+        defer { receiver.stop() }
+        receiver.enqueue(.status(503, "Service Unavailable"))
+        receiver.setDefault(Self.accepted)
+        let (delivery, outbox, triggerId, clock) = try await Self.delivery(receiver)
+        let resolve = try Self.resolve()
+        let resolveId = await outbox.add(
+            OutboxDraft(idempotencyKey: resolve.idempotencyKey, channel: "oncall", rule: "Failed", payload: try resolve.encoded()),
+            at: Fixtures.t0)
+        let first = await delivery.deliverDue(now: clock.now)
+        #expect(first.retrying == 2 && first.delivered == 0, "\(first)")
+        let trigger = try #require(await outbox.entry(triggerId))
+        let waiting = try #require(await outbox.entry(resolveId))
+        #expect(waiting.nextAttemptAt >= trigger.nextAttemptAt)
+        #expect(waiting.lastError?.contains("waits for notification \(triggerId)") == true, "\(waiting.lastError ?? "")")
+        clock.advance(3_600)
+        _ = await delivery.drain(until: clock.now.addingTimeInterval(60))
+        let actions = try receiver.requests.map { try Self.json($0)["event_action"] as? String }
+        #expect(actions == ["trigger", "trigger", "resolve"], "\(actions)")
+    }
+
     static func delivery(_ receiver: HTTPReceiver) async throws -> (Delivery, MemoryOutbox, Int64, ManualClock) {
         let outbox = MemoryOutbox()
         let document = try Self.trigger()
