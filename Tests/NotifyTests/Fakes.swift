@@ -12,6 +12,14 @@ actor MemoryOutbox: Outbox {
     private(set) var rows: [Int64: OutboxEntry] = [:]
     private var nextID: Int64 = 1
 
+    /// Queues `document` as the store would (its key, channel and rule); returns its id.
+    @discardableResult
+    func add(_ document: NotificationDocument, at now: Date) throws -> Int64 {
+        add(
+            OutboxDraft(idempotencyKey: document.idempotencyKey, channel: document.channel, rule: document.rule, payload: try document.encoded()),
+            at: now)
+    }
+
     @discardableResult
     func add(_ draft: OutboxDraft, at now: Date) -> Int64 {
         let id = nextID

@@ -211,10 +211,7 @@ import Watch
         receiver.enqueue(.status(503, "Service Unavailable"))
         receiver.setDefault(Self.accepted)
         let (delivery, outbox, triggerId, clock) = try await Self.delivery(receiver)
-        let resolve = try Self.resolve()
-        let resolveId = await outbox.add(
-            OutboxDraft(idempotencyKey: resolve.idempotencyKey, channel: "oncall", rule: "Failed", payload: try resolve.encoded()),
-            at: Fixtures.t0)
+        let resolveId = try await outbox.add(try Self.resolve(), at: Fixtures.t0)
         let first = await delivery.deliverDue(now: clock.now)
         #expect(first.retrying == 2 && first.delivered == 0, "\(first)")
         let trigger = try #require(await outbox.entry(triggerId))
@@ -229,10 +226,7 @@ import Watch
 
     static func delivery(_ receiver: HTTPReceiver) async throws -> (Delivery, MemoryOutbox, Int64, ManualClock) {
         let outbox = MemoryOutbox()
-        let document = try Self.trigger()
-        let id = await outbox.add(
-            OutboxDraft(idempotencyKey: document.idempotencyKey, channel: "oncall", rule: "Failed", payload: try document.encoded()),
-            at: Fixtures.t0)
+        let id = try await outbox.add(try Self.trigger(), at: Fixtures.t0)
         let clock = ManualClock(Fixtures.t0)
         let delivery = Delivery(outbox: outbox, channels: [try Self.channel(receiver)], clock: clock, random: { 0 })
         return (delivery, outbox, id, clock)
