@@ -21,12 +21,6 @@ extension Delivery {
             }
             logger[metadataKey: "channel.kind"] = "\(channel.kind)"
             logger[metadataKey: "channel.destination"] = "\(channel.redactedDestination)"
-            if let earlier = await earlierPending(than: entry) {
-                report = report + (await record(
-                    DeliveryFailure(message: "a resolve waits for notification \(earlier.id), queued before it on this channel"),
-                    for: entry, channel: channel, logger: logger, notBefore: earlier.nextAttemptAt))
-                continue
-            }
 
             let wait = limiter.reserve(channel.destination, limit: channel.rateLimit, at: clock.now)
             if let deadline, clock.now.addingTimeInterval(wait.secondsValue) > deadline { break }
@@ -39,6 +33,12 @@ extension Delivery {
                 document = try prepared(entry, for: channel)
             } catch {
                 report = report + (await record(error, for: entry, channel: channel, logger: logger))
+                continue
+            }
+            if document.isResolve, let earlier = await earlierPending(than: entry) {
+                report = report + (await record(
+                    DeliveryFailure(message: "a resolve waits for notification \(earlier.id), queued before it on this channel"),
+                    for: entry, channel: channel, logger: logger, notBefore: earlier.nextAttemptAt))
                 continue
             }
             // An email some of whose addresses were refused before goes to the waiting ones only.
@@ -89,11 +89,9 @@ extension Delivery {
     /// For a resolve: the entry of its channel queued before it and still pending, which it
     /// must not overtake (its trigger may be that entry, waiting for a retry: a resolve that
     /// reached PagerDuty first would close nothing, and the late trigger would open an incident
-    /// for good). Nil for anything else, or when the outbox cannot tell (the send goes ahead).
+    /// for good). Nil when there is none, or when the outbox cannot tell (the send goes ahead).
     func earlierPending(than entry: OutboxEntry) async -> OutboxEntry? {
-        guard (try? NotificationDocument.decode(entry.draft.payload))?.isResolve == true,
-              let earlier = try? await outbox.oldestPending(channel: entry.draft.channel), earlier.id < entry.id
-        else { return nil }
+        guard let earlier = try? await outbox.oldestPending(channel: entry.draft.channel), earlier.id < entry.id else { return nil }
         return earlier
     }
 
