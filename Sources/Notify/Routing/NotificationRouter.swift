@@ -60,13 +60,18 @@ public struct NotificationRouter: Router {
             guard !resolutions.isInert else { continue }
             for message in gate.messages { resolutions.queued(message, open: &open) }
             let fired = Set(matched)
+            // The rule's throttle states after its gate, read once, for resolves of held triggers.
+            var ruleState: [ThrottleKey: ThrottleState]?
             for (eventIndex, event) in events.enumerated() where !fired.contains(eventIndex) {
                 let subject = matches.subjects[eventIndex]
                 guard resolutions.resolvesAnywhere(subject) else { continue }
                 resolutions.resolve(event, subject: subject, open: &open)
-                if rule.throttle != nil {
-                    let state = Self.state(throttle, updatedBy: routing.throttle, rule: rule.name)
-                    routing.throttle.merge(Resolutions.deferred(event, rule: rule.name, state: state).mapValues { Optional($0) }) { _, new in new }
+                guard rule.throttle != nil else { continue }
+                let state = ruleState ?? Self.state(throttle, updatedBy: routing.throttle, rule: rule.name)
+                ruleState = state
+                for (key, waiting) in Resolutions.deferred(event, rule: rule.name, state: state) {
+                    ruleState?[key] = waiting
+                    routing.throttle.updateValue(waiting, forKey: key)
                 }
             }
             routing.notifications += resolutions.drafts(renderer: Resolutions.renderer, now: now)
