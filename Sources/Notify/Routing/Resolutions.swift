@@ -54,6 +54,10 @@ public struct Resolutions: Sendable {
         for channel in channels where rule.resolves(subject, on: channel.kind) {
             let alert = OpenAlert(rule: rule.name, postId: event.post.postId, channel: channel.name)
             guard open.remove(alert) != nil else { continue }
+            // The same resolving event can close the post's alert twice in one routing only when
+            // two held messages of the rule (two groups) both carried the post: one resolve says it.
+            let identity = IdempotencyKey.identity(event)
+            if resolved[channel.name]?.contains(where: { IdempotencyKey.identity($0) == identity }) == true { continue }
             resolved[channel.name, default: []].append(event)
         }
     }

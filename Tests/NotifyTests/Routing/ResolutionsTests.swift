@@ -127,6 +127,25 @@ import Watch
         #expect(release.openedAlerts == [alert()])
     }
 
+    /// Two held messages of one rule (two groups) that both carry the post, released together
+    /// with the resolve that waited in each: one resolve.
+    @Test func aResolveWaitingInTwoGroupsIsSentOnce() throws {
+        let router = router(Fixtures.rule(channels: ["oncall"], groupBy: ["from"], throttle: .seconds(900)))
+        var fromGenerated = failed(cycle: 1)
+        fromGenerated.from = "generated"
+        let states = [
+            ThrottleKey(rule: "Failed", group: "from=generated"): ThrottleState(
+                lastSentAt: t0, held: [fromGenerated], heldSince: t0, resolving: [posted(cycle: 4)]),
+            ThrottleKey(rule: "Failed", group: "from=pending_render"): ThrottleState(
+                lastSentAt: t0, held: [failed(cycle: 3)], heldSince: t0, resolving: [posted(cycle: 4)]),
+        ]
+        let release = router.route([], at: t0.addingTimeInterval(900), throttle: states, openAlerts: [])
+        let documents = try documents(release)
+        #expect(documents.map(\.action) == [nil, nil, .resolve])
+        #expect(documents.last?.events.count == 1)
+        #expect(release.openedAlerts.isEmpty)
+    }
+
     /// A reload that removes a rule leaves its open alerts as they are: nothing here names them.
     @Test func alertsOfARuleNoLongerLoadedAreLeftAlone() {
         let router = router(Fixtures.rule("Other", channels: ["oncall"]))
