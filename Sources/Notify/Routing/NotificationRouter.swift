@@ -59,21 +59,10 @@ public struct NotificationRouter: Router {
             var resolutions = Resolutions(rule: rule, channelKinds: channelKinds)
             guard !resolutions.isInert else { continue }
             for message in gate.messages { resolutions.queued(message, open: &open) }
-            let fired = Set(matched)
-            // The rule's throttle states after its gate, read once, for resolves of held triggers.
-            var ruleState: [ThrottleKey: ThrottleState]?
-            for (eventIndex, event) in events.enumerated() where !fired.contains(eventIndex) {
-                let subject = matches.subjects[eventIndex]
-                guard resolutions.resolvesAnywhere(subject) else { continue }
-                resolutions.resolve(event, subject: subject, open: &open)
-                guard rule.throttle != nil else { continue }
-                let state = ruleState ?? Self.state(throttle, updatedBy: routing.throttle, rule: rule.name)
-                ruleState = state
-                for (key, waiting) in Resolutions.deferred(event, rule: rule.name, state: state) {
-                    ruleState?[key] = waiting
-                    routing.throttle.updateValue(waiting, forKey: key)
-                }
-            }
+            let waiting = resolutions.resolve(
+                events, subjects: matches.subjects, except: Set(matched), open: &open,
+                throttle: rule.throttle == nil ? nil : Self.state(throttle, updatedBy: routing.throttle, rule: rule.name))
+            for (key, state) in waiting { routing.throttle.updateValue(state, forKey: key) }
             routing.notifications += resolutions.drafts(renderer: Resolutions.renderer, now: now)
         }
         routing.throttle.merge(ThrottleGate.forgotten(throttle, keeping: Set(rules.map(\.name)))) { _, new in new }

@@ -67,6 +67,26 @@ public struct Resolutions: Sendable {
         channels.contains { rule.resolves(subject, on: $0.kind) }
     }
 
+    /// The cycle's events that did not fire the rule (`fired` are the indices that did): each
+    /// closes what it resolves. With a throttle (`throttle`: the rule's states after its gate),
+    /// one whose post has a trigger held waits in that state too; returns the states to write.
+    mutating func resolve(
+        _ events: [Event], subjects: [RuleSubject], except fired: Set<Int>, open: inout Set<OpenAlert>,
+        throttle: [ThrottleKey: ThrottleState]?
+    ) -> [ThrottleKey: ThrottleState] {
+        var state = throttle ?? [:]
+        var updates: [ThrottleKey: ThrottleState] = [:]
+        for (index, event) in events.enumerated() where !fired.contains(index) && resolvesAnywhere(subjects[index]) {
+            resolve(event, subject: subjects[index], open: &open)
+            guard throttle != nil else { continue }
+            for (key, waiting) in Self.deferred(event, rule: rule.name, state: state) {
+                state[key] = waiting
+                updates[key] = waiting
+            }
+        }
+        return updates
+    }
+
     /// A resolving event whose post has a trigger held by this rule's throttle: kept in that
     /// throttle state, to apply when the held message goes out. `state` is the rule's throttle
     /// state after this cycle's gate; returns the states to write.
