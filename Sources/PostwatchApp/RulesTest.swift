@@ -56,6 +56,12 @@ public enum RulesTest {
                 out += "  fires \"\(rule.name)\" (\(rule.severity.rawValue)) -> \(rule.channels.joined(separator: ", "))\n"
                 for name in rule.channels {
                     guard let channel = set.channels[name] else { continue }
+                    if channel.kind == .pagerduty {
+                        // PagerDuty shows one incident per post, under its own summary.
+                        let incident = PagerDutyChannel.preview(rule, event: firedEvent, at: event.now)
+                        out += "    [\(name)] PagerDuty trigger \(incident.dedupKey): \(incident.summary)\n"
+                        continue
+                    }
                     // Routing's own render stage: what a channel of this kind would receive.
                     let message = MessageDrafts.preview(rule, events: [firedEvent], kind: channel.kind)
                     out += "    [\(name)] \(message.title)\n"
@@ -68,6 +74,10 @@ public enum RulesTest {
                 out += "  resolves \"\(rule.name)\" (its open alerts of this post) -> \(channels.joined(separator: ", "))\n"
                 for name in channels {
                     guard let channel = set.channels[name] else { continue }
+                    if channel.kind == .pagerduty {
+                        out += "    [\(name)] PagerDuty resolve \(PagerDutyChannel.preview(rule, event: event.event(), at: event.now).dedupKey)\n"
+                        continue
+                    }
                     out += "    [\(name)] \(Resolutions.preview(rule, events: [event.event()], kind: channel.kind).title)\n"
                 }
             }

@@ -116,6 +116,7 @@ struct PagerDutyTests {
         let test = try await fixture.run(["rules", "test", "--rules", fixture.workspace.rules, event])
         #expect(test.status == 0, "\(test.output)")
         #expect(test.stdout.contains("resolves \"Failed posts\" (its open alerts of this post) -> oncall"), "\(test.stdout)")
+        #expect(test.stdout.contains("[oncall] PagerDuty resolve postwatch/"), "\(test.stdout)")
         await fixture.finish()
     }
 }

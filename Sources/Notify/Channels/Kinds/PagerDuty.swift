@@ -2,6 +2,7 @@ import Curl
 import Foundation
 import Redaction
 import Rules
+import Watch
 
 /// A PagerDuty service through the Events API v2: one event per post of a notification
 /// (`trigger` for a rule's message, `resolve` for its follow-up), POSTed as JSON to
@@ -91,6 +92,19 @@ public struct PagerDutyChannel: Channel {
             }
         }
         if let refused { throw refused }
+    }
+}
+
+extension PagerDutyChannel {
+    /// What PagerDuty would show for `event` as a message of `rule`: the `dedup_key` and the
+    /// incident's summary (for `rules test`, which renders without sending).
+    public static func preview(_ rule: Rule, event: Event, at now: Date) -> (dedupKey: String, summary: String) {
+        let document = NotificationDocument(
+            idempotencyKey: "", rule: rule.name, severity: rule.severity, channel: "", channelKind: .pagerduty, group: [:],
+            groupKey: "", createdAt: now, events: [event], suppressed: nil,
+            message: MessageDrafts.preview(rule, events: [event], kind: .pagerduty))
+        let pagerDuty = PagerDutyEvent.event(for: event, in: document)
+        return (pagerDuty.dedupKey, pagerDuty.summary)
     }
 }
 
