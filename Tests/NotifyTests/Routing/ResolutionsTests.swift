@@ -1,5 +1,7 @@
+import Curl
 import Foundation
 import Rules
+import TestSupport
 import Testing
 import Watch
 
@@ -77,6 +79,22 @@ import Watch
         let document = try #require(try documents(routing).first)
         #expect(document.action == .resolve)
         #expect(document.message.title == "✅ Resolved: Failed: 1 post posted", "\(document.message.title)")
+    }
+
+    /// The chat follow-up as Slack receives it: short, the post escaped like any message.
+    @Test func aChatResolveIsAShortEscapedFollowUp() async throws {
+        let receiver = try HTTPReceiver.start()
+        defer { receiver.stop() }
+        let router = router(Fixtures.rule(channels: ["ops"], extra: "  resolve when posted\n"))
+        var event = posted()
+        event.post.caption = "<!channel> fixed & live"
+        let routing = router.route([event], at: t0, throttle: [:], openAlerts: [alert("Failed", "p1", "ops")])
+        let document = try #require(try documents(routing).first)
+        try await ChatChannel(name: "ops", kind: .slack, url: receiver.url("/hook"), transport: CurlTransport()).send(document)
+        let request = try #require(try await receiver.waitForRequests(count: 1).first)
+        let text = try #require((try JSONSerialization.jsonObject(with: request.body) as? [String: Any])?["text"] as? String)
+        #expect(text.hasPrefix("*✅ Resolved: Failed: 1 post posted*"), "\(text)")
+        #expect(text.contains("&lt;!channel&gt; fixed &amp; live") && !text.contains("<!channel>"), "\(text)")
     }
 
     @Test func resolveNeverTurnsPagerDutysDefaultOff() {
