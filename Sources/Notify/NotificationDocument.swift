@@ -38,7 +38,19 @@ public struct NotificationDocument: Sendable, Hashable, Codable {
         }
     }
 
+    /// What a notification does to the alerts of its posts (see `Watch.OpenAlert`).
+    public enum Action: String, Sendable, Hashable, Codable {
+        /// The rule fired: PagerDuty `trigger`, a chat message.
+        case trigger
+        /// The posts' earlier alerts closed: PagerDuty `resolve`, a chat "resolved" follow-up.
+        case resolve
+    }
+
     public var version: Int
+    /// Nil for a trigger: only resolves say so, so a trigger's JSON is what it always was.
+    public var action: Action?
+    /// True for a resolve of earlier alerts.
+    public var isResolve: Bool { action == .resolve }
     public var idempotencyKey: String
     public var rule: String
     /// Encoded as its name (`critical`), as it always was: payloads in state files decode.
@@ -59,9 +71,10 @@ public struct NotificationDocument: Sendable, Hashable, Codable {
     public init(
         idempotencyKey: String, rule: String, severity: Severity, channel: String, channelKind: ChannelKind,
         group: [String: String], groupKey: String, createdAt: Date, events: [Event],
-        suppressed: Suppressed?, message: Message
+        suppressed: Suppressed?, message: Message, action: Action? = nil
     ) {
         self.version = Self.currentVersion
+        self.action = action == .trigger ? nil : action
         self.idempotencyKey = idempotencyKey
         self.rule = rule
         self.severity = severity

@@ -43,7 +43,12 @@ public struct ChannelTest: Sendable {
         let target = "\(channel.kind) channel '\(channelName)' (\(channel.redactedDestination))"
         do throws(DeliveryFailure) {
             try await channel.send(document)
-            return ("sent a test message to \(target): accepted\n", .ok)
+            guard channel.kind.resolvesByDefault else { return ("sent a test message to \(target): accepted\n", .ok) }
+            // An incident tool keeps what it is sent open: the test closes its own at once.
+            var resolve = document
+            resolve.action = .resolve
+            try await channel.send(resolve)
+            return ("sent a test message to \(target): accepted, and resolved\n", .ok)
         } catch {
             let kind = error.isPermanent ? "refused" : "failed (a notification would be retried)"
             return ("test message to \(target) \(kind): \(redactor.redact(error.message))\n", .undelivered)

@@ -21,6 +21,8 @@ extension Redactor {
                     channel.kind.credentials(inURL: url).forEach { add(secret: $0) }
                 }
             }
+            // A PagerDuty routing key is a secret with no URL around it.
+            if channel.kind.target == .secretKey { channel.targets.forEach { add(secret: $0) } }
             add(secret: channel.secret)
         }
     }

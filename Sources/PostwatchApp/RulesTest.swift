@@ -48,13 +48,20 @@ public enum RulesTest {
         for event in events {
             out += "\(event.label): \(event.post.postId) (\(event.post.platform) \(event.post.contentType)) \(event.eventText)\n"
             let firing = firingRules(set, for: event)
-            if firing.isEmpty { out += "  no rule fires\n" }
+            let resolving = resolvingRules(set, for: event, firing: firing.map(\.0.name))
+            if firing.isEmpty && resolving.isEmpty { out += "  no rule fires\n" }
             for (rule, firedEvent) in firing {
                 fired += 1
                 highest = max(highest ?? rule.severity, rule.severity)
                 out += "  fires \"\(rule.name)\" (\(rule.severity.rawValue)) -> \(rule.channels.joined(separator: ", "))\n"
                 for name in rule.channels {
                     guard let channel = set.channels[name] else { continue }
+                    if channel.kind == .pagerduty {
+                        // PagerDuty shows one incident per post, under its own summary.
+                        let incident = PagerDutyChannel.preview(rule, event: firedEvent, at: event.now)
+                        out += "    [\(name)] PagerDuty trigger \(incident.dedupKey): \(incident.summary)\n"
+                        continue
+                    }
                     // Routing's own render stage: what a channel of this kind would receive.
                     let message = MessageDrafts.preview(rule, events: [firedEvent], kind: channel.kind)
                     out += "    [\(name)] \(message.title)\n"
@@ -63,10 +70,33 @@ public enum RulesTest {
                     }
                 }
             }
+            for (rule, channels) in resolving {
+                out += "  resolves \"\(rule.name)\" (its open alerts of this post) -> \(channels.joined(separator: ", "))\n"
+                for name in channels {
+                    guard let channel = set.channels[name] else { continue }
+                    if channel.kind == .pagerduty {
+                        out += "    [\(name)] PagerDuty resolve \(PagerDutyChannel.preview(rule, event: event.event(), at: event.now).dedupKey)\n"
+                        continue
+                    }
+                    out += "    [\(name)] \(Resolutions.preview(rule, events: [event.event()], kind: channel.kind).title)\n"
+                }
+            }
         }
         out += "\(RulesLint.count(events.count, "event")), \(fired) firing\(highest.map { "; highest severity \($0.rawValue)" } ?? "")\n"
         let exitCode: Int32 = (highest ?? .info) >= .warning ? 1 : 0
         return RulesCommandOutput(stdout: out, exitCode: exitCode)
+    }
+
+    /// The rules this event would resolve (those not firing for it), with the channels that
+    /// would get a resolve if the post's alert is open there.
+    static func resolvingRules(_ set: RuleSet, for event: RulesTestEvent, firing: [String]) -> [(Rule, [String])] {
+        guard event.kind != .overdue else { return [] }
+        let kinds = set.channels.mapValues(\.kind)
+        return set.rules.compactMap { rule in
+            guard !firing.contains(rule.name) else { return nil }
+            let channels = Resolutions.channels(of: rule, resolvedBy: event.event(), channelKinds: kinds)
+            return channels.isEmpty ? nil : (rule, channels)
+        }
     }
 
     /// Each firing rule with the event it fired on (overdue events try each threshold passed),

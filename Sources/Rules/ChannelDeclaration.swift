@@ -10,6 +10,8 @@ public struct ChannelDeclaration: Sendable, Hashable, CustomStringConvertible {
     /// The resolved `secret`: a `webhook` channel's HMAC-SHA256 key, an `ntfy` channel's access
     /// token; nil without one.
     public let secret: String?
+    /// `endpoint "URL"`: where a `pagerduty` channel posts its events (nil: the kind's default).
+    public let endpoint: String?
     public let location: SourceLocation
     /// True for a channel written inline in a rule's `notify` (`notify slack env:HOOK`).
     public let isInline: Bool
@@ -20,8 +22,9 @@ public struct ChannelDeclaration: Sendable, Hashable, CustomStringConvertible {
 
     public init(
         name: String, kind: ChannelKind, targets: [String], secret: String? = nil,
-        location: SourceLocation, isInline: Bool = false
+        endpoint: String? = nil, location: SourceLocation, isInline: Bool = false
     ) {
+        self.endpoint = endpoint
         self.name = name
         self.kind = kind
         self.targets = targets

@@ -11,6 +11,9 @@ public enum ChannelKind: String, Sendable, Hashable, Codable, CaseIterable {
     /// `telegram "https://api.telegram.org/botTOKEN/sendMessage?chat_id=CHAT"`: the vendor's URL
     /// as given (see ``TelegramURL``).
     case telegram
+    /// `pagerduty env:PD_ROUTING_KEY`: a PagerDuty Events API v2 integration's routing key,
+    /// optionally with `endpoint "https://events.eu.pagerduty.com/v2/enqueue"`.
+    case pagerduty
 
     /// What a declaration of the kind names after the kind word, which the checker validates
     /// and the redactor treats as a secret. The rule language's one fact about a kind besides
@@ -22,6 +25,9 @@ public enum ChannelKind: String, Sendable, Hashable, Codable, CaseIterable {
         case addresses
         /// Nothing (`console`).
         case none
+        /// One key that is a secret and no URL, given as `env:`/`file:` only (PagerDuty's
+        /// routing key).
+        case secretKey
     }
 
     public var target: Target {
@@ -29,6 +35,7 @@ public enum ChannelKind: String, Sendable, Hashable, Codable, CaseIterable {
         case .slack, .mattermost, .discord, .webhook, .ntfy, .telegram: .oneURL
         case .email: .addresses
         case .console: .none
+        case .pagerduty: .secretKey
         }
     }
 
@@ -40,9 +47,16 @@ public enum ChannelKind: String, Sendable, Hashable, Codable, CaseIterable {
     public var takesSecret: Bool {
         switch self {
         case .webhook, .ntfy: true
-        case .slack, .mattermost, .discord, .email, .console, .telegram: false
+        case .slack, .mattermost, .discord, .email, .console, .telegram, .pagerduty: false
         }
     }
+
+    /// PagerDuty alone takes `endpoint "URL"` (the EU service region, or a test receiver).
+    public var takesEndpoint: Bool { self == .pagerduty }
+
+    /// Rules notifying a channel of this kind resolve what they triggered without a `resolve`
+    /// clause: a PagerDuty incident left open pages nobody but stays on the board forever.
+    public var resolvesByDefault: Bool { self == .pagerduty }
 
     /// Why `url`, an http(s) URL, is not a target of this kind, or nil when it is. The text
     /// never quotes the URL: its path and query are the credential.
@@ -54,7 +68,7 @@ public enum ChannelKind: String, Sendable, Hashable, Codable, CaseIterable {
                 : nil
         case .telegram:
             TelegramURL.problem(with: url)
-        case .slack, .mattermost, .discord, .webhook, .email, .console:
+        case .slack, .mattermost, .discord, .webhook, .email, .console, .pagerduty:
             nil
         }
     }
@@ -67,7 +81,7 @@ public enum ChannelKind: String, Sendable, Hashable, Codable, CaseIterable {
         switch self {
         case .ntfy: NtfyURL(url).map { $0.topic.count >= 8 ? [$0.topic] : [] } ?? []
         case .telegram: TelegramURL(url).map { [$0.token] } ?? []
-        case .slack, .mattermost, .discord, .webhook, .email, .console: []
+        case .slack, .mattermost, .discord, .webhook, .email, .console, .pagerduty: []
         }
     }
 }

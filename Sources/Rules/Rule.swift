@@ -19,12 +19,14 @@ public struct Rule: Sendable {
         let location: SourceLocation
         let condition: String?
         let predicate: Predicate?
+        let resolution: Resolution
 
         init(
             name: String, severity: Severity, triggers: [Trigger], channels: [String], groupBy: [String],
             throttle: Duration?, title: MustacheTemplate?, body: MustacheTemplate?, location: SourceLocation,
-            condition: String?, predicate: Predicate?
+            condition: String?, predicate: Predicate?, resolution: Resolution
         ) {
+            self.resolution = resolution
             self.name = name
             self.severity = severity
             self.triggers = triggers
@@ -59,29 +61,32 @@ public struct Rule: Sendable {
     public var location: SourceLocation { storage.location }
     /// The `where` condition as written (normalised spacing), for display; nil without one.
     public var condition: String? { storage.condition }
+    /// The `resolve` clause (``Resolution/automatic`` without one).
+    public var resolution: Resolution { storage.resolution }
 
     /// A rule built in code (tests, tools); rule files go through `RuleSet.load`.
     public init(
         name: String, severity: Severity = .warning, triggers: [Trigger], channels: [String],
         groupBy: [String] = [], throttle: Duration? = nil, title: MustacheTemplate? = nil,
         body: MustacheTemplate? = nil, location: SourceLocation = SourceLocation(file: "<code>", line: 0, column: 0),
-        condition: String? = nil, where predicate: (@Sendable (RuleSubject) -> Bool)? = nil
+        condition: String? = nil, resolution: Resolution = .automatic,
+        where predicate: (@Sendable (RuleSubject) -> Bool)? = nil
     ) {
         self.init(
             name: name, severity: severity, triggers: triggers, channels: channels, groupBy: groupBy,
             throttle: throttle, title: title, body: body, location: location, condition: condition,
-            predicate: predicate.map(Predicate.init))
+            predicate: predicate.map(Predicate.init), resolution: resolution)
     }
 
     init(
         name: String, severity: Severity, triggers: [Trigger], channels: [String], groupBy: [String],
         throttle: Duration?, title: MustacheTemplate?, body: MustacheTemplate?, location: SourceLocation,
-        condition: String?, predicate: Predicate?
+        condition: String?, predicate: Predicate?, resolution: Resolution = .automatic
     ) {
         storage = Storage(
             name: name, severity: severity, triggers: triggers, channels: channels, groupBy: groupBy,
             throttle: throttle, title: title, body: body, location: location, condition: condition,
-            predicate: predicate)
+            predicate: predicate, resolution: resolution)
     }
 
     /// True when the rule fires for `subject`: one of its triggers accepts the event and the

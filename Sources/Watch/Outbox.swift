@@ -66,6 +66,9 @@ public protocol Outbox: Sendable {
     func drop(_ id: Int64) async throws -> Bool
     /// Counts by state (for metrics and `check`'s exit code 4).
     func depth() async throws -> [OutboxEntry.State: Int]
+    /// The pending entry of `channel` queued first (lowest id), due or not; nil when none. A
+    /// resolve waits for it: it must never reach a peer before the trigger it closes.
+    func oldestPending(channel: String) async throws -> OutboxEntry?
 }
 
 extension Outbox {

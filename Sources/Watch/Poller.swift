@@ -138,7 +138,10 @@ public actor Poller {
             // while a cycle that failed before its commit queued nothing to collide with.
             let cycleNumber = Int64(state.cyclesRecorded) + 1
             for index in events.indices { events[index].cycle = cycleNumber }
-            let routing = router.route(events, at: now, throttle: state.throttle)
+            // Only the alerts of this cycle's posts: an alert changes with an event of its post
+            // (a resolve held behind a throttle travels in the throttle state instead).
+            let openAlerts = events.isEmpty ? [] : try await store.openAlerts(forPosts: Set(events.map(\.post.postId)))
+            let routing = router.route(events, at: now, throttle: state.throttle, openAlerts: openAlerts)
             let result: CycleRecord.Result = diff.isBaseline ? .baseline : .complete
             var commit = CycleCommit(cycle: CycleRecord(
                 startedAt: now, endedAt: now.addingTimeInterval((clock.now - start).secondsValue),
@@ -157,6 +160,8 @@ public actor Poller {
             commit.events = events
             commit.notifications = routing.notifications
             commit.throttle = routing.throttle
+            commit.openedAlerts = routing.openedAlerts
+            commit.closedAlerts = routing.closedAlerts
             let upserts = diff.isBaseline ? totals.count : diff.upserts.count
             diff.upserts = []  // the commit holds its own copy; don't keep two alive
             let rows = dryRun ? 0 : try await store.commit(commit)

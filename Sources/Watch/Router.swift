@@ -12,6 +12,21 @@ public protocol Router: Sendable {
     var overdueThresholds: [Int] { get }
 
     func route(_ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState]) -> Routing
+
+    /// Routes with the store's open alerts of the events' posts (``Store/openAlerts(forPosts:)``):
+    /// a router that resolves reads them to know which triggers went out.
+    func route(
+        _ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState], openAlerts: Set<OpenAlert>
+    ) -> Routing
+}
+
+extension Router {
+    /// A router that never resolves has no use for open alerts.
+    public func route(
+        _ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState], openAlerts: Set<OpenAlert>
+    ) -> Routing {
+        route(events, at: now, throttle: throttle)
+    }
 }
 
 /// A throttle is kept per rule and group key.
@@ -30,10 +45,15 @@ public struct ThrottleState: Sendable, Hashable, Codable {
     /// Events held back since `lastSentAt`; never dropped, they go into the next message.
     public var held: [Event]
     public var heldSince: Date?
-    public init(lastSentAt: Date? = nil, held: [Event] = [], heldSince: Date? = nil) {
+    /// Events that resolve a post whose trigger is among `held`: applied right after the held
+    /// message is queued, so a trigger that goes out late is still resolved. Nil when none
+    /// (optional, so states written before it existed decode).
+    public var resolving: [Event]?
+    public init(lastSentAt: Date? = nil, held: [Event] = [], heldSince: Date? = nil, resolving: [Event]? = nil) {
         self.lastSentAt = lastSentAt
         self.held = held
         self.heldSince = heldSince
+        self.resolving = resolving
     }
 }
 
@@ -49,6 +69,10 @@ public struct Routing: Sendable {
     /// A router that does not report matches leaves it empty (`[]`, not one `[]` per event):
     /// readers take an index past its end as "no rules".
     public var fired: [[String]]
+    /// Alerts whose trigger is among `notifications`, and alerts whose resolve is: the commit
+    /// writes them with the outbox rows (``CycleCommit/openedAlerts``).
+    public var openedAlerts: [OpenAlert] = []
+    public var closedAlerts: [OpenAlert] = []
     public init(
         notifications: [OutboxDraft] = [], throttle: [ThrottleKey: ThrottleState?] = [:], fired: [[String]] = []
     ) {

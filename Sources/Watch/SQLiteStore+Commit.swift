@@ -71,6 +71,7 @@ extension SQLiteStore {
                         arguments: [key.rule, key.group])
                 }
             }
+            try Self.commitAlerts(commit, at: now, in: db)
             let changed = db.totalChangesCount - before
             // The cycle row goes first among the rest so events can point to it.
             let cycleId = try Self.insertCycle(commit.cycle, rowsWritten: changed + 1 + events.count

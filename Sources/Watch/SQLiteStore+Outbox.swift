@@ -75,6 +75,16 @@ extension SQLiteStore {
         }
     }
 
+    public func oldestPending(channel: String) async throws -> OutboxEntry? {
+        // `outbox_due_by_channel` (state, channel, …) finds the channel's pending rows.
+        try await read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT \(Self.columns) FROM outbox WHERE state = 'pending' AND channel = ? ORDER BY id LIMIT 1",
+                arguments: [channel]
+            ).map(Self.entry)
+        }
+    }
+
     public func entries(in state: OutboxEntry.State?, limit: Int) async throws -> [OutboxEntry] {
         try await read { db in
             if let state {

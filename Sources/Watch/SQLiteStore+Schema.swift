@@ -131,6 +131,19 @@ extension SQLiteStore {
             try db.create(index: "events_detected_at", on: "events", columns: ["detectedAt"])
             try db.create(index: "outbox_delivered_at", on: "outbox", columns: ["state", "deliveredAt"])
         }
+        migrator.registerMigration("v7 open alerts") { db in
+            // Alerts a rule raised on a channel that resolves (PagerDuty, `resolve when …`) and
+            // has not resolved yet: one row per rule, post and channel, written with the outbox
+            // rows that open or close them. Looked up by the posts of a cycle's events.
+            try db.create(table: "open_alerts") { t in
+                t.column("rule", .text).notNull()
+                t.column("postId", .text).notNull()
+                t.column("channel", .text).notNull()
+                t.column("openedAt", .double).notNull()
+                t.primaryKey(["rule", "postId", "channel"])
+            }
+            try db.create(index: "open_alerts_post", on: "open_alerts", columns: ["postId"])
+        }
         return migrator
     }
 }

@@ -54,6 +54,10 @@ public protocol Store: Outbox {
     /// when they became so; pending entries, posts, markers and throttle state stay. Runs at most
     /// `maxBatches` statements of `batchSize` rows per table, each in its own transaction.
     func prune(before cutoff: Date, batchSize: Int, maxBatches: Int) async throws -> PruneReport
+    /// The open alerts of these posts (see ``OpenAlert``), whatever their rule or channel.
+    /// ``commit(_:)`` opens and closes them; ``prune(before:batchSize:maxBatches:)`` never
+    /// touches them (they are state, not history), nor does deleting a post.
+    func openAlerts(forPosts postIds: Set<String>) async throws -> Set<OpenAlert>
 }
 
 /// What the store remembers of one post (held compactly, many at once, in ``StoredPosts``).
@@ -144,6 +148,10 @@ public struct CycleCommit: Sendable {
     public var includesStaged = false
     /// The thresholds, in seconds, marked for staged posts.
     public var overdueThresholds: [Int] = []
+    /// Alerts whose trigger this commit queues (already open ones stay as they are), then
+    /// alerts whose resolve it queues (closing one that is not open is no error).
+    public var openedAlerts: [OpenAlert] = []
+    public var closedAlerts: [OpenAlert] = []
 
     public init(cycle: CycleRecord) {
         self.cycle = cycle

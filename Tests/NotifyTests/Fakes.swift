@@ -12,6 +12,14 @@ actor MemoryOutbox: Outbox {
     private(set) var rows: [Int64: OutboxEntry] = [:]
     private var nextID: Int64 = 1
 
+    /// Queues `document` as the store would (its key, channel and rule); returns its id.
+    @discardableResult
+    func add(_ document: NotificationDocument, at now: Date) throws -> Int64 {
+        add(
+            OutboxDraft(idempotencyKey: document.idempotencyKey, channel: document.channel, rule: document.rule, payload: try document.encoded()),
+            at: now)
+    }
+
     @discardableResult
     func add(_ draft: OutboxDraft, at now: Date) -> Int64 {
         let id = nextID
@@ -43,6 +51,9 @@ actor MemoryOutbox: Outbox {
         rows[id]?.lastError = error
         if let recipients { rows[id]?.recipients = recipients }
         if let nextAttemptAt { rows[id]?.nextAttemptAt = nextAttemptAt } else { rows[id]?.state = .dead }
+    }
+    func oldestPending(channel: String) async throws -> OutboxEntry? {
+        rows.values.filter { $0.state == .pending && $0.draft.channel == channel }.min { $0.id < $1.id }
     }
     func entries(in state: OutboxEntry.State?, limit: Int) async throws -> [OutboxEntry] {
         Array(rows.values.filter { state == nil || $0.state == state }.sorted { $0.id > $1.id }.prefix(limit))

@@ -6,10 +6,10 @@ import Testing
 ///
 /// To update an expectation after changing a message on purpose, run
 /// `postwatch rules lint --rules NAME.rules` inside the Corpus directory with
-/// `CORPUS_HOOK=https://hooks.example.com/T/B/X` and copy its output minus the summary line.
+/// `CORPUS_HOOK=https://hooks.example.com/T/B/X CORPUS_PD_KEY=0123456789abcdef0123456789abcdef` and copy its output minus the summary line.
 @Suite struct CorpusTests {
     static let environment = [
-        "CORPUS_HOOK": "https://hooks.example.com/T/B/X",
+        "CORPUS_HOOK": "https://hooks.example.com/T/B/X", "CORPUS_PD_KEY": "0123456789abcdef0123456789abcdef",
         // Standard Webhooks secrets (`signature standard`): one of the right shape, one not.
         "CORPUS_WHSEC": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "CORPUS_BAD_WHSEC": "whsec_not base64!",
     ]

@@ -178,3 +178,20 @@ import Testing
         #expect(try await !store.drop(unknown))
     }
 }
+
+extension OutboxConformanceTests {
+    /// What a resolve waits for: the channel's pending entry queued first, due or not.
+    @Test(arguments: StoreFactory.all)
+    func theOldestPendingEntryOfAChannel(_ factory: StoreFactory) async throws {
+        let store = try factory.make().store
+        #expect(try await store.oldestPending(channel: "ops") == nil)
+        try await queue([Fixture.draft("a"), Fixture.draft("b"), Fixture.draft("other", channel: "team")], into: store)
+        let entries = try await store.entries(in: .pending, limit: 10)
+        let a = try #require(entries.first { $0.draft.idempotencyKey == "a" })
+        try await store.markFailed(a.id, error: "503", nextAttemptAt: Fixture.t0.addingTimeInterval(600), at: Fixture.t0)
+        #expect(try await store.oldestPending(channel: "ops")?.draft.idempotencyKey == "a", "due or not")
+        try await store.markDelivered(a.id, at: Fixture.t0)
+        #expect(try await store.oldestPending(channel: "ops")?.draft.idempotencyKey == "b")
+        #expect(try await store.oldestPending(channel: "team")?.draft.idempotencyKey == "other")
+    }
+}

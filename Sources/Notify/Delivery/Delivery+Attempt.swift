@@ -35,6 +35,12 @@ extension Delivery {
                 report = report + (await record(error, for: entry, channel: channel, logger: logger))
                 continue
             }
+            if document.isResolve, let earlier = await earlierPending(than: entry) {
+                report = report + (await record(
+                    DeliveryFailure(message: "a resolve waits for notification \(earlier.id), queued before it on this channel"),
+                    for: entry, channel: channel, logger: logger, notBefore: earlier.nextAttemptAt))
+                continue
+            }
             // An email some of whose addresses were refused before goes to the waiting ones only.
             let addresses = entry.recipients.isEmpty ? nil : entry.recipients.pendingAddresses
             // A send in flight finishes even when the loop is being shut down: an unstructured
@@ -80,6 +86,15 @@ extension Delivery {
         return report
     }
 
+    /// For a resolve: the entry of its channel queued before it and still pending, which it
+    /// must not overtake (its trigger may be that entry, waiting for a retry: a resolve that
+    /// reached PagerDuty first would close nothing, and the late trigger would open an incident
+    /// for good). Nil when there is none, or when the outbox cannot tell (the send goes ahead).
+    func earlierPending(than entry: OutboxEntry) async -> OutboxEntry? {
+        guard let earlier = try? await outbox.oldestPending(channel: entry.draft.channel), earlier.id < entry.id else { return nil }
+        return earlier
+    }
+
     /// The entry's document, its message re-rendered with the defaults if the channel's kind
     /// changed since it was routed.
     func prepared(_ entry: OutboxEntry, for channel: any Channel) throws(DeliveryFailure) -> NotificationDocument {
@@ -101,7 +116,10 @@ extension Delivery {
 
     /// Marks a failed attempt: retried later with backoff, or dead when permanent or too old. An
     /// email answered address by address is retried while an address waits (a 4xx), for it alone.
-    func record(_ failure: DeliveryFailure, for entry: OutboxEntry, channel: (any Channel)?, logger: Logger) async -> Report {
+    /// `notBefore`: the retry is no earlier than this (a resolve waiting for an earlier entry).
+    func record(
+        _ failure: DeliveryFailure, for entry: OutboxEntry, channel: (any Channel)?, logger: Logger, notBefore: Date? = nil
+    ) async -> Report {
         var report = Report()
         let now = clock.now
         let attempts = entry.attempts + 1
@@ -111,7 +129,7 @@ extension Delivery {
         var next: Date?
         if !permanent && now < deadline {
             let delay = configuration.backoff.delay(attempt: attempts, retryAfter: failure.retryAfter, random: random())
-            next = min(now.addingTimeInterval(delay.secondsValue), deadline)
+            next = min(max(now.addingTimeInterval(delay.secondsValue), notBefore ?? now), deadline)
             if let retryAfter = failure.retryAfter, let destination = channel?.destination {
                 limiter.pause(destination, until: now.addingTimeInterval(retryAfter.secondsValue))
             }

@@ -7,10 +7,12 @@ import Watch
 /// 1. ``RuleMatches``: which events each rule fires for (also ``Routing/fired``);
 /// 2. ``EventGroups``: one message per rule and group key;
 /// 3. ``ThrottleGate``: held back by the rule's throttle (held events go into the next message);
-/// 4. ``MessageDrafts``: rendered per channel, keyed by ``IdempotencyKey``.
+/// 4. ``Resolutions``: the alerts the queued messages open, the ones later events close, and
+///    the resolves those owe (PagerDuty `resolve`, a chat "resolved" follow-up);
+/// 5. ``MessageDrafts``: rendered per channel, keyed by ``IdempotencyKey``.
 ///
-/// Pure: the same events, time and throttle state give the same drafts with the same
-/// idempotency keys, so a cycle re-run after a crash before its commit changes nothing.
+/// Pure: the same events, time, throttle state and open alerts give the same drafts with the
+/// same idempotency keys, so a cycle re-run after a crash before its commit changes nothing.
 public struct NotificationRouter: Router {
     public let rules: [Rule]
     /// Channel kinds by channel name.
@@ -32,19 +34,55 @@ public struct NotificationRouter: Router {
         self.init(rules: ruleSet.rules, channelKinds: ruleSet.channels.mapValues(\.kind), overdueThresholds: ruleSet.overdueThresholds)
     }
 
+    /// Routes without open alerts: what `rules test` and tools see (no resolve is owed).
     public func route(_ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState]) -> Routing {
+        route(events, at: now, throttle: throttle, openAlerts: [])
+    }
+
+    public func route(
+        _ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState], openAlerts: Set<OpenAlert>
+    ) -> Routing {
         let matches = RuleMatches(rules: rules, events: events)
         // Silences (issue 16) go here: they take matches away before anything is grouped, and
         // `fired` still reports them.
         var routing = Routing(fired: matches.fired(rules, eventCount: events.count))
+        // Alerts of rules not loaded (a reload removed them) are left as they are: nothing
+        // here names them, and a rule that comes back under its name finds them open.
+        var open = openAlerts
         for (index, rule) in rules.enumerated() {
-            let groups = EventGroups.grouped(matches.indices[index].map { events[$0] }, by: rule.groupBy)
+            let matched = matches.indices[index]
+            let groups = EventGroups.grouped(matched.map { events[$0] }, by: rule.groupBy)
             let gate = ThrottleGate(rule: rule.name, window: rule.throttle, now: now).pass(groups, state: throttle)
             routing.throttle.merge(gate.updates) { _, new in new }
             let drafts = MessageDrafts(rule: rule, renderer: renderers[index], channelKinds: channelKinds)
             for message in gate.messages { routing.notifications += drafts.drafts(message, now: now) }
+            var resolutions = Resolutions(rule: rule, channelKinds: channelKinds)
+            guard !resolutions.isInert else { continue }
+            for message in gate.messages { resolutions.queued(message, open: &open) }
+            let waiting = resolutions.resolve(
+                events, subjects: matches.subjects, except: Set(matched), open: &open,
+                throttle: rule.throttle == nil ? nil : Self.state(throttle, updatedBy: routing.throttle, rule: rule.name))
+            for (key, state) in waiting { routing.throttle.updateValue(state, forKey: key) }
+            routing.notifications += resolutions.drafts(renderer: Resolutions.renderer, now: now)
         }
         routing.throttle.merge(ThrottleGate.forgotten(throttle, keeping: Set(rules.map(\.name)))) { _, new in new }
+        routing.openedAlerts = open.subtracting(openAlerts).sorted(by: Self.alertOrder)
+        routing.closedAlerts = openAlerts.subtracting(open).sorted(by: Self.alertOrder)
         return routing
+    }
+
+    /// One rule's throttle states as this routing leaves them.
+    static func state(
+        _ stored: [ThrottleKey: ThrottleState], updatedBy updates: [ThrottleKey: ThrottleState?], rule: String
+    ) -> [ThrottleKey: ThrottleState] {
+        var state = stored.filter { $0.key.rule == rule }
+        for (key, value) in updates where key.rule == rule {
+            state[key] = value
+        }
+        return state
+    }
+
+    static func alertOrder(_ a: OpenAlert, _ b: OpenAlert) -> Bool {
+        (a.rule, a.postId, a.channel) < (b.rule, b.postId, b.channel)
     }
 }

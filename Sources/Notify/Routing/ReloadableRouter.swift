@@ -27,4 +27,10 @@ public final class ReloadableRouter: Router {
     public func route(_ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState]) -> Routing {
         current.withLock { $0.router }.route(events, at: now, throttle: throttle)
     }
+
+    public func route(
+        _ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState], openAlerts: Set<OpenAlert>
+    ) -> Routing {
+        current.withLock { $0.router }.route(events, at: now, throttle: throttle, openAlerts: openAlerts)
+    }
 }

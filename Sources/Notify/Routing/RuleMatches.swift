@@ -9,9 +9,12 @@ import Watch
 public struct RuleMatches: Sendable {
     /// Per rule, in rule order: the indices of the events it matches, in event order.
     public let indices: [[Int]]
+    /// What the rules read of each event, in event order (the resolution stage reads them too).
+    public let subjects: [RuleSubject]
 
     public init(rules: [Rule], events: [Event]) {
         let subjects = events.map(RuleSubject.init(event:))
+        self.subjects = subjects
         indices = rules.map { rule in subjects.indices.filter { rule.matches(subjects[$0]) } }
     }
 

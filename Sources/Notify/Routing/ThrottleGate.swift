@@ -9,6 +9,8 @@ struct ThrottleGate: Sendable {
         var groupKey: String
         var events: [Event]
         var suppressed: NotificationDocument.Suppressed?
+        /// Resolving events that came while these events were held (``ThrottleState/resolving``).
+        var resolving: [Event] = []
     }
 
     /// The messages to render, in group key order, and the throttle states to write (`nil`
@@ -48,12 +50,15 @@ struct ThrottleGate: Sendable {
                     ? nil
                     : NotificationDocument.Suppressed(
                         count: held.count, since: current?.heldSince ?? held.map(\.detectedAt).min() ?? now)
-                outcome.messages.append(Message(groupKey: key, events: all, suppressed: suppressed))
+                outcome.messages.append(
+                    Message(groupKey: key, events: all, suppressed: suppressed, resolving: current?.resolving ?? []))
                 outcome.updates.updateValue(ThrottleState(lastSentAt: now), forKey: throttleKey)
             } else if !fresh.isEmpty, let current {
                 let held = Self.merged(current.held, fresh)
                 outcome.updates.updateValue(
-                    ThrottleState(lastSentAt: current.lastSentAt, held: held, heldSince: current.heldSince ?? now),
+                    ThrottleState(
+                        lastSentAt: current.lastSentAt, held: held, heldSince: current.heldSince ?? now,
+                        resolving: current.resolving),
                     forKey: throttleKey)
             }
         }

@@ -64,7 +64,7 @@ extension Checker {
             }
             if let kind = ChannelKind(rawValue: name.text) {
                 guard kind == .console else {
-                    let example = kind == .email ? "\"oncall@example.com\"" : "env:\(name.text.uppercased())_WEBHOOK"
+                    let example = kind == .email ? "\"oncall@example.com\"" : kind == .pagerduty ? "env:PD_ROUTING_KEY" : "env:\(name.text.uppercased())_WEBHOOK"
                     report(.error, "'\(name.text)' needs a target here, as in: notify \(name.text) \(example); or declare a channel and notify it by name", at: name.range)
                     return nil
                 }
@@ -127,6 +127,20 @@ extension Checker {
                 report(.error, "an email channel needs at least one address, as in: email \"oncall@example.com\"", at: kindRange)
                 return nil
             }
+        case .secretKey:
+            guard let first = targets.first else {
+                report(.error, "a \(kind.rawValue) channel needs its routing key, as in: \(kind.rawValue) env:PD_ROUTING_KEY", at: kindRange)
+                return nil
+            }
+            if targets.count > 1 {
+                report(.error, "a \(kind.rawValue) channel takes one routing key; declare one channel per service", at: targets[1].range)
+                return nil
+            }
+            // Secrets never live in rule files, and a key is nothing but a secret.
+            if case .literal = first {
+                report(.error, "a routing key is a secret: write it as env:NAME or file:PATH, never in the rule file", at: first.range)
+                return nil
+            }
         }
         var values: [String] = []
         for target in targets {
@@ -147,6 +161,17 @@ extension Checker {
                     ok = false
                 }
                 values += addresses
+            case .secretKey:
+                // PagerDuty's keys are 32 letters and digits; anything with a space or a control
+                // character was pasted wrong (and would not survive a JSON round trip unnoticed).
+                if value.contains("://") {
+                    report(.error, badValue(target, "is a URL, not a routing key (the 32 characters of the integration's Integration Key)", shown: nil), at: target.range)
+                    ok = false
+                } else if value.isEmpty || value.count > 255 || value.contains(where: { $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } == true }) {
+                    report(.error, badValue(target, "is not a routing key (one word of letters and digits, like the 32 characters PagerDuty shows)", shown: nil), at: target.range)
+                    ok = false
+                }
+                values.append(value)
             case .oneURL, .none:
                 if !WebURL.isHTTP(value) {
                     report(.error, badValue(target, "is not an http(s) URL", shown: nil), at: target.range)
@@ -193,6 +218,7 @@ extension Checker {
         case .email: "unresolved@secret.invalid"
         // A placeholder the channel can be built from: the kind's own URL shape.
         case .telegram: "https://secret.invalid/bot0:unresolved/sendMessage?chat_id=0"
+        case .pagerduty: "unresolved-routing-key"
         case .slack, .mattermost, .discord, .webhook, .ntfy, .console: "https://secret.invalid/unresolved"
         }
     }

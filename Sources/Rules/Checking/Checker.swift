@@ -67,8 +67,11 @@ struct Checker {
         guard let kind = channelKind(syntax.kind) else { return }
         let resolved = resolveTargets(kind: kind, targets: syntax.targets, secret: syntax.secret, at: syntax.kind.range)
         guard let (targets, secret) = resolved else { return }
+        let endpoint = checkEndpoint(syntax.endpoint, kind: kind)
+        guard endpoint.ok else { return }
         var declaration = ChannelDeclaration(
-            name: name, kind: kind, targets: targets, secret: secret, location: syntax.name.range.start)
+            name: name, kind: kind, targets: targets, secret: secret, endpoint: endpoint.url,
+            location: syntax.name.range.start)
         guard applyWebhookOptions(syntax, kind: kind, secret: secret, into: &declaration) else { return }
         channels[name] = declaration
     }
@@ -131,7 +134,7 @@ struct Checker {
             name: name, severity: builder.severity, triggers: builder.triggers, channels: builder.channels,
             groupBy: builder.groupBy, throttle: builder.throttle.map { .seconds($0) }, title: builder.title,
             body: builder.body, location: syntax.name.range.start, condition: builder.whereSyntax.map(Self.spell),
-            predicate: builder.predicate))
+            predicate: builder.predicate, resolution: builder.resolution))
     }
 
     /// What a rule's clauses add up to while they are checked.
@@ -147,6 +150,7 @@ struct Checker {
         var whereSyntax: Syntax.Expression?
         var predicate: Predicate?
         var templates: [(text: String, literal: Syntax.StringLiteral)] = []
+        var resolution: Resolution = .automatic
     }
 
     /// Returns false when the clause has an error.
@@ -204,6 +208,13 @@ struct Checker {
                 return false
             }
             builder.severity = severity
+            return true
+        case .resolve(let events):
+            guard let triggers = resolveTriggers(events, firing: builder.triggers) else { return false }
+            builder.resolution = .when(triggers)
+            return true
+        case .resolveNever:
+            builder.resolution = .never
             return true
         case .title(let literal), .body(let literal):
             guard let template = template(literal) else { return false }

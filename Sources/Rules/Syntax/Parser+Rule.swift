@@ -101,6 +101,9 @@ extension Parser {
             let token = advance()
             let literal = Syntax.StringLiteral(text: text, range: token.range, origin: token.stringOrigin)
             clause = word == "title" ? .title(literal) : .body(literal)
+        case "resolve":
+            advance()
+            clause = try parseResolve()
         default:
             if let guess = Suggestion.closest(to: word, in: Self.clauseKeywords) {
                 try fail("unknown clause '\(word)'; did you mean '\(guess)'?")
@@ -110,11 +113,31 @@ extension Parser {
             }
             try fail("unknown clause '\(word)'; a rule holds \(Self.clauseKeywords.map { "'\($0)'" }.joined(separator: ", "))")
         }
-        if (word == "when" || word == "notify" || word == "group"), current.isIdentifier("or") || current.isIdentifier("and") {
-            try fail("separate the items of '\(word)' with commas, as in: \(word == "when" ? "when failed, posted" : word == "notify" ? "notify ops, team" : "group by accountId, platform")")
+        if (word == "when" || word == "notify" || word == "group" || word == "resolve"), current.isIdentifier("or") || current.isIdentifier("and") {
+            try fail("separate the items of '\(word)' with commas, as in: \(word == "when" ? "when failed, posted" : word == "resolve" ? "resolve when posted, deleted" : word == "notify" ? "notify ops, team" : "group by accountId, platform")")
         }
         try expectLineEnd(after: "the '\(word)' clause")
         return Syntax.ClauseNode(keyword: keyword, clause: clause)
+    }
+
+    /// After `resolve`: `when EVENT {, EVENT}` or `never`.
+    mutating func parseResolve() throws(Abort) -> Syntax.Clause {
+        let help = "as in: resolve when posted, deleted (or: resolve never)"
+        guard case .identifier(let word) = current.kind else {
+            try fail("expected 'when' or 'never' after 'resolve', \(help)")
+        }
+        switch word {
+        case "when":
+            advance()
+            return .resolve(try parseList { (p: inout Parser) throws(Abort) in try p.parseEvent() })
+        case "never":
+            return .resolveNever(advance().range)
+        default:
+            if let guess = Suggestion.closest(to: word, in: ["when", "never"]) {
+                try fail("expected 'when' or 'never' after 'resolve'; did you mean '\(guess)'?")
+            }
+            try fail("expected 'when' or 'never' after 'resolve', \(help)")
+        }
     }
 
     /// `item {, item}`; a line may end after a comma.

@@ -5,7 +5,7 @@
 struct Parser {
     struct Abort: Error {}
 
-    static let clauseKeywords = ["when", "where", "notify", "group", "throttle", "severity", "title", "body"]
+    static let clauseKeywords = ["when", "where", "notify", "group", "throttle", "severity", "title", "body", "resolve"]
     static let topLevelKeywords = ["channel", "rule"]
     static let maximumErrors = 50
 
@@ -138,8 +138,8 @@ struct Parser {
 
     // MARK: - Channels
 
-    /// `channel NAME = KIND target {, target} {option}`: options (`secret`, a webhook's `template`
-    /// and `signature`) in any order.
+    /// `channel NAME = KIND target {, target} {option}`: options (`secret`, PagerDuty's
+    /// `endpoint`, a webhook's `template` and `signature`) in any order.
     mutating func parseChannel() throws(Abort) -> Syntax.Channel {
         let keyword = advance()
         let name = try expectIdentifier("a channel name after 'channel'")
@@ -148,7 +148,7 @@ struct Parser {
             try fail("expected '=' after the channel name, as in: channel \(name.text) = slack env:OPS_SLACK_WEBHOOK, found \(current.spelling)")
         }
         advance()
-        let kind = try expectIdentifier("a channel kind (slack, mattermost, discord, ntfy, telegram, webhook, email or console)")
+        let kind = try expectIdentifier("a channel kind (slack, mattermost, discord, ntfy, telegram, pagerduty, webhook, email or console)")
         var targets: [Syntax.Target] = []
         if let first = try parseTarget(optional: true) {
             targets.append(first)
@@ -158,10 +158,21 @@ struct Parser {
                 if let next = try parseTarget(optional: false) { targets.append(next) }
             }
         }
+        var endpoint: Syntax.StringLiteral?
         var secret: Syntax.Target?
         var webhook = Syntax.WebhookOptions()
         // Options follow the targets, in any order.
         while true {
+            if current.isIdentifier("endpoint") {
+                let word = advance()
+                if endpoint != nil { try fail("this channel already has an 'endpoint'", at: word.range) }
+                guard case .string(let text) = current.kind else {
+                    try fail("expected the endpoint URL in quotes after 'endpoint', as in: endpoint \"https://events.eu.pagerduty.com/v2/enqueue\"")
+                }
+                let token = advance()
+                endpoint = Syntax.StringLiteral(text: text, range: token.range, origin: token.stringOrigin)
+                continue
+            }
             guard current.isIdentifier("secret") else {
                 if try parseWebhookOption(into: &webhook) { continue }
                 break
@@ -178,7 +189,8 @@ struct Parser {
         }
         let end = tokens[max(0, position - 1)].range
         try expectLineEnd(after: "the channel declaration")
-        var channel = Syntax.Channel(name: name, kind: kind, targets: targets, secret: secret, range: keyword.range.through(end))
+        var channel = Syntax.Channel(
+            name: name, kind: kind, targets: targets, secret: secret, endpoint: endpoint, range: keyword.range.through(end))
         channel.webhook = webhook
         return channel
     }

@@ -30,6 +30,8 @@ enum Syntax {
         let kind: Name
         let targets: [Target]
         let secret: Target?
+        /// `endpoint "URL"` (PagerDuty's service region, or a test receiver).
+        var endpoint: StringLiteral? = nil
         let range: SourceRange
         /// A webhook's `template` and `signature` options (Parser+WebhookOptions.swift).
         var webhook = WebhookOptions()
@@ -108,6 +110,10 @@ enum Syntax {
         case severity(Name)
         case title(StringLiteral)
         case body(StringLiteral)
+        /// `resolve when posted, deleted`
+        case resolve([Event])
+        /// `resolve never`
+        case resolveNever(SourceRange)
     }
 
     struct ClauseNode: Sendable {
