@@ -1,4 +1,4 @@
-/// Where a channel delivers: chat hooks (Slack, Mattermost, Discord), push services (ntfy,
+/// Where a channel delivers: chat hooks (Slack, Mattermost, Discord, Microsoft Teams), push services (ntfy,
 /// Telegram), a generic JSON webhook, email, or stdout.
 ///
 /// The rule language's list of kind names (`channel ops = slack …`). Notify implements each one
@@ -11,6 +11,9 @@ public enum ChannelKind: String, Sendable, Hashable, Codable, CaseIterable {
     /// `telegram "https://api.telegram.org/botTOKEN/sendMessage?chat_id=CHAT"`: the vendor's URL
     /// as given (see ``TelegramURL``).
     case telegram
+    /// `teams "https://….logic.azure.com/workflows/…&sig=…"`: a Microsoft Teams Workflows
+    /// webhook URL as given (see ``TeamsURL``); the whole URL is a secret, `sig` its credential.
+    case teams
 
     /// What a declaration of the kind names after the kind word, which the checker validates
     /// and the redactor treats as a secret. The rule language's one fact about a kind besides
@@ -26,7 +29,7 @@ public enum ChannelKind: String, Sendable, Hashable, Codable, CaseIterable {
 
     public var target: Target {
         switch self {
-        case .slack, .mattermost, .discord, .webhook, .ntfy, .telegram: .oneURL
+        case .slack, .mattermost, .discord, .webhook, .ntfy, .telegram, .teams: .oneURL
         case .email: .addresses
         case .console: .none
         }
@@ -40,7 +43,7 @@ public enum ChannelKind: String, Sendable, Hashable, Codable, CaseIterable {
     public var takesSecret: Bool {
         switch self {
         case .webhook, .ntfy: true
-        case .slack, .mattermost, .discord, .email, .console, .telegram: false
+        case .slack, .mattermost, .discord, .email, .console, .telegram, .teams: false
         }
     }
 
@@ -54,6 +57,8 @@ public enum ChannelKind: String, Sendable, Hashable, Codable, CaseIterable {
                 : nil
         case .telegram:
             TelegramURL.problem(with: url)
+        case .teams:
+            TeamsURL.problem(with: url)
         case .slack, .mattermost, .discord, .webhook, .email, .console:
             nil
         }
@@ -61,12 +66,15 @@ public enum ChannelKind: String, Sendable, Hashable, Codable, CaseIterable {
 
     /// The parts of a target URL that are credentials on their own, for redaction beyond the URL
     /// and its token-like path segments: Telegram's bot token (`123:ABC`, quoted without its
-    /// `bot`), an ntfy topic of 8 characters or more (shorter ones read as words, and are
-    /// redacted as part of the URL).
+    /// `bot`), a Teams Workflows URL's `sig`, an ntfy topic of 8 characters or more (shorter
+    /// ones read as words, and are redacted as part of the URL).
     public func credentials(inURL url: String) -> [String] {
         switch self {
         case .ntfy: NtfyURL(url).map { $0.topic.count >= 8 ? [$0.topic] : [] } ?? []
         case .telegram: TelegramURL(url).map { [$0.token] } ?? []
+        // The shared access signature; the redactor also takes every query value of a URL, but
+        // `sig` is named here so that it is a secret on its own, in any text, whatever its length.
+        case .teams: TeamsURL(url)?.signature.map { [$0] } ?? []
         case .slack, .mattermost, .discord, .webhook, .email, .console: []
         }
     }

@@ -23,6 +23,7 @@ extension ChannelKind {
         case .console: .console
         case .ntfy: .ntfy
         case .telegram: .telegram
+        case .teams: .teams
         }
     }
 

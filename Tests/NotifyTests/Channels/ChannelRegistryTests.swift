@@ -18,6 +18,7 @@ import Testing
         case .email: ["oncall@example.com"]
         case .console: []
         case .telegram: ["https://api.telegram.org/bot1:abc/sendMessage?chat_id=1"]
+        case .teams: ["https://prod-1.westus.logic.azure.com/workflows/1/triggers/manual/paths/invoke?sig=abc"]
         default: ["https://hooks.example.com/x"]
         }
         return ChannelDeclaration(name: "c", kind: kind, targets: targets, location: SourceLocation(file: "t", line: 1, column: 1))
@@ -31,7 +32,7 @@ import Testing
     }
 
     @Test func theFormatsOfTheKinds() {
-        #expect(ChannelKind.allCases.map(\.format) == [.slack, .mattermost, .discord, .plain, .plain, .plain, .ntfy, .telegram])
+        #expect(ChannelKind.allCases.map(\.format) == [.slack, .mattermost, .discord, .plain, .plain, .plain, .ntfy, .telegram, .teams])
     }
 
     @Test func aMissingTargetOrSettingIsAConfigurationErrorNamingTheChannel() {
