@@ -29,17 +29,17 @@ public struct TeamsURL: Sendable, Hashable {
     /// Why `url` is not a Workflows webhook URL postwatch can post to; nil when it is. The text
     /// names at most the host: the path and query hold the credential.
     public static func problem(with url: String) -> String? {
-        let shape = "the URL a Teams Workflows webhook gives (https://….logic.azure.com/workflows/…?…&sig=… or https://….environment.api.powerplatform.com/…)"
+        let shape = "https://….logic.azure.com/workflows/…/triggers/manual/paths/invoke?…&sig=…"
         guard let components = URLComponents(string: url), let host = components.host?.lowercased(), !host.isEmpty,
               let scheme = components.scheme?.lowercased()
-        else { return "is not \(shape)" }
-        if isLoopback(host) { return scheme == "http" || scheme == "https" ? nil : "is not \(shape)" }
+        else { return "is not a Teams Workflows webhook URL (\(shape))" }
+        if isLoopback(host) { return scheme == "http" || scheme == "https" ? nil : "is not a Teams Workflows webhook URL (\(shape))" }
         if host.hasSuffix(".webhook.office.com") || host == "outlook.office.com" || host == "outlook.office365.com" {
             return "is an Office 365 connector URL, which Microsoft retired: create a Workflows webhook in Teams and paste its URL"
         }
-        guard scheme == "https" else { return "must use https, as \(shape) does" }
+        guard scheme == "https" else { return "must use https, as every Workflows webhook URL does" }
         guard hostSuffixes.contains(where: { host.hasSuffix($0) }) else {
-            return "has a host that is not a Workflows host (*.logic.azure.com, *.logic.azure.us or *.environment.api.powerplatform.com): paste \(shape)"
+            return "is not on a Workflows host (*.logic.azure.com, *.logic.azure.us, *.environment.api.powerplatform.com): paste the URL the Teams workflow shows"
         }
         guard components.user == nil, components.password == nil, components.percentEncodedFragment == nil else {
             return "has a user name, password or '#fragment'; a Workflows URL has none"

@@ -91,7 +91,7 @@ import Watch
             if messages.count > 1 { #expect(message.content.contains("(\(index + 1)/\(messages.count))"), "\(message.content)") }
             #expect((1...DiscordMessages.embedsPerMessage).contains(message.embeds.count))
             #expect(message.embeds.reduce(0) { $0 + $1.size } <= DiscordMessages.charactersPerMessage)
-            #expect(message.allowed_mentions.parse.isEmpty)
+            #expect(message.allowedMentions.parse.isEmpty)
             for embed in message.embeds {
                 #expect(embed.title.utf16.count <= DiscordMessages.titleLimit)
                 #expect((embed.description?.utf16.count ?? 0) <= DiscordMessages.descriptionLimit)
@@ -139,6 +139,21 @@ import Watch
         let requests = try await receiver.waitForRequests(count: 3)
         let contents = try requests.map { try #require(try ChannelDocuments.json($0.body)["content"] as? String) }
         #expect(contents.map { String($0.suffix(5)) } == ["(1/3)", "(2/3)", "(3/3)"])
+    }
+
+    /// A 429 on a later message of a split notification is waited out in the send (a retry of
+    /// the whole notification would repeat the first messages, and hit the burst limit again).
+    @Test func a429OnALaterMessageIsWaitedOutAndNothingIsSentTwice() async throws {
+        let receiver = try HTTPReceiver.start()
+        defer { receiver.stop() }
+        receiver.enqueue(.json(#"{"id":"1"}"#))
+        receiver.enqueue(.json(#"{"message":"You are being rate limited.","retry_after":0.2,"global":false}"#, status: 429))
+        receiver.setDefault(.json(#"{"id":"2"}"#))
+        let started = ContinuousClock.now
+        try await Self.channel(receiver).send(ChannelDocuments.document(.discord, captions: (1...25).map { "c\($0)" }))
+        #expect(ContinuousClock.now - started >= .milliseconds(200))
+        let contents = try receiver.requests.map { try #require(try ChannelDocuments.json($0.body)["content"] as? String) }
+        #expect(contents.map { String($0.suffix(5)) } == ["(1/3)", "(2/3)", "(2/3)", "(3/3)"])
     }
 
     /// 429 in its header form (`Retry-After`, whole seconds) and Discord's body form

@@ -50,7 +50,7 @@ import Watch
     @Test func aWrongURLIsRefusedWithoutQuotingItsPath() throws {
         let cases: [(String, String)] = [
             ("http://prod-1.westus.logic.azure.com\(Self.path)?sig=\(Self.sig)", "must use https"),
-            ("https://example.com\(Self.path)?sig=\(Self.sig)", "not a Workflows host"),
+            ("https://example.com\(Self.path)?sig=\(Self.sig)", "not on a Workflows host"),
             ("https://prod-1.westus.logic.azure.com\(Self.path)?api-version=1", "no 'sig'"),
             ("https://prod-1.westus.logic.azure.com/other/path?sig=\(Self.sig)", "not a Workflows trigger URL"),
             ("https://contoso.webhook.office.com/webhookb2/\(Self.sig)/IncomingWebhook/x/y", "Office 365 connector"),

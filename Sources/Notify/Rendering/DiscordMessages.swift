@@ -77,7 +77,12 @@ struct DiscordMessages {
     struct Message: Encodable, Hashable {
         var content: String
         var embeds: [Embed]
-        var allowed_mentions = AllowedMentions()
+        var allowedMentions = AllowedMentions()
+
+        enum CodingKeys: String, CodingKey {
+            case content, embeds
+            case allowedMentions = "allowed_mentions"
+        }
     }
 
     let document: NotificationDocument
@@ -131,7 +136,7 @@ struct DiscordMessages {
         let context = MessageContext(subject: subject, format: format)
         let timestamps = ISO8601DateFormatter()
         let footer = Footer(text: Self.cut("postwatch · " + TextFormatting.oneLine(document.rule), to: Self.footerLimit))
-        return document.events.map { event in
+        return document.events.map { event -> Embed in
             let values = context.post(event)
             func value(_ key: String) -> String { values[key] as? String ?? "" }
             let title = MessageContext.heading(values)

@@ -19,6 +19,8 @@ struct TeamsCards {
     static let bytesPerMessage = 26_000
     /// A caption is shown up to this many characters (more than any platform allows).
     static let captionLimit = 2_200
+    /// A heading or fact is shown up to this many UTF-16 units.
+    static let valueLimit = 1_024
 
     /// Adaptive Card text colours by severity.
     static func color(_ severity: Severity) -> String {
@@ -110,10 +112,12 @@ struct TeamsCards {
         let format = MessageFormat.teams
         let subject = MessageSubject(rule: document.rule, severity: document.severity, events: document.events, suppressed: document.suppressed)
         let context = MessageContext(subject: subject, format: format)
-        return document.events.map { event in
+        return document.events.map { event -> [String: Any] in
             let values = context.post(event)
-            func value(_ key: String) -> String { values[key] as? String ?? "" }
-            let heading = MessageContext.heading(values)
+            // Values from the API have no length limit of their own: a fact stays readable, and
+            // one post can never outgrow a message.
+            func value(_ key: String) -> String { MessageRenderer.cut(values[key] as? String ?? "", toUTF16: Self.valueLimit) }
+            let heading = MessageRenderer.cut(MessageContext.heading(values), toUTF16: Self.valueLimit)
             var facts: [[String: Any]] = [
                 ["title": "Platform", "value": value("platform")],
                 ["title": "Account", "value": value("accountId")],

@@ -75,32 +75,25 @@ public struct DiscordChannel: Channel {
         return bodies.map { HTTPRequest.jsonPost($0, to: endpoint, timeout: timeout) }
     }
 
-    /// Sends the messages in order. A failure stops there; the retry sends every message again
-    /// (the outbox keeps a document, not its messages), so a retried split notification may
-    /// repeat its first messages.
+    /// Sends the messages in order (see ``SplitDelivery``). A failure stops there; the retry
+    /// sends every message again (the outbox keeps a document, not its messages), so a retried
+    /// split notification may repeat its first messages.
     public func send(_ document: NotificationDocument) async throws(DeliveryFailure) {
-        for request in try requests(for: document) {
-            let response: HTTPResponse
-            do {
-                response = try await transport.send(request)
-            } catch {
-                throw DeliveryFailure.transport(error, redactor: redactor)
-            }
-            if var failure = DeliveryFailure.http(response, redactor: redactor) {
-                switch response.status {
-                case 429:
-                    if let seconds = Self.retryAfter(inBody: response.body) {
-                        failure.retryAfter = max(failure.retryAfter ?? .zero, .milliseconds(Int64((seconds * 1000).rounded(.up))))
-                    }
-                case 404:
-                    // Discord answers `{"message": "Unknown Webhook", "code": 10015}`: deleted.
-                    failure.destinationGone = true
-                    failure.isPermanent = true
-                default:
-                    break
+        try await SplitDelivery.send(try requests(for: document), transport: transport, redactor: redactor) { response in
+            guard var failure = DeliveryFailure.http(response, redactor: redactor) else { return nil }
+            switch response.status {
+            case 429:
+                if let seconds = Self.retryAfter(inBody: response.body) {
+                    failure.retryAfter = max(failure.retryAfter ?? .zero, .milliseconds(Int64((seconds * 1000).rounded(.up))))
                 }
-                throw failure
+            case 404:
+                // Discord answers `{"message": "Unknown Webhook", "code": 10015}`: deleted.
+                failure.destinationGone = true
+                failure.isPermanent = true
+            default:
+                break
             }
+            return failure
         }
     }
 

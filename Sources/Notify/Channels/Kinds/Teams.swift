@@ -57,12 +57,12 @@ public struct TeamsChannel: Channel {
         return bodies.map { HTTPRequest.jsonPost($0, to: url, timeout: timeout) }
     }
 
-    /// Sends the cards in order. A failure stops there; the retry sends every card again (the
-    /// outbox keeps a document, not its cards), so a retried split notification may repeat
-    /// its first cards.
+    /// Sends the cards in order (see ``SplitDelivery``). A failure stops there; the retry sends
+    /// every card again (the outbox keeps a document, not its cards), so a retried split
+    /// notification may repeat its first cards.
     public func send(_ document: NotificationDocument) async throws(DeliveryFailure) {
-        for request in try requests(for: document) {
-            try await transport.deliver(request, redactor: redactor)
+        try await SplitDelivery.send(try requests(for: document), transport: transport, redactor: redactor) { response in
+            DeliveryFailure.http(response, redactor: redactor)
         }
     }
 }
