@@ -222,16 +222,8 @@ import Watch
     }
 
     @Test func aTimeoutIsRetried() async throws {
-        let receiver = try HTTPReceiver.start()
-        defer { receiver.stop() }
-        receiver.setDefault(.slow(.seconds(30)))
-        let channel = Self.channel(receiver, timeout: .milliseconds(300))
-        do throws(DeliveryFailure) {
-            try await channel.send(ChannelDocuments.document(.discord))
-            Issue.record("a 30 s answer arrived within 300 ms")
-        } catch {
-            #expect(!error.isPermanent && !error.destinationGone)
-            #expect(!error.message.contains(Self.token), "\(error.message)")
+        try await ChannelDocuments.expectATimeoutIsRetried(secret: Self.token, document: ChannelDocuments.document(.discord)) {
+            Self.channel($0, timeout: $1)
         }
     }
 

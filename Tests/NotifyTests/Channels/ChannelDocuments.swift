@@ -1,6 +1,8 @@
 import Foundation
 import Infinipost
 import Rules
+import TestSupport
+import Testing
 import Watch
 
 @testable import Notify
@@ -48,5 +50,25 @@ enum ChannelDocuments {
             throw CocoaError(.propertyListReadCorrupt)
         }
         return object
+    }
+
+    /// Sends `document` through a channel made by `channel` (given the receiver and a 300 ms
+    /// timeout) to a receiver that answers after 30 s: the failure is one to retry, and its
+    /// message never holds `secret`.
+    static func expectATimeoutIsRetried(
+        secret: String, document: NotificationDocument, sourceLocation: Testing.SourceLocation = #_sourceLocation,
+        channel: (HTTPReceiver, Duration) throws -> any Channel
+    ) async throws {
+        let receiver = try HTTPReceiver.start()
+        defer { receiver.stop() }
+        receiver.setDefault(.slow(.seconds(30)))
+        let channel = try channel(receiver, .milliseconds(300))
+        do throws(DeliveryFailure) {
+            try await channel.send(document)
+            Issue.record("a 30 s answer arrived within 300 ms", sourceLocation: sourceLocation)
+        } catch {
+            #expect(!error.isPermanent && !error.destinationGone, sourceLocation: sourceLocation)
+            #expect(!error.message.contains(secret), "\(error.message)", sourceLocation: sourceLocation)
+        }
     }
 }
