@@ -1,4 +1,4 @@
-/// Where a channel delivers: chat hooks (Slack, Mattermost, Discord), push services (ntfy,
+/// Where a channel delivers: chat hooks (Slack, Mattermost, Discord, Microsoft Teams), push services (ntfy,
 /// Telegram), a generic JSON webhook, email, or stdout.
 ///
 /// The rule language's list of kind names (`channel ops = slack …`). Notify implements each one
@@ -14,6 +14,9 @@ public enum ChannelKind: String, Sendable, Hashable, Codable, CaseIterable {
     /// `pagerduty env:PD_ROUTING_KEY`: a PagerDuty Events API v2 integration's routing key,
     /// optionally with `endpoint "https://events.eu.pagerduty.com/v2/enqueue"`.
     case pagerduty
+    /// `teams "https://….logic.azure.com/workflows/…&sig=…"`: a Microsoft Teams Workflows
+    /// webhook URL as given (see ``TeamsURL``); the whole URL is a secret, `sig` its credential.
+    case teams
 
     /// What a declaration of the kind names after the kind word, which the checker validates
     /// and the redactor treats as a secret. The rule language's one fact about a kind besides
@@ -32,7 +35,7 @@ public enum ChannelKind: String, Sendable, Hashable, Codable, CaseIterable {
 
     public var target: Target {
         switch self {
-        case .slack, .mattermost, .discord, .webhook, .ntfy, .telegram: .oneURL
+        case .slack, .mattermost, .discord, .webhook, .ntfy, .telegram, .teams: .oneURL
         case .email: .addresses
         case .console: .none
         case .pagerduty: .secretKey
@@ -47,7 +50,7 @@ public enum ChannelKind: String, Sendable, Hashable, Codable, CaseIterable {
     public var takesSecret: Bool {
         switch self {
         case .webhook, .ntfy: true
-        case .slack, .mattermost, .discord, .email, .console, .telegram, .pagerduty: false
+        case .slack, .mattermost, .discord, .email, .console, .telegram, .pagerduty, .teams: false
         }
     }
 
@@ -68,6 +71,8 @@ public enum ChannelKind: String, Sendable, Hashable, Codable, CaseIterable {
                 : nil
         case .telegram:
             TelegramURL.problem(with: url)
+        case .teams:
+            TeamsURL.problem(with: url)
         case .slack, .mattermost, .discord, .webhook, .email, .console, .pagerduty:
             nil
         }
@@ -75,12 +80,15 @@ public enum ChannelKind: String, Sendable, Hashable, Codable, CaseIterable {
 
     /// The parts of a target URL that are credentials on their own, for redaction beyond the URL
     /// and its token-like path segments: Telegram's bot token (`123:ABC`, quoted without its
-    /// `bot`), an ntfy topic of 8 characters or more (shorter ones read as words, and are
-    /// redacted as part of the URL).
+    /// `bot`), a Teams Workflows URL's `sig`, an ntfy topic of 8 characters or more (shorter
+    /// ones read as words, and are redacted as part of the URL).
     public func credentials(inURL url: String) -> [String] {
         switch self {
         case .ntfy: NtfyURL(url).map { $0.topic.count >= 8 ? [$0.topic] : [] } ?? []
         case .telegram: TelegramURL(url).map { [$0.token] } ?? []
+        // The shared access signature; the redactor also takes every query value of a URL, but
+        // `sig` is named here so that it is a secret on its own, in any text, whatever its length.
+        case .teams: TeamsURL(url)?.signature.map { [$0] } ?? []
         case .slack, .mattermost, .discord, .webhook, .email, .console, .pagerduty: []
         }
     }

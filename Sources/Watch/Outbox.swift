@@ -55,6 +55,13 @@ public protocol Outbox: Sendable {
     /// (its `nextAttemptAt` then becomes `now`, the time it died, which retention counts from);
     /// `recipients` replaces the entry's when given.
     func markFailed(_ id: Int64, error: String, nextAttemptAt: Date?, recipients: [OutboxRecipient]?, at now: Date) async throws
+    /// Marks every pending entry of `channel` dead at once, with `error` as its last error (its
+    /// `nextAttemptAt` becomes `now`, as in ``markFailed(_:error:nextAttemptAt:recipients:at:)``);
+    /// returns how many. For a destination gone for good (a deleted Discord webhook answers
+    /// 404): its other notifications would only fail the same way, for hours. Attempts are not
+    /// counted: these entries were not tried.
+    @discardableResult
+    func markPendingDead(channel: String, error: String, at now: Date) async throws -> Int
     /// One entry, nil when there is none with this ID.
     func entry(_ id: Int64) async throws -> OutboxEntry?
     /// Entries in a state (all states when nil), newest first.

@@ -69,6 +69,19 @@ extension SQLiteStore {
         }
     }
 
+    @discardableResult
+    public func markPendingDead(channel: String, error: String, at now: Date) async throws -> Int {
+        // The (state, channel, nextAttemptAt, id) index finds the rows.
+        try await write { db in
+            try db.execute(
+                sql: """
+                    UPDATE outbox SET state = 'dead', lastError = ?, nextAttemptAt = ?
+                    WHERE channel = ? AND state = 'pending'
+                    """, arguments: [error, now.timeIntervalSince1970, channel])
+            return db.changesCount
+        }
+    }
+
     public func entry(_ id: Int64) async throws -> OutboxEntry? {
         try await read { db in
             try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM outbox WHERE id = ?", arguments: [id]).map(Self.entry)

@@ -85,4 +85,40 @@ import TestSupport
         }
         await fixture.finish()
     }
+
+    /// Teams through the binary: the Workflows URL as given (a loopback receiver stands in for
+    /// Logic Apps), an Adaptive Card arrives, 202 is success, and no output shows the `sig`.
+    @Test func aTeamsChannelTakesATestMessage() async throws {
+        let fixture = try await Fixture.start()
+        let sig = "e2eSig\(UUID().uuidString.replacingOccurrences(of: "-", with: ""))"
+        let path = "/workflows/0f1e2d3c4b5a/triggers/manual/paths/invoke"
+        let secrets = ["TEAMS_URL": fixture.receiver.url("\(path)?api-version=2016-06-01&sv=1.0&sig=\(sig)")]
+        try fixture.workspace.writeRules(
+            """
+            channel team = teams env:TEAMS_URL
+
+            rule "Failed posts" {
+              when failed
+              notify team
+            }
+            """)
+        let rules = ["--rules", fixture.workspace.rules]
+        fixture.receiver.setDefault(.status(202, ""))
+        let sent = try await fixture.run(["channel", "test", "team"] + rules, environment: secrets)
+        #expect(sent.status == 0, "\(sent.output)")
+        #expect(sent.stdout.hasPrefix("sent a test message to teams channel 'team'"), "\(sent.stdout)")
+        let request = try #require(try await fixture.receiver.waitForRequests(count: 1).first)
+        #expect(request.path == path)
+        let message = try #require(try JSONSerialization.jsonObject(with: request.body) as? [String: Any])
+        let attachment = try #require((message["attachments"] as? [[String: Any]])?.first)
+        #expect(attachment["contentType"] as? String == "application/vnd.microsoft.card.adaptive")
+        #expect(request.text.contains("postwatch channel test (not an alert)"), "\(request.text)")
+
+        fixture.receiver.setDefault(.json(#"{"error":{"code":"DirectApiAuthorizationRequired","message":"sig \#(sig) is invalid"}}"#, status: 401))
+        let refused = try await fixture.run(["channel", "test", "team"] + rules, environment: secrets)
+        #expect(refused.status == 4, "\(refused.output)")
+        #expect(refused.stdout.contains("refused: HTTP 401"), "\(refused.stdout)")
+        for output in [sent.output, refused.output] { #expect(!output.contains(sig), "\(output)") }
+        await fixture.finish()
+    }
 }

@@ -101,12 +101,3 @@ import Testing
         #expect(redactedURL("not a url") == "…")
     }
 }
-
-@Suite struct DiscordEndpointTests {
-    @Test func slackIsAppendedOnceBeforeTheQuery() {
-        #expect(ChatChannel.discordSlackEndpoint("https://discord.com/api/webhooks/1/abc") == "https://discord.com/api/webhooks/1/abc/slack")
-        #expect(ChatChannel.discordSlackEndpoint("https://discord.com/api/webhooks/1/abc/") == "https://discord.com/api/webhooks/1/abc/slack")
-        #expect(ChatChannel.discordSlackEndpoint("https://discord.com/api/webhooks/1/abc/slack") == "https://discord.com/api/webhooks/1/abc/slack")
-        #expect(ChatChannel.discordSlackEndpoint("https://discord.com/api/webhooks/1/abc?wait=true") == "https://discord.com/api/webhooks/1/abc/slack?wait=true")
-    }
-}

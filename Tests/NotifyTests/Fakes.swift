@@ -55,6 +55,15 @@ actor MemoryOutbox: Outbox {
     func oldestPending(channel: String) async throws -> OutboxEntry? {
         rows.values.filter { $0.state == .pending && $0.draft.channel == channel }.min { $0.id < $1.id }
     }
+    func markPendingDead(channel: String, error: String, at now: Date) async throws -> Int {
+        let ids = rows.values.filter { $0.draft.channel == channel && $0.state == .pending }.map(\.id)
+        for id in ids {
+            rows[id]?.state = .dead
+            rows[id]?.lastError = error
+            rows[id]?.nextAttemptAt = now
+        }
+        return ids.count
+    }
     func entries(in state: OutboxEntry.State?, limit: Int) async throws -> [OutboxEntry] {
         Array(rows.values.filter { state == nil || $0.state == state }.sorted { $0.id > $1.id }.prefix(limit))
     }

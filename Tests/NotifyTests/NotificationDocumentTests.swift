@@ -33,7 +33,7 @@ import Watch
     /// writes plain text is not a format of its own, and an unknown name does not decode (it
     /// would otherwise be sent in a markup nobody chose).
     @Test func formatsAreStoredByNameAndReadBack() throws {
-        #expect(MessageFormat.allCases.map(\.rawValue) == ["plain", "slack", "mattermost", "discord", "ntfy", "telegram"])
+        #expect(MessageFormat.allCases.map(\.rawValue) == ["plain", "slack", "mattermost", "discord", "ntfy", "telegram", "teams"])
         for format in MessageFormat.allCases {
             let data = try JSONEncoder().encode(format)
             #expect(String(decoding: data, as: UTF8.self) == "\"\(format.rawValue)\"")
@@ -42,6 +42,6 @@ import Watch
         }
         #expect(MessageFormat(rawValue: "webhook") == nil)
         #expect(ChannelKind.webhook.format == .plain && ChannelKind.email.format == .plain)
-        #expect(throws: DecodingError.self) { try JSONDecoder().decode(MessageFormat.self, from: Data("\"teams\"".utf8)) }
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(MessageFormat.self, from: Data("\"carrier-pigeon\"".utf8)) }
     }
 }

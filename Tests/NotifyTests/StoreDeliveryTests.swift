@@ -42,6 +42,36 @@ import Watch
         #expect(audit.sent.allSatisfy { $0.message.format == .plain })
     }
 
+    /// A deleted Discord webhook (404), from the real SQLite outbox: one request, then every
+    /// pending notification of the channel is dead, due or not, and the other channel's are not.
+    @Test func aGoneDiscordWebhookKillsItsChannelsPendingRowsInTheStore() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteStore(path: directory.appendingPathComponent("state.sqlite").path)
+        let receiver = try HTTPReceiver.start()
+        defer { receiver.stop() }
+        receiver.setDefault(.json(#"{"message": "Unknown Webhook", "code": 10015}"#, status: 404))
+
+        let now = Fixtures.t0
+        let rule = Fixtures.rule("Failed", severity: .critical, when: "failed", channels: ["ops", "audit"], groupBy: ["postId"])
+        let router = NotificationRouter(rules: [rule], channelKinds: ["ops": .discord, "audit": .webhook])
+        var commit = CycleCommit(cycle: CycleRecord(startedAt: now, endedAt: now, result: .complete))
+        commit.notifications = router.route((1...4).map { Fixtures.event("p\($0)") }, at: now, throttle: [:]).notifications
+        _ = try await store.commit(commit)
+
+        let ops = DiscordChannel(name: "ops", url: receiver.url("/api/webhooks/1/tokenTOKENtoken1234"), transport: CurlTransport())
+        let audit = ScriptedChannel(name: "audit", kind: .webhook, script: [DeliveryFailure(message: "HTTP 503")])
+        let delivery = Delivery(outbox: store, channels: [ops, audit], clock: ManualClock(now), random: { 0 })
+        let report = await delivery.deliverDue(now: now)
+        #expect(report.failed == 4 && report.retrying == 1 && report.delivered == 3, "\(report)")
+        #expect(receiver.requests.count == 1)
+        let dead = try await store.entries(in: .dead, limit: 10)
+        #expect(dead.count == 4 && dead.allSatisfy { $0.draft.channel == "ops" })
+        #expect(dead.allSatisfy { $0.lastError?.contains("HTTP 404") == true })
+        #expect(try await store.entries(in: .pending, limit: 10).map(\.draft.channel) == ["audit"])
+    }
+
     /// Issue 11, defect 2: 560 due entries of one failing destination used to fill the outbox's
     /// due window (500, oldest first), so the mail queued after them was never tried before the
     /// deadline. Every channel now gets its share of every read.

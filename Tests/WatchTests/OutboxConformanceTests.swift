@@ -177,6 +177,34 @@ import Testing
         #expect(try await !store.retry(unknown, at: Fixture.t0))
         #expect(try await !store.drop(unknown))
     }
+
+    /// A destination gone for good: every pending entry of its channel is dead at once, due or
+    /// not, with the error; delivered and dead ones, and other channels' entries, are untouched;
+    /// attempts are not counted; a dead entry can still be retried by hand.
+    @Test(arguments: StoreFactory.all)
+    func aChannelsPendingEntriesAreMarkedDeadAtOnce(_ factory: StoreFactory) async throws {
+        let store = try factory.make().store
+        try await queue((0..<4).map { Fixture.draft("gone\($0)", channel: "discord") } + [Fixture.draft("kept", channel: "mail")], into: store)
+        let ids = try await store.due(at: Fixture.t0, limitPerChannel: 10).filter { $0.draft.channel == "discord" }.map(\.id)
+        try await store.markDelivered(ids[0], at: Fixture.t0)
+        try await store.markFailed(ids[1], error: "earlier", nextAttemptAt: nil, at: Fixture.t0)
+        try await store.markFailed(ids[2], error: "503", nextAttemptAt: Fixture.t0.addingTimeInterval(600), at: Fixture.t0)
+        let later = Fixture.t0.addingTimeInterval(60)
+        let count = try await store.markPendingDead(channel: "discord", error: "the destination is gone (HTTP 404)", at: later)
+        #expect(count == 2, "the one waiting for a retry and the one never tried")
+        for id in [ids[2], ids[3]] {
+            let entry = try #require(try await store.entry(id))
+            #expect(entry.state == .dead && entry.lastError == "the destination is gone (HTTP 404)")
+            #expect(entry.nextAttemptAt == later, "retention counts from when it died")
+        }
+        #expect(try await store.entry(ids[2])?.attempts == 1, "not an attempt")
+        #expect(try await store.entry(ids[3])?.attempts == 0, "not an attempt")
+        #expect(try await store.entry(ids[0])?.state == .delivered)
+        #expect(try await store.entry(ids[1])?.lastError == "earlier")
+        #expect(try await store.due(at: later, limitPerChannel: 10).map(\.draft.idempotencyKey) == ["kept"])
+        #expect(try await store.markPendingDead(channel: "discord", error: "again", at: later) == 0)
+        #expect(try await store.retry(ids[3], at: later), "a webhook put back: retried by hand")
+    }
 }
 
 extension OutboxConformanceTests {

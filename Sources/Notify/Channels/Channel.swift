@@ -52,12 +52,20 @@ public struct DeliveryFailure: Error, Sendable, CustomStringConvertible {
     /// Email answered address by address: what became of each address of the attempt (some
     /// may be delivered). Empty when the attempt failed as a whole.
     public var recipients: [OutboxRecipient]
+    /// The destination itself is gone for good (a deleted Discord webhook answers 404): every
+    /// notification waiting for the channel would fail the same way, so delivery marks them
+    /// all dead at once and says so once. Implies ``isPermanent``.
+    public var destinationGone: Bool
 
-    public init(message: String, isPermanent: Bool = false, retryAfter: Duration? = nil, recipients: [OutboxRecipient] = []) {
+    public init(
+        message: String, isPermanent: Bool = false, retryAfter: Duration? = nil, recipients: [OutboxRecipient] = [],
+        destinationGone: Bool = false
+    ) {
         self.message = message
-        self.isPermanent = isPermanent
+        self.isPermanent = isPermanent || destinationGone
         self.retryAfter = retryAfter
         self.recipients = recipients
+        self.destinationGone = destinationGone
     }
 
     public var description: String { message }

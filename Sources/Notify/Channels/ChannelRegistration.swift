@@ -24,6 +24,7 @@ extension ChannelKind {
         case .ntfy: .ntfy
         case .telegram: .telegram
         case .pagerduty: .pagerduty
+        case .teams: .teams
         }
     }
 

@@ -3,9 +3,7 @@ import Foundation
 import Redaction
 import Rules
 
-/// Slack, Mattermost and Discord incoming webhooks: `{"text": …}` POSTed as JSON.
-///
-/// Discord takes Slack's payload on its `/slack` endpoint, appended here when missing.
+/// Slack and Mattermost incoming webhooks: `{"text": …}` POSTed as JSON.
 public struct ChatChannel: Channel {
     public let name: String
     public let kind: ChannelKind
@@ -15,7 +13,7 @@ public struct ChatChannel: Channel {
     let redactor: Redactor
 
     /// - Parameters:
-    ///   - kind: `slack`, `mattermost` or `discord`.
+    ///   - kind: `slack` or `mattermost`.
     ///   - url: the incoming webhook URL (a secret: never logged).
     ///   - redactor: every secret of the process, taken out of the receiver's error text; the
     ///     channel's own URL is always added.
@@ -27,8 +25,8 @@ public struct ChatChannel: Channel {
         self.kind = kind
         self.rateLimit = rateLimit
         self.transport = transport
-        self.url = kind == .discord ? Self.discordSlackEndpoint(url) : url
-        self.redactor = redactor.merging(Redactor(urls: [url, self.url]))
+        self.url = url
+        self.redactor = redactor.merging(Redactor(urls: [url]))
     }
 
     public var destination: String { url }

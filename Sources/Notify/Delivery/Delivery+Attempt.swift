@@ -71,6 +71,11 @@ extension Delivery {
             }
             if let failure {
                 report = report + (await record(failure, for: entry, channel: channel, logger: logger))
+                if failure.destinationGone {
+                    // The rest of this batch was just marked dead with the channel's other entries.
+                    report = report + (await recordGone(failure, channel: channel, channelName: channelName, logger: logger))
+                    break
+                }
             } else {
                 do {
                     // Unstructured like the send: a shutdown's cancellation must not stop the mark.
@@ -114,6 +119,28 @@ extension Delivery {
         return document
     }
 
+    /// The destination is gone (``DeliveryFailure/destinationGone``): every other pending entry
+    /// of the channel becomes dead now instead of failing for `deadAfter`, and one error line
+    /// says why (the redacted destination is in the logger's metadata, never the URL).
+    func recordGone(_ failure: DeliveryFailure, channel: any Channel, channelName: String, logger: Logger) async -> Report {
+        var report = Report()
+        let now = clock.now
+        let message = "the destination is gone (\(failure.message)); not attempted"
+        let count: Int
+        do {
+            count = try await Task { [outbox] in try await outbox.markPendingDead(channel: channelName, error: message, at: now) }.value
+        } catch {
+            logger.error("cannot mark the channel's pending notifications dead", metadata: ["error": "\(error)"])
+            return report
+        }
+        logger.error(
+            "the \(channel.kind) webhook is gone: its pending notifications are dead; declare a new one in the rules",
+            metadata: ["error": "\(failure.message)", "outbox.dead": "\(count)"])
+        for _ in 0..<count { observe(Outcome(channel: channelName, channelKind: channel.kind, result: .failed)) }
+        report.failed += count
+        return report
+    }
+
     /// Marks a failed attempt: retried later with backoff, or dead when permanent or too old. An
     /// email answered address by address is retried while an address waits (a 4xx), for it alone.
     /// `notBefore`: the retry is no earlier than this (a resolve waiting for an earlier entry).
@@ -154,8 +181,9 @@ extension Delivery {
             observe(Outcome(channel: entry.draft.channel, channelKind: kind, result: .retry))
             report.retrying += 1
         } else {
-            logger.error(
-                "delivery failed for good, notification is dead",
+            // A gone destination is said once, for the whole channel (`recordGone`).
+            logger.log(
+                level: failure.destinationGone ? .debug : .error, "delivery failed for good, notification is dead",
                 metadata: ["error": "\(failure.message)", "outbox.attempts": "\(attempts)", "permanent": "\(permanent)"])
             observe(Outcome(channel: entry.draft.channel, channelKind: kind, result: permanent ? .failed : .dead))
             if permanent { report.failed += 1 } else { report.dead += 1 }

@@ -137,6 +137,15 @@ struct MessageContext {
         return fields
     }
 
+    /// `❌ tiktok video (3 slides) · post p1`: a post's heading in the native layouts (Discord's
+    /// embed title, a Teams container's first line), from its escaped values (``post(_:)``).
+    static func heading(_ post: [String: Any]) -> String {
+        func value(_ key: String) -> String { post[key] as? String ?? "" }
+        var heading = "\(value("statusEmoji")) \(value("platform")) \(value("contentType"))"
+        if let slides = post["slides"] as? Int { heading += " (\(slides) slides)" }
+        return heading + " · post \(value("postId"))"
+    }
+
     /// `pending_render → failed`, `first seen as failed`, `still generated 42m after its
     /// scheduled time`, `deleted (last seen posted)`.
     func transition(_ event: Event) -> String {

@@ -219,6 +219,7 @@ extension Checker {
         // A placeholder the channel can be built from: the kind's own URL shape.
         case .telegram: "https://secret.invalid/bot0:unresolved/sendMessage?chat_id=0"
         case .pagerduty: "unresolved-routing-key"
+        case .teams: "https://secret.invalid.logic.azure.com/workflows/unresolved/triggers/manual/paths/invoke?sig=unresolved"
         case .slack, .mattermost, .discord, .webhook, .ntfy, .console: "https://secret.invalid/unresolved"
         }
     }

@@ -148,7 +148,7 @@ struct Parser {
             try fail("expected '=' after the channel name, as in: channel \(name.text) = slack env:OPS_SLACK_WEBHOOK, found \(current.spelling)")
         }
         advance()
-        let kind = try expectIdentifier("a channel kind (slack, mattermost, discord, ntfy, telegram, pagerduty, webhook, email or console)")
+        let kind = try expectIdentifier("a channel kind (slack, mattermost, discord, teams, ntfy, telegram, pagerduty, webhook, email or console)")
         var targets: [Syntax.Target] = []
         if let first = try parseTarget(optional: true) {
             targets.append(first)

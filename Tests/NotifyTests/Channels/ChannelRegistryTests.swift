@@ -19,6 +19,7 @@ import Testing
         case .console: []
         case .telegram: ["https://api.telegram.org/bot1:abc/sendMessage?chat_id=1"]
         case .pagerduty: ["0123456789abcdef0123456789abcdef"]
+        case .teams: ["https://prod-1.westus.logic.azure.com/workflows/1/triggers/manual/paths/invoke?sig=abc"]
         default: ["https://hooks.example.com/x"]
         }
         return ChannelDeclaration(name: "c", kind: kind, targets: targets, location: SourceLocation(file: "t", line: 1, column: 1))
@@ -32,7 +33,7 @@ import Testing
     }
 
     @Test func theFormatsOfTheKinds() {
-        #expect(ChannelKind.allCases.map(\.format) == [.slack, .mattermost, .discord, .plain, .plain, .plain, .ntfy, .telegram, .plain])
+        #expect(ChannelKind.allCases.map(\.format) == [.slack, .mattermost, .discord, .plain, .plain, .plain, .ntfy, .telegram, .plain, .teams])
     }
 
     @Test func aMissingTargetOrSettingIsAConfigurationErrorNamingTheChannel() {
