@@ -166,7 +166,7 @@ let package = Package(
         .testTarget(
             name: "PostwatchAppTests",
             dependencies: [
-                "PostwatchApp", "Rules", "Watch",
+                "PostwatchApp", "Rules", "Watch", "Infinipost",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],

@@ -137,6 +137,11 @@ public struct Demo: Sendable {
         }
         // What the last cycle queued just before the end still prints, as the old loop did.
         _ = await delivery.deliverDue(now: clock.now)
+        if let first = terminal.firstNotification {
+            terminal.line("")
+            terminal.line(terminal.styled("The first notification in each channel kind's layout (as drawn from the request it would send; nothing is sent):", .bold))
+            terminal.line(LayoutGallery.text(events: first.events, rule: first.rule, severity: first.severity, at: clock.now))
+        }
         terminal.line("")
         terminal.line(summary.withLock { $0 }.text(terminal: terminal))
         return .ok

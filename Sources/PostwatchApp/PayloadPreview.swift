@@ -17,6 +17,8 @@ enum PayloadPreview {
         case (.slack, let json?): slack(json, into: &canvas)
         case (.mattermost, let json?): mattermost(json, into: &canvas)
         case (.discord, let json?): discord(json, into: &canvas)
+        case (.teams, let json?): teams(json, into: &canvas)
+        case (.pagerduty, let json?): pagerDuty(json, into: &canvas)
         case (.ntfy, let json?): ntfy(json, into: &canvas)
         case (.telegram, let json?): canvas.paragraph(stripHTML(json["text"] as? String ?? ""))
         default: canvas.paragraph(String(decoding: body, as: UTF8.self))
@@ -89,7 +91,8 @@ enum PayloadPreview {
         let cards = (json["attachments"] as? [[String: Any]] ?? []).compactMap { $0["content"] as? [String: Any] }
         for card in cards {
             for element in card["body"] as? [[String: Any]] ?? [] { adaptiveElement(element, into: &canvas) }
-            canvas.paragraph(buttons(card["actions"] as? [[String: Any]] ?? [], title: { $0["title"] as? String ?? "" }))
+            let actions = card["actions"] as? [[String: Any]] ?? []
+            if !actions.isEmpty { canvas.paragraph(buttons(actions, title: { $0["title"] as? String ?? "" })) }
         }
     }
 
@@ -101,6 +104,8 @@ enum PayloadPreview {
         case "FactSet": fields(element["facts"], name: "title", value: "value", into: &canvas)
         case "Container", "Column":
             for item in element["items"] as? [[String: Any]] ?? [] { adaptiveElement(item, into: &canvas) }
+        case "ActionSet":
+            canvas.paragraph(buttons(element["actions"] as? [[String: Any]] ?? [], title: { $0["title"] as? String ?? "" }))
         case "ColumnSet":
             for column in element["columns"] as? [[String: Any]] ?? [] { adaptiveElement(column, into: &canvas) }
         default: break

@@ -8,6 +8,10 @@ final class Terminal: Sendable {
     let isTTY: Bool
     private let write: @Sendable (String) -> Void
     private let progressShown = Mutex(false)
+    private let first = Mutex<NotificationDocument?>(nil)
+
+    /// The first notification shown (the layout gallery draws it in every kind's layout).
+    var firstNotification: NotificationDocument? { first.withLock { $0 } }
 
     init(isTTY: Bool = isatty(STDOUT_FILENO) == 1, write: @escaping @Sendable (String) -> Void) {
         self.isTTY = isTTY
@@ -43,6 +47,7 @@ final class Terminal: Sendable {
     }
 
     func notification(_ document: NotificationDocument) {
+        first.withLock { if $0 == nil { $0 = document } }
         let (icon, colour): (String, Style) =
             switch document.severity {
             case .critical: ("🔴", .red)

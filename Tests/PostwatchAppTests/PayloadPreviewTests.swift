@@ -1,5 +1,7 @@
 import Foundation
+import Infinipost
 import Rules
+import Watch
 import Testing
 
 @testable import PostwatchApp
@@ -52,5 +54,30 @@ import Testing
 
     @Test func aBodyThatIsNotJSONIsShownAsItIs() {
         #expect(draw(.slack, "not json") == ["┃ not json"])
+    }
+}
+
+/// The gallery `demo` ends with: the first notification drawn from the requests each HTTP
+/// kind's channel would send.
+@Suite struct LayoutGalleryTests {
+    @Test func everyHTTPKindIsDrawnFromItsOwnRequestAndNothingIsSent() throws {
+        let now = Date(timeIntervalSince1970: 1_713_801_600)
+        let post = Post(
+            postId: "p1", accountId: "acc_1", platform: .tiktok, contentType: .video,
+            contentUrl: .single("https://example.com/p1.mp4"), caption: "Prices < $20 & shipping > fast", timezone: "UTC",
+            scheduledTime: now, status: .failed, createdAt: now)
+        let event = Event(kind: .transition, from: "pending_render", to: "failed", post: post, detectedAt: now)
+        let text = LayoutGallery.text(events: [event], rule: "Failed", severity: .critical, at: now)
+        let kinds = ChannelKind.allCases.filter { LayoutGallery.exampleTarget(of: $0) != nil }
+        #expect(kinds.count == ChannelKind.allCases.count - 2, "every kind but email and console")
+        for kind in kinds {
+            #expect(text.contains("── \(kind.rawValue)"), "\(kind) is in the gallery")
+        }
+        // Drawn, not dumped: the caption reads as written in the chat layouts, and no raw
+        // JSON of a known vendor shape is shown.
+        #expect(text.contains("Prices < $20 & shipping > fast"))
+        #expect(!text.contains("\"attachments\""))
+        #expect(!text.contains("\"event_action\""))
+        #expect(text.contains("TRIGGER · critical"))
     }
 }

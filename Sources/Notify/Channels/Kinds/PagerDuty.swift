@@ -65,7 +65,7 @@ public struct PagerDutyChannel: Channel {
     public var redactedDestination: String { redactedURL(endpoint) }
 
     /// The requests a document is sent as: one per post, in order.
-    func requests(for document: NotificationDocument) throws(DeliveryFailure) -> [HTTPRequest] {
+    public func requests(for document: NotificationDocument) throws(DeliveryFailure) -> [HTTPRequest] {
         var requests: [HTTPRequest] = []
         for event in PagerDutyEvent.events(of: document) {
             let body: Data
