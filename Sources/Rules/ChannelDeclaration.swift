@@ -13,10 +13,12 @@ public struct ChannelDeclaration: Sendable, Hashable, CustomStringConvertible {
     public let location: SourceLocation
     /// True for a channel written inline in a rule's `notify` (`notify slack env:HOOK`).
     public let isInline: Bool
+    /// The `layout` option (`layout text`); nil: the kind's default (``ChannelKind/defaultLayout``).
+    public let layout: ChatLayout?
 
     public init(
         name: String, kind: ChannelKind, targets: [String], secret: String? = nil,
-        location: SourceLocation, isInline: Bool = false
+        location: SourceLocation, isInline: Bool = false, layout: ChatLayout? = nil
     ) {
         self.name = name
         self.kind = kind
@@ -24,6 +26,7 @@ public struct ChannelDeclaration: Sendable, Hashable, CustomStringConvertible {
         self.secret = secret
         self.location = location
         self.isInline = isInline
+        self.layout = layout
     }
 
     /// Name and kind only: targets are secrets.

@@ -3,30 +3,44 @@ import Foundation
 import Redaction
 import Rules
 
-/// Slack, Mattermost and Discord incoming webhooks: `{"text": …}` POSTed as JSON.
+/// Slack, Mattermost and Discord incoming webhooks: JSON POSTed in the channel's layout.
 ///
-/// Discord takes Slack's payload on its `/slack` endpoint, appended here when missing.
+/// ``ChatLayout/text`` is `{"text": …}` in the kind's markup, which every Slack-compatible
+/// receiver takes; Slack's default is Block Kit (``SlackBlockKit``), Mattermost's the legacy
+/// attachments (``MattermostAttachments``). Discord takes Slack's text payload on its `/slack`
+/// endpoint, appended here when missing.
+///
+/// A structured layout may send a notification as several messages (a split Block Kit
+/// message, `(1/3)`…), in order. When message k fails, a retry by the same process starts at
+/// message k: the channel remembers how many messages of each notification were taken. After
+/// a restart the memory is gone and a retry sends every message again, so delivery is at least
+/// once: a reader may see the first messages of one notification twice, never another's.
 public struct ChatChannel: Channel {
     public let name: String
     public let kind: ChannelKind
     public let rateLimit: RateLimit?
+    /// The payload shape: the declared `layout`, else the kind's default.
+    public let layout: ChatLayout
     let url: String
     let transport: CurlTransport
     let redactor: Redactor
+    let progress = SentMessages()
 
     /// - Parameters:
     ///   - kind: `slack`, `mattermost` or `discord`.
     ///   - url: the incoming webhook URL (a secret: never logged).
+    ///   - layout: nil for the kind's default (``ChannelKind/defaultLayout``), `text` for Discord.
     ///   - redactor: every secret of the process, taken out of the receiver's error text; the
     ///     channel's own URL is always added.
     public init(
         name: String, kind: ChannelKind, url: String, transport: CurlTransport, rateLimit: RateLimit? = .slackCompatible,
-        redactor: Redactor = Redactor()
+        redactor: Redactor = Redactor(), layout: ChatLayout? = nil
     ) {
         self.name = name
         self.kind = kind
         self.rateLimit = rateLimit
         self.transport = transport
+        self.layout = layout.flatMap { kind.layouts.contains($0) ? $0 : nil } ?? kind.defaultLayout ?? .text
         self.url = kind == .discord ? Self.discordSlackEndpoint(url) : url
         self.redactor = redactor.merging(Redactor(urls: [url, self.url]))
     }
@@ -34,7 +48,7 @@ public struct ChatChannel: Channel {
     public var destination: String { url }
     public var redactedDestination: String { redactedURL(url) }
 
-    /// The JSON body for a message.
+    /// The JSON body of the text layout: `{"text": …}`.
     public static func body(_ message: NotificationDocument.Message) throws -> Data {
         let text = MessageRenderer.text(title: message.title, body: message.body, format: message.format)
         let encoder = JSONEncoder()
@@ -42,29 +56,45 @@ public struct ChatChannel: Channel {
         return try encoder.encode(["text": text])
     }
 
-    public func send(_ document: NotificationDocument) async throws(DeliveryFailure) {
-        let body: Data
+    /// The JSON bodies a document is sent as, in order: one for the text layout, one or more
+    /// for the structured ones.
+    public func bodies(for document: NotificationDocument) throws(DeliveryFailure) -> [Data] {
         do {
-            body = try Self.body(document.message)
+            switch layout {
+            case .text: return [try Self.body(document.message)]
+            case .blocks: return try SlackBlockKit(document: document).bodies()
+            case .attachments: return try MattermostAttachments(document: document).bodies()
+            }
         } catch {
             throw DeliveryFailure(message: "cannot encode the message", isPermanent: true)
         }
-        let request = HTTPRequest(
-            method: .post, url: url,
-            headers: [("Content-Type", "application/json; charset=utf-8"), ("Expect", "")],
-            body: body, maxResponseBytes: 64 << 10)
-        try await transport.deliver(request, redactor: redactor)
+    }
+
+    public func send(_ document: NotificationDocument) async throws(DeliveryFailure) {
+        let bodies = try bodies(for: document)
+        // The key names the notification and its number of messages: a document rendered
+        // differently (a changed layout after a reload) starts over.
+        let key = "\(document.idempotencyKey) \(bodies.count)"
+        let sent = progress.sent(key)
+        for (index, body) in bodies.enumerated() where index >= sent {
+            let request = HTTPRequest(
+                method: .post, url: url,
+                headers: [("Content-Type", "application/json; charset=utf-8"), ("Expect", "")],
+                body: body, maxResponseBytes: 64 << 10)
+            try await transport.deliver(request, redactor: redactor)
+            progress.record(key, sent: index + 1, of: bodies.count)
+        }
     }
 }
 
 extension ChannelRegistration {
-    /// A Slack-compatible chat kind: one incoming webhook URL, `{"text": …}` in its own markup
-    /// (a format named after the kind).
+    /// A Slack-compatible chat kind: one incoming webhook URL, its own markup (a format named
+    /// after the kind), the declared `layout`.
     static func chat(_ kind: ChannelKind, markup: MessageFormat.Markup) -> ChannelRegistration {
         ChannelRegistration(format: MessageFormat(name: kind.rawValue, markup: markup)) { declaration, factory throws(NotifyError) in
             ChatChannel(
                 name: declaration.name, kind: kind, url: try factory.url(of: declaration), transport: factory.transport,
-                redactor: factory.redactor)
+                redactor: factory.redactor, layout: declaration.layout)
         }
     }
 }

@@ -7,6 +7,8 @@ struct Parser {
 
     static let clauseKeywords = ["when", "where", "notify", "group", "throttle", "severity", "title", "body"]
     static let topLevelKeywords = ["channel", "rule"]
+    /// The words a channel declaration may have after its targets.
+    static let channelOptions = ["secret", "layout"]
     static let maximumErrors = 50
 
     let source: SourceFile
@@ -138,7 +140,7 @@ struct Parser {
 
     // MARK: - Channels
 
-    /// `channel NAME = KIND target {, target} [secret secret]`
+    /// `channel NAME = KIND target {, target} { option }`, options `secret env:X`, `layout text`.
     mutating func parseChannel() throws(Abort) -> Syntax.Channel {
         let keyword = advance()
         let name = try expectIdentifier("a channel name after 'channel'")
@@ -157,20 +159,32 @@ struct Parser {
                 if let next = try parseTarget(optional: false) { targets.append(next) }
             }
         }
+        // Options follow the targets, in any order, each once: `WORD value`.
         var secret: Syntax.Target?
-        if current.isIdentifier("secret") {
-            let word = advance()
-            guard case .secret(let reference) = current.kind else {
-                if case .string = current.kind {
-                    try fail("a webhook secret cannot be written in a rule file: use env:NAME or file:PATH")
+        var layout: Syntax.Name?
+        while let word = current.identifier {
+            let wordToken = advance()
+            switch word {
+            case "secret" where secret == nil:
+                guard case .secret(let reference) = current.kind else {
+                    if case .string = current.kind {
+                        try fail("a webhook secret cannot be written in a rule file: use env:NAME or file:PATH")
+                    }
+                    try fail("expected env:NAME or file:PATH after 'secret', found \(current.spelling)", at: current.kind == .newline ? wordToken.range : nil)
                 }
-                try fail("expected env:NAME or file:PATH after 'secret', found \(current.spelling)", at: current.kind == .newline ? word.range : nil)
+                secret = .secret(reference, advance().range)
+            case "layout" where layout == nil:
+                layout = try expectIdentifier("a layout after 'layout' (blocks, attachments or text)")
+            case "secret", "layout":
+                try fail("this channel already has a '\(word)'", at: wordToken.range)
+            default:
+                let guess = Suggestion.closest(to: word, in: Self.channelOptions).map { "; did you mean '\($0)'?" } ?? ""
+                try fail("unknown channel option '\(word)'\(guess)", at: wordToken.range)
             }
-            secret = .secret(reference, advance().range)
         }
         let end = tokens[max(0, position - 1)].range
         try expectLineEnd(after: "the channel declaration")
-        return Syntax.Channel(name: name, kind: kind, targets: targets, secret: secret, range: keyword.range.through(end))
+        return Syntax.Channel(name: name, kind: kind, targets: targets, secret: secret, layout: layout, range: keyword.range.through(end))
     }
 
     mutating func parseTarget(optional: Bool) throws(Abort) -> Syntax.Target? {

@@ -30,6 +30,8 @@ enum Syntax {
         let kind: Name
         let targets: [Target]
         let secret: Target?
+        /// `layout text`: the word, checked against the kind's layouts.
+        let layout: Name?
         let range: SourceRange
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import Rules
 
 extension ChannelRegistration {
-    /// `slack`: an incoming webhook, `{"text": …}` in mrkdwn.
+    /// `slack`: an incoming webhook, Block Kit (``SlackBlockKit``) or `{"text": …}` in mrkdwn.
     static let slack = chat(.slack, markup: .slack)
 }
 
