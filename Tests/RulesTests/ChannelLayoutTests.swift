@@ -47,8 +47,8 @@ import Testing
         #expect(found == [
             """
             a.rules:1:37: error: unknown slack layout 'blokcs'; did you mean 'blocks'?
-              channel ops = slack env:HOOK layout blokcs
-                                                  ^~~~~~
+            channel ops = slack env:HOOK layout blokcs
+                                                ^~~~~~
             """,
         ], "\(found)")
         let far = errors("channel ops = slack env:HOOK layout fancy")

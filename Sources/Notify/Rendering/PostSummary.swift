@@ -25,7 +25,7 @@ struct PostSummary {
     /// The first content URL (when it is an http(s) URL) and its label (`content (3 slides)`).
     let content: (url: String, label: String)?
     let thumbnailURL: String?
-    /// `tiktok video p1: pending_render → failed`, unescaped, for places shown as plain text.
+    /// `tiktok video · post p1: pending_render → failed`, unescaped, for places shown as plain text.
     let plainLine: String
     let format: MessageFormat
 
@@ -51,7 +51,7 @@ struct PostSummary {
         thumbnailURL = event.post.thumbnailUrl.flatMap(MessageFormat.linkableURL)
         let plain = MessageContext(subject: context.subject, format: .plain, captionLimit: 0)
         let post = event.post
-        plainLine = TextFormatting.oneLine("\(post.platform.rawValue) \(post.contentType.rawValue) \(post.postId): ") + plain.transition(event)
+        plainLine = TextFormatting.oneLine("\(post.platform.rawValue) \(post.contentType.rawValue) · post \(post.postId)") + ": " + plain.transition(event)
     }
 
     /// The caption escaped for the format in at most `limit` UTF-16 units: a longer one is cut

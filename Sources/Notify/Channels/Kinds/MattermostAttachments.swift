@@ -13,7 +13,7 @@ import Rules
 /// Mattermost splits a long message text itself, but not attachments: a notification of many
 /// posts goes as several messages of at most ``postsPerMessage`` attachments and about
 /// ``textLimit`` characters, the title numbered `(1/3)`.
-struct MattermostAttachments {
+struct MattermostAttachments: ChatPayloadLayout {
     static let postsPerMessage = 20
     /// Mattermost's message limit, kept for a message's attachments too.
     static let textLimit = 16_000
@@ -22,27 +22,10 @@ struct MattermostAttachments {
 
     let document: NotificationDocument
 
-    /// The JSON bodies of the messages, in the order they are sent; keys sorted.
-    func bodies() throws -> [Data] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try messages().map { try encoder.encode($0) }
-    }
-
     func messages() -> [Message] {
         let format = MessageFormat.mattermost
         let attachments = document.events.map { attachment(PostSummary($0, format: format)) }
-        var groups: [[Attachment]] = [[]]
-        var size = 0
-        for attachment in attachments {
-            let current = groups[groups.count - 1]
-            if !current.isEmpty, current.count == Self.postsPerMessage || size + attachment.textSize > Self.textLimit {
-                groups.append([])
-                size = 0
-            }
-            groups[groups.count - 1].append(attachment)
-            size += attachment.textSize
-        }
+        var groups = Self.pack(attachments, count: { _ in 1 }, size: \.textSize, maxCount: Self.postsPerMessage, maxSize: Self.textLimit)
         // The counts once, under the last post.
         if var last = groups[groups.count - 1].popLast() {
             last.footer = footer
@@ -50,7 +33,7 @@ struct MattermostAttachments {
         }
         let title = document.message.title
         return groups.enumerated().map { index, group in
-            let numbering = groups.count > 1 ? " (\(index + 1)/\(groups.count))" : ""
+            let numbering = Self.numbering(index, of: groups.count)
             let text = title.isEmpty ? "" : MessageRenderer.text(title: title + numbering, body: "", format: format)
             return Message(text: text, attachments: group)
         }

@@ -16,7 +16,7 @@ import Rules
 /// shortened inside its section, the rest of the post stays), and a message holds at most 50
 /// blocks and about 12,000 characters of text; more posts go into further messages, their
 /// headers numbered `(1/3)`, `(2/3)`…
-struct SlackBlockKit {
+struct SlackBlockKit: ChatPayloadLayout {
     /// A section's text must be under 3,001 characters.
     static let sectionLimit = 3_000
     static let blockLimit = 50
@@ -25,44 +25,21 @@ struct SlackBlockKit {
     static let headerLimit = 150
     /// A button's URL: longer ones get no button (the post is still listed).
     static let buttonURLLimit = 3_000
-    /// Room kept in the header for the numbering of a split message: ` (99/99)`.
-    static let numberingRoom = 8
 
     let document: NotificationDocument
 
-    /// The JSON bodies of the messages, in the order they are sent; keys sorted, so the same
-    /// document always gives the same bytes.
-    func bodies() throws -> [Data] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try messages().map { try encoder.encode($0) }
-    }
-
-    /// The messages of the document: one, or several when the posts pass a limit.
     func messages() -> [Message] {
         let format = MessageFormat.slack
         let units = document.events.enumerated().map { postBlocks(PostSummary($0.element, format: format), index: $0.offset) }
         let context = contextBlock
-        // Fixed parts of every message: the header (at its longest) and the context.
-        let fixedText = Self.headerLimit + context.textSize
-        var groups: [[[Block]]] = [[]]
-        var blocks = 2
-        var text = fixedText
-        for unit in units {
-            let size = unit.reduce(0) { $0 + $1.textSize }
-            if !groups[groups.count - 1].isEmpty, blocks + unit.count > Self.blockLimit || text + size > Self.textLimit {
-                groups.append([])
-                blocks = 2
-                text = fixedText
-            }
-            groups[groups.count - 1].append(unit)
-            blocks += unit.count
-            text += size
-        }
+        // Every message also has the header (counted at its longest) and the context.
+        let groups = Self.pack(
+            units, count: \.count, size: { $0.reduce(0) { $0 + $1.textSize } }, maxCount: Self.blockLimit - 2,
+            maxSize: Self.textLimit - Self.headerLimit - context.textSize)
         let title = Self.unescaped(document.message.title)
         let plainTitle = title.isEmpty ? "\(MessageContext.emoji(severity: document.severity)) \(document.rule)" : title
         return groups.enumerated().map { index, group in
-            let numbering = groups.count > 1 ? " (\(index + 1)/\(groups.count))" : ""
+            let numbering = Self.numbering(index, of: groups.count)
             let header = Block.header(MessageRenderer.cut(plainTitle, toUTF16: Self.headerLimit - numbering.utf16.count) + numbering)
             let fallback = (document.message.title.isEmpty ? format.escape(plainTitle) : document.message.title) + numbering
             return Message(
