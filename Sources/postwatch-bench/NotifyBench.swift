@@ -26,6 +26,8 @@ struct NotifyBench: AsyncParsableCommand {
     var emails = 200
     @Flag(help: "Only measure the rendering of the chat layouts (no delivery).")
     var layoutsOnly = false
+    @Option(help: "Renderings measured per chat layout.")
+    var layoutIterations = 1_000
 
     func run() async throws {
         let transport = CurlTransport()
@@ -38,7 +40,7 @@ struct NotifyBench: AsyncParsableCommand {
         lines.append("Measured with `postwatch-bench notify` (\(build)) on \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(Self.loadAverage()); outbox in a real SQLite file, receivers on 127.0.0.1.")
         lines.append("")
         // Rendering first: a CPU measurement, before the delivery runs load the machine.
-        let layouts = try Self.layoutRendering(transport: transport)
+        let layouts = try Self.layoutRendering(iterations: layoutIterations, transport: transport)
         if layoutsOnly {
             print((lines + layouts).joined(separator: "\n"))
             return
