@@ -32,7 +32,10 @@ struct PostSummary {
     init(_ event: Event, format: MessageFormat) {
         // The caption is read here, whole: the template context's is cut to 140 characters.
         let context = MessageContext(subject: MessageSubject(rule: "", severity: .info, events: []), format: format, captionLimit: 0)
-        let fields = context.post(event)
+        // Without its caption: the context would put the whole caption on one line only to cut it.
+        var bare = event
+        bare.post.caption = ""
+        let fields = context.post(bare)
         func text(_ key: String) -> String { fields[key] as? String ?? "" }
         self.format = format
         statusEmoji = text("statusEmoji")
