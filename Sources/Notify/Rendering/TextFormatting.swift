@@ -65,9 +65,16 @@ enum TextFormatting {
             // U+202A–U+202E and U+2066–U+2069 reorder what follows them (a caption could show
             // `txt.exe` as `exe.txt`, or reverse the rest of a chat line or a mail subject).
             // They are invisible, so they are dropped rather than turned into a space.
-            if isBidiControl(scalar) { continue }
-            let isSpace = scalar.properties.isWhitespace || scalar.properties.generalCategory == .control
-                || scalar == "\u{2028}" || scalar == "\u{2029}"
+            let isSpace: Bool
+            if scalar.isASCII {
+                // ASCII's white space and controls are exactly 0x00–0x20 and 0x7F: no Unicode
+                // property lookup (the costliest step of rendering a post) for most text.
+                isSpace = scalar.value <= 0x20 || scalar.value == 0x7F
+            } else {
+                if isBidiControl(scalar) { continue }
+                isSpace = scalar.properties.isWhitespace || scalar.properties.generalCategory == .control
+                    || scalar == "\u{2028}" || scalar == "\u{2029}"
+            }
             if isSpace {
                 if !lastWasSpace { out.unicodeScalars.append(" ") }
                 lastWasSpace = true
