@@ -19,10 +19,12 @@ public struct ChannelDeclaration: Sendable, Hashable, CustomStringConvertible {
     public var template: PayloadTemplate?
     /// How a `webhook` channel signs (`signature standard`); postwatch's own scheme by default.
     public var signature: WebhookSignatureScheme = .postwatch
+    /// The `layout` option (`layout text`); nil: the kind's default (``ChannelKind/defaultLayout``).
+    public let layout: ChatLayout?
 
     public init(
         name: String, kind: ChannelKind, targets: [String], secret: String? = nil,
-        endpoint: String? = nil, location: SourceLocation, isInline: Bool = false
+        endpoint: String? = nil, location: SourceLocation, isInline: Bool = false, layout: ChatLayout? = nil
     ) {
         self.endpoint = endpoint
         self.name = name
@@ -31,6 +33,7 @@ public struct ChannelDeclaration: Sendable, Hashable, CustomStringConvertible {
         self.secret = secret
         self.location = location
         self.isInline = isInline
+        self.layout = layout
     }
 
     /// Name and kind only: targets are secrets.

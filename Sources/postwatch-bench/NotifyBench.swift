@@ -24,6 +24,10 @@ struct NotifyBench: AsyncParsableCommand {
     var limitedPerReceiver = 20
     @Option(help: "Emails to the local SMTP server.")
     var emails = 200
+    @Flag(help: "Only measure the rendering of the chat layouts (no delivery).")
+    var layoutsOnly = false
+    @Option(help: "Renderings measured per chat layout.")
+    var layoutIterations = 1_000
 
     func run() async throws {
         let transport = CurlTransport()
@@ -35,6 +39,12 @@ struct NotifyBench: AsyncParsableCommand {
         #endif
         lines.append("Measured with `postwatch-bench notify` (\(build)) on \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(Self.loadAverage()); outbox in a real SQLite file, receivers on 127.0.0.1.")
         lines.append("")
+        // Rendering first: a CPU measurement, before the delivery runs load the machine.
+        let layouts = try Self.layoutRendering(iterations: layoutIterations, transport: transport)
+        if layoutsOnly {
+            print((lines + layouts).joined(separator: "\n"))
+            return
+        }
         lines.append("| run | messages | destinations | time | messages/s | peak RSS |")
         lines.append("|---|---|---|---|---|---|")
 
@@ -53,7 +63,7 @@ struct NotifyBench: AsyncParsableCommand {
         // 3. Email over SMTP (plaintext, local server).
         let mail = try await sendMail(count: emails, transport: transport)
         lines.append("| email, local SMTP | \(emails) | 1 | \(Self.seconds(mail)) | \(Self.rate(emails, mail)) | \(Self.peakRSS()) |")
-        print(lines.joined(separator: "\n"))
+        print((lines + [""] + layouts).joined(separator: "\n"))
     }
 
     /// Queues `count` notifications over `destinations` channels in a fresh store, then delivers

@@ -25,11 +25,13 @@ import Watch
         return try #require(json?["text"] as? String)
     }
 
+    /// The `{"text": …}` payload (`layout text`). Slack's and Mattermost's
+    /// default layouts are proven in `Channels/SlackBlockKitTests` and `MattermostAttachmentsTests`.
     @Test(arguments: [ChannelKind.slack, .mattermost])
     func chatMessagesArriveEscaped(kind: ChannelKind) async throws {
         let receiver = try HTTPReceiver.start()
         defer { receiver.stop() }
-        let channel = ChatChannel(name: "ops", kind: kind, url: receiver.url("/hooks/abc"), transport: Self.transport)
+        let channel = ChatChannel(name: "ops", kind: kind, url: receiver.url("/hooks/abc"), transport: Self.transport, layout: .text)
         try await channel.send(try Self.document(kind: kind))
         let request = try #require(try await receiver.waitForRequests(count: 1).first)
         #expect(request.method == "POST")
@@ -186,7 +188,9 @@ import Watch
         try await cycle([Fixtures.event("p2", detectedAt: t0.addingTimeInterval(60))], at: t0.addingTimeInterval(60))
         try await cycle([], at: t0.addingTimeInterval(300))
         try await cycle([], at: t0.addingTimeInterval(601))
-        let channel = ChatChannel(name: "ops", kind: .slack, url: receiver.url("/hook"), transport: Self.transport)
+        // The text layout, whose footer says what the throttle held (Block Kit's context says it
+        // too: `SlackBlockKitTests.goldenThreePostsWithHeldEvents`).
+        let channel = ChatChannel(name: "ops", kind: .slack, url: receiver.url("/hook"), transport: Self.transport, layout: .text)
         let delivery = Delivery(outbox: outbox, channels: [channel], clock: ManualClock(t0.addingTimeInterval(601)))
         #expect(await delivery.deliverDue(now: t0.addingTimeInterval(601)).delivered == 2)
         let texts = try receiver.requests.map(Self.text(of:))

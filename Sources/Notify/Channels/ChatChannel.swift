@@ -3,28 +3,43 @@ import Foundation
 import Redaction
 import Rules
 
-/// Slack and Mattermost incoming webhooks: `{"text": …}` POSTed as JSON.
-public struct ChatChannel: Channel {
+/// Slack and Mattermost incoming webhooks: JSON POSTed in the channel's layout.
+///
+/// ``ChatLayout/text`` is `{"text": …}` in the kind's markup, which every Slack-compatible
+/// receiver takes; Slack's default is Block Kit (``SlackBlockKit``), Mattermost's the legacy
+/// attachments (``MattermostAttachments``).
+///
+/// A structured layout may send a notification as several messages (a split Block Kit
+/// message, `(1/3)`…), in order. When message k fails, a retry by the same process starts at
+/// message k: the channel remembers how many messages of each notification were taken. After
+/// a restart the memory is gone and a retry sends every message again, so delivery is at least
+/// once: a reader may see the first messages of one notification twice, never another's.
+public struct ChatChannel: HTTPChannel {
     public let name: String
     public let kind: ChannelKind
     public let rateLimit: RateLimit?
+    /// The payload shape: the declared `layout`, else the kind's default.
+    public let layout: ChatLayout
     let url: String
     let transport: CurlTransport
     let redactor: Redactor
+    let progress = SentMessages()
 
     /// - Parameters:
     ///   - kind: `slack` or `mattermost`.
     ///   - url: the incoming webhook URL (a secret: never logged).
+    ///   - layout: nil for the kind's default (``ChannelKind/defaultLayout``).
     ///   - redactor: every secret of the process, taken out of the receiver's error text; the
     ///     channel's own URL is always added.
     public init(
         name: String, kind: ChannelKind, url: String, transport: CurlTransport, rateLimit: RateLimit? = .slackCompatible,
-        redactor: Redactor = Redactor()
+        redactor: Redactor = Redactor(), layout: ChatLayout? = nil
     ) {
         self.name = name
         self.kind = kind
         self.rateLimit = rateLimit
         self.transport = transport
+        self.layout = layout.flatMap { kind.layouts.contains($0) ? $0 : nil } ?? kind.defaultLayout ?? .text
         self.url = url
         self.redactor = redactor.merging(Redactor(urls: [url]))
     }
@@ -32,7 +47,7 @@ public struct ChatChannel: Channel {
     public var destination: String { url }
     public var redactedDestination: String { redactedURL(url) }
 
-    /// The JSON body for a message.
+    /// The JSON body of the text layout: `{"text": …}`.
     public static func body(_ message: NotificationDocument.Message) throws -> Data {
         let text = MessageRenderer.text(title: message.title, body: message.body, format: message.format)
         let encoder = JSONEncoder()
@@ -40,29 +55,51 @@ public struct ChatChannel: Channel {
         return try encoder.encode(["text": text])
     }
 
-    public func send(_ document: NotificationDocument) async throws(DeliveryFailure) {
-        let body: Data
+    /// The JSON bodies a document is sent as, in order: one for the text layout, one or more
+    /// for the structured ones.
+    public func bodies(for document: NotificationDocument) throws(DeliveryFailure) -> [Data] {
         do {
-            body = try Self.body(document.message)
+            switch layout {
+            case .text: return [try Self.body(document.message)]
+            case .blocks: return try SlackBlockKit(document: document).bodies()
+            case .attachments: return try MattermostAttachments(document: document).bodies()
+            }
         } catch {
             throw DeliveryFailure(message: "cannot encode the message", isPermanent: true)
         }
-        let request = HTTPRequest(
-            method: .post, url: url,
-            headers: [("Content-Type", "application/json; charset=utf-8"), ("Expect", "")],
-            body: body, maxResponseBytes: 64 << 10)
-        try await transport.deliver(request, redactor: redactor)
+    }
+
+    /// The requests a document is sent as, one per body, in order.
+    public func requests(for document: NotificationDocument) throws(DeliveryFailure) -> [HTTPRequest] {
+        try bodies(for: document).map { body in
+            HTTPRequest(
+                method: .post, url: url,
+                headers: [("Content-Type", "application/json; charset=utf-8"), ("Expect", "")],
+                body: body, maxResponseBytes: 64 << 10)
+        }
+    }
+
+    public func send(_ document: NotificationDocument) async throws(DeliveryFailure) {
+        let requests = try requests(for: document)
+        // The key names the notification and its number of messages: a document rendered
+        // differently (a changed layout after a reload) starts over.
+        let key = "\(document.idempotencyKey) \(requests.count)"
+        let sent = progress.sent(key)
+        for (index, request) in requests.enumerated() where index >= sent {
+            try await transport.deliver(request, redactor: redactor)
+            progress.record(key, sent: index + 1, of: requests.count)
+        }
     }
 }
 
 extension ChannelRegistration {
-    /// A Slack-compatible chat kind: one incoming webhook URL, `{"text": …}` in its own markup
-    /// (a format named after the kind).
+    /// A Slack-compatible chat kind: one incoming webhook URL, its own markup (a format named
+    /// after the kind), the declared `layout`.
     static func chat(_ kind: ChannelKind, markup: MessageFormat.Markup) -> ChannelRegistration {
         ChannelRegistration(format: MessageFormat(name: kind.rawValue, markup: markup)) { declaration, factory throws(NotifyError) in
             ChatChannel(
                 name: declaration.name, kind: kind, url: try factory.url(of: declaration), transport: factory.transport,
-                redactor: factory.redactor)
+                redactor: factory.redactor, layout: declaration.layout)
         }
     }
 }

@@ -126,9 +126,7 @@ struct MessageContext {
             let seconds = Int(postedAt.timeIntervalSince(post.scheduledTime).rounded())
             fields["delaySeconds"] = seconds
             fields["delay"] = seconds < 0 ? "-" + TextFormatting.duration(seconds: seconds) : TextFormatting.duration(seconds: seconds)
-            fields["delayText"] = seconds < 0
-                ? TextFormatting.duration(seconds: seconds) + " early"
-                : TextFormatting.duration(seconds: seconds) + " after its scheduled time"
+            fields["delayText"] = Self.delayText(seconds: seconds)
         }
         if event.kind == .overdue {
             let late = Int(event.detectedAt.timeIntervalSince(post.scheduledTime).rounded())
@@ -160,6 +158,13 @@ struct MessageContext {
         case .deleted:
             return "deleted (last seen \(from))"
         }
+    }
+
+    /// `5m after its scheduled time`, `2m early`: when a post went out against its schedule.
+    static func delayText(seconds: Int) -> String {
+        seconds < 0
+            ? TextFormatting.duration(seconds: seconds) + " early"
+            : TextFormatting.duration(seconds: seconds) + " after its scheduled time"
     }
 
     func escapePost(_ value: String) -> String { format.escape(TextFormatting.oneLine(value)) }

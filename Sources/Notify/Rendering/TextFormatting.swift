@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Small, locale-independent formatting of times, durations and long text for messages.
 enum TextFormatting {
@@ -27,12 +28,24 @@ enum TextFormatting {
     }
 
     static func format(_ date: Date, zone: TimeZone, pattern: String) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = pattern
-        return formatter.string(from: date)
+        // Making a DateFormatter costs far more than formatting with one (ICU loads the zone and
+        // the pattern): a 50-post Block Kit message made 50 of them. One per zone and pattern,
+        // used under the lock (a formatter is not safe to share between threads).
+        formatters.withLock { formatters in
+            let key = zone.identifier + "|" + pattern
+            if let formatter = formatters[key] { return formatter.string(from: date) }
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = zone
+            formatter.dateFormat = pattern
+            // Zones and patterns come from posts: a bound keeps hostile data from growing it.
+            if formatters.count >= 256 { formatters.removeAll() }
+            formatters[key] = formatter
+            return formatter.string(from: date)
+        }
     }
+
+    private static let formatters = Mutex<[String: DateFormatter]>([:])
 
     /// One line (control characters and runs of white space become one space), at most `limit`
     /// characters, cut on a character boundary with `…`.
@@ -52,9 +65,16 @@ enum TextFormatting {
             // U+202A–U+202E and U+2066–U+2069 reorder what follows them (a caption could show
             // `txt.exe` as `exe.txt`, or reverse the rest of a chat line or a mail subject).
             // They are invisible, so they are dropped rather than turned into a space.
-            if isBidiControl(scalar) { continue }
-            let isSpace = scalar.properties.isWhitespace || scalar.properties.generalCategory == .control
-                || scalar == "\u{2028}" || scalar == "\u{2029}"
+            let isSpace: Bool
+            if scalar.isASCII {
+                // ASCII's white space and controls are exactly 0x00–0x20 and 0x7F: no Unicode
+                // property lookup (the costliest step of rendering a post) for most text.
+                isSpace = scalar.value <= 0x20 || scalar.value == 0x7F
+            } else {
+                if isBidiControl(scalar) { continue }
+                isSpace = scalar.properties.isWhitespace || scalar.properties.generalCategory == .control
+                    || scalar == "\u{2028}" || scalar == "\u{2029}"
+            }
             if isSpace {
                 if !lastWasSpace { out.unicodeScalars.append(" ") }
                 lastWasSpace = true
@@ -63,7 +83,11 @@ enum TextFormatting {
                 lastWasSpace = false
             }
         }
-        return out.trimmingCharacters(in: .whitespaces)
+        // Every white space is a single " " by now: dropping one at each end trims the line
+        // (`trimmingCharacters` goes through NSString, the slowest step of rendering a post).
+        if out.hasSuffix(" ") { out.removeLast() }
+        if out.hasPrefix(" ") { out.removeFirst() }
+        return out
     }
 
     /// LRE, RLE, PDF, LRO, RLO (U+202A–U+202E) and LRI, RLI, FSI, PDI (U+2066–U+2069).

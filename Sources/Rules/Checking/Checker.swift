@@ -66,14 +66,35 @@ struct Checker {
         channelRanges[name] = syntax.name.range
         guard let kind = channelKind(syntax.kind) else { return }
         let resolved = resolveTargets(kind: kind, targets: syntax.targets, secret: syntax.secret, at: syntax.kind.range)
+        // Checked even when a target is wrong, so that one run reports both.
+        let layout = syntax.layout.map { channelLayout($0, kind: kind) }
+        if case .some(.none) = layout { return }
         guard let (targets, secret) = resolved else { return }
         let endpoint = checkEndpoint(syntax.endpoint, kind: kind)
         guard endpoint.ok else { return }
         var declaration = ChannelDeclaration(
             name: name, kind: kind, targets: targets, secret: secret, endpoint: endpoint.url,
-            location: syntax.name.range.start)
+            location: syntax.name.range.start, layout: layout.flatMap { $0 })
         guard applyWebhookOptions(syntax, kind: kind, secret: secret, into: &declaration) else { return }
         channels[name] = declaration
+    }
+
+    /// The `layout` option's value, one of the kind's layouts; nil after reporting an error.
+    mutating func channelLayout(_ word: Syntax.Name, kind: ChannelKind) -> ChatLayout? {
+        let layouts = kind.layouts.map(\.rawValue)
+        guard !layouts.isEmpty else {
+            let kinds = ChannelKind.allCases.filter { !$0.layouts.isEmpty }.map(\.rawValue).joined(separator: " and ")
+            report(.error, "a \(kind.rawValue) channel has one layout and takes no 'layout' option (only \(kinds) do)", at: word.range)
+            return nil
+        }
+        if let layout = ChatLayout(rawValue: word.text), kind.layouts.contains(layout) { return layout }
+        let choices = "use \(layouts.map { "'\($0)'" }.joined(separator: " or "))"
+        if let guess = Suggestion.closest(to: word.text, in: layouts) {
+            report(.error, "unknown \(kind.rawValue) layout '\(word.text)'; did you mean '\(guess)'?", at: word.range)
+        } else {
+            report(.error, "unknown \(kind.rawValue) layout '\(word.text)' (\(choices))", at: word.range)
+        }
+        return nil
     }
 
     mutating func channelKind(_ word: Syntax.Name) -> ChannelKind? {

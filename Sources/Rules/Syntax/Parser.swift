@@ -7,6 +7,8 @@ struct Parser {
 
     static let clauseKeywords = ["when", "where", "notify", "group", "throttle", "severity", "title", "body", "resolve"]
     static let topLevelKeywords = ["channel", "rule"]
+    /// The words a channel declaration may have after its targets.
+    static let channelOptions = ["secret", "layout", "endpoint"] + webhookOptionWords
     static let maximumErrors = 50
 
     let source: SourceFile
@@ -138,8 +140,8 @@ struct Parser {
 
     // MARK: - Channels
 
-    /// `channel NAME = KIND target {, target} {option}`: options (`secret`, PagerDuty's
-    /// `endpoint`, a webhook's `template` and `signature`) in any order.
+    /// `channel NAME = KIND target {, target} {option}`: options (`secret`, `layout`,
+    /// PagerDuty's `endpoint`, a webhook's `template` and `signature`) in any order, each once.
     mutating func parseChannel() throws(Abort) -> Syntax.Channel {
         let keyword = advance()
         let name = try expectIdentifier("a channel name after 'channel'")
@@ -158,39 +160,42 @@ struct Parser {
                 if let next = try parseTarget(optional: false) { targets.append(next) }
             }
         }
+        // Options follow the targets, in any order, each once: `WORD value`.
         var endpoint: Syntax.StringLiteral?
         var secret: Syntax.Target?
+        var layout: Syntax.Name?
         var webhook = Syntax.WebhookOptions()
-        // Options follow the targets, in any order.
-        while true {
-            if current.isIdentifier("endpoint") {
-                let word = advance()
-                if endpoint != nil { try fail("this channel already has an 'endpoint'", at: word.range) }
+        while let word = current.identifier {
+            if try parseWebhookOption(into: &webhook) { continue }
+            let wordToken = advance()
+            switch word {
+            case "secret" where secret == nil:
+                guard case .secret(let reference) = current.kind else {
+                    if case .string = current.kind {
+                        try fail("a webhook secret cannot be written in a rule file: use env:NAME or file:PATH")
+                    }
+                    try fail("expected env:NAME or file:PATH after 'secret', found \(current.spelling)", at: current.kind == .newline ? wordToken.range : nil)
+                }
+                secret = .secret(reference, advance().range)
+            case "layout" where layout == nil:
+                layout = try expectIdentifier("a layout after 'layout' (blocks, attachments or text)")
+            case "endpoint" where endpoint == nil:
                 guard case .string(let text) = current.kind else {
                     try fail("expected the endpoint URL in quotes after 'endpoint', as in: endpoint \"https://events.eu.pagerduty.com/v2/enqueue\"")
                 }
                 let token = advance()
                 endpoint = Syntax.StringLiteral(text: text, range: token.range, origin: token.stringOrigin)
-                continue
+            case "secret", "layout", "endpoint":
+                try fail("this channel already has \(word == "endpoint" ? "an" : "a") '\(word)'", at: wordToken.range)
+            default:
+                let guess = Suggestion.closest(to: word, in: Self.channelOptions).map { "; did you mean '\($0)'?" } ?? ""
+                try fail("unknown channel option '\(word)'\(guess)", at: wordToken.range)
             }
-            guard current.isIdentifier("secret") else {
-                if try parseWebhookOption(into: &webhook) { continue }
-                break
-            }
-            let word = advance()
-            if secret != nil { try fail("this channel already has a 'secret'", at: word.range) }
-            guard case .secret(let reference) = current.kind else {
-                if case .string = current.kind {
-                    try fail("a webhook secret cannot be written in a rule file: use env:NAME or file:PATH")
-                }
-                try fail("expected env:NAME or file:PATH after 'secret', found \(current.spelling)", at: current.kind == .newline ? word.range : nil)
-            }
-            secret = .secret(reference, advance().range)
         }
         let end = tokens[max(0, position - 1)].range
         try expectLineEnd(after: "the channel declaration")
         var channel = Syntax.Channel(
-            name: name, kind: kind, targets: targets, secret: secret, endpoint: endpoint, range: keyword.range.through(end))
+            name: name, kind: kind, targets: targets, secret: secret, endpoint: endpoint, layout: layout, range: keyword.range.through(end))
         channel.webhook = webhook
         return channel
     }

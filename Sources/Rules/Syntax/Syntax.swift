@@ -32,6 +32,8 @@ enum Syntax {
         let secret: Target?
         /// `endpoint "URL"` (PagerDuty's service region, or a test receiver).
         var endpoint: StringLiteral? = nil
+        /// `layout text`: the word, checked against the kind's layouts.
+        var layout: Name? = nil
         let range: SourceRange
         /// A webhook's `template` and `signature` options (Parser+WebhookOptions.swift).
         var webhook = WebhookOptions()

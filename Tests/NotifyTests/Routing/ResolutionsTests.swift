@@ -90,11 +90,15 @@ import Watch
         event.post.caption = "<!channel> fixed & live"
         let routing = router.route([event], at: t0, throttle: [:], openAlerts: [alert("Failed", "p1", "ops")])
         let document = try #require(try documents(routing).first)
-        try await ChatChannel(name: "ops", kind: .slack, url: receiver.url("/hook"), transport: CurlTransport()).send(document)
+        try await ChatChannel(name: "ops", kind: .slack, url: receiver.url("/hook"), transport: CurlTransport(), layout: .text).send(document)
         let request = try #require(try await receiver.waitForRequests(count: 1).first)
         let text = try #require((try JSONSerialization.jsonObject(with: request.body) as? [String: Any])?["text"] as? String)
         #expect(text.hasPrefix("*✅ Resolved: Failed: 1 post posted*"), "\(text)")
         #expect(text.contains("&lt;!channel&gt; fixed &amp; live") && !text.contains("<!channel>"), "\(text)")
+        // In Block Kit (Slack's default) the follow-up is headed the same, the caption as safe.
+        let blocks = try ChatChannel(name: "ops", kind: .slack, url: receiver.url("/hook"), transport: CurlTransport()).bodies(for: document)
+        let json = String(decoding: try #require(blocks.first), as: UTF8.self)
+        #expect(json.contains("✅ Resolved: Failed: 1 post posted") && !json.contains("<!channel>"), "\(json)")
     }
 
     @Test func resolveNeverTurnsPagerDutysDefaultOff() {

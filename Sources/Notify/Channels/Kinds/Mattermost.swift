@@ -1,7 +1,8 @@
 import Rules
 
 extension ChannelRegistration {
-    /// `mattermost`: Slack's payload on a Mattermost incoming webhook, in Markdown.
+    /// `mattermost`: a Mattermost incoming webhook, attachments (``MattermostAttachments``) or
+    /// `{"text": …}`, in Markdown.
     static let mattermost = chat(.mattermost, markup: .mattermost)
 }
 

@@ -2,7 +2,7 @@ import Foundation
 import Rules
 
 extension ChannelRegistration {
-    /// `slack`: an incoming webhook, `{"text": …}` in mrkdwn.
+    /// `slack`: an incoming webhook, Block Kit (``SlackBlockKit``) or `{"text": …}` in mrkdwn.
     static let slack = chat(.slack, markup: .slack)
 }
 
@@ -19,7 +19,8 @@ extension MessageFormat.Markup {
         escape: { value in
             // mrkdwn has no escape for a backtick, and a code block (```) is the one piece of
             // markup that spans lines: a look-alike keeps a caption from swallowing the message.
-            MessageFormat.entities(value).replacingOccurrences(of: "`", with: "\u{02CB}")
+            let escaped = MessageFormat.entities(value)
+            return escaped.contains("`") ? escaped.replacingOccurrences(of: "`", with: "\u{02CB}") : escaped
         },
         link: { safe, _, label in "<\(safe)|\(label)>" },
         bold: { "*\($0)*" },
