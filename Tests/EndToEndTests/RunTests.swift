@@ -365,8 +365,14 @@ struct DemoTests {
         #expect(result.stdout.contains("postwatch demo"), "\(result.stdout)")
         #expect(result.stdout.contains("Summary"), "\(result.stdout)")
         #expect(result.stdout.contains("cycles"), "\(result.stdout)")
-        // Each notification printed as its channel would show it; the summary counts them.
-        let printed = result.stdout.components(separatedBy: "── ").count - 1
+        // Each notification printed as its channel would show it; the summary counts them. Then
+        // the first one in every HTTP kind's layout, drawn from the request it would send.
+        let parts = result.stdout.components(separatedBy: "The first notification in each channel kind's layout")
+        #expect(parts.count == 2, "\(result.stdout)")
+        for kind in ["slack", "mattermost", "discord", "teams", "ntfy", "telegram", "pagerduty", "webhook"] {
+            #expect(parts.last?.contains("── \(kind)") == true, "\(kind) in the gallery:\n\(result.stdout)")
+        }
+        let printed = parts[0].components(separatedBy: "── ").count - 1
         #expect(printed > 0, "\(result.stdout)")
         #expect(result.stdout.contains("events, \(printed) notifications"), "\(printed) printed:\n\(result.stdout)")
         // Not a terminal: no colour codes.
