@@ -53,6 +53,13 @@ struct NotifyBench: AsyncParsableCommand {
             count: messages, destinations: receivers, transport: transport, kind: .webhook, rateLimit: nil)
         lines.append("| webhooks, no rate limit | \(messages) | \(receivers) | \(Self.seconds(unlimited)) | \(Self.rate(messages, unlimited)) | \(Self.peakRSS()) |")
 
+        // 1b. The same over the chat layouts of issue 15 (Block Kit, attachments, embeds, cards):
+        // the JSON a message is rendered into must not slow delivery much (target: within 10%).
+        for kind in [ChannelKind.slack, .mattermost, .discord, .teams] {
+            let time = try await deliver(count: messages, destinations: receivers, transport: transport, kind: kind, rateLimit: nil)
+            lines.append("| \(kind.rawValue) (default layout), no rate limit | \(messages) | \(receivers) | \(Self.seconds(time)) | \(Self.rate(messages, time)) (\(String(format: "%+.0f", (unlimited / time - 1) * 100))% vs webhooks) | \(Self.peakRSS()) |")
+        }
+
         // 2. Rate limited: Slack-compatible hooks at 1/s, burst 3.
         let limitedCount = limitedReceivers * limitedPerReceiver
         let limited = try await deliver(
@@ -71,11 +78,22 @@ struct NotifyBench: AsyncParsableCommand {
     func deliver(count: Int, destinations: Int, transport: CurlTransport, kind: ChannelKind, rateLimit: RateLimit?) async throws -> Double {
         let receivers = try (0..<destinations).map { _ in try HTTPReceiver.start() }
         defer { receivers.forEach { $0.stop() } }
-        let channels: [any Channel] = receivers.enumerated().map { index, receiver -> any Channel in
-            if kind == .webhook {
-                return WebhookChannel(name: "hook\(index)", url: receiver.url("/hook"), secret: "bench-secret", transport: transport, rateLimit: rateLimit)
+        let channels: [any Channel] = try receivers.enumerated().map { index, receiver throws -> any Channel in
+            let name = "hook\(index)"
+            switch kind {
+            case .webhook:
+                return WebhookChannel(name: name, url: receiver.url("/hook"), secret: "bench-secret", transport: transport, rateLimit: rateLimit)
+            case .discord:
+                return DiscordChannel(name: name, url: receiver.url("/api/webhooks/1/bench"), transport: transport, rateLimit: rateLimit)
+            case .teams:
+                // A loopback URL of the Workflows shape (TeamsURL takes loopback http for tests).
+                return try TeamsChannel(
+                    name: name, url: receiver.url("/workflows/bench/triggers/manual/paths/invoke?sig=bench"), transport: transport,
+                    rateLimit: rateLimit)
+            default:
+                // Slack and Mattermost in their default layouts (Block Kit, attachments).
+                return ChatChannel(name: name, kind: kind, url: receiver.url("/hook"), transport: transport, rateLimit: rateLimit)
             }
-            return ChatChannel(name: "hook\(index)", kind: kind, url: receiver.url("/hook"), transport: transport, rateLimit: rateLimit)
         }
         let store = try await Self.store(count: count, channels: channels.map { ($0.name, $0.kind) })
         var logger = Logger(label: "bench")

@@ -1,4 +1,5 @@
 import Foundation
+import Infinipost
 import Rules
 import Watch
 
@@ -134,7 +135,6 @@ struct DiscordMessages {
         let format = MessageFormat.discord
         let subject = MessageSubject(rule: document.rule, severity: document.severity, events: document.events, suppressed: document.suppressed)
         let context = MessageContext(subject: subject, format: format)
-        let timestamps = ISO8601DateFormatter()
         let footer = Footer(text: Self.cut("postwatch · " + TextFormatting.oneLine(document.rule), to: Self.footerLimit))
         return document.events.map { event -> Embed in
             let values = context.post(event)
@@ -152,7 +152,7 @@ struct DiscordMessages {
             return Embed(
                 title: Self.cut(title, to: Self.titleLimit), description: caption.isEmpty ? nil : caption,
                 url: post.contentUrl.urls.first.flatMap(MessageFormat.linkableURL), color: Self.color(document.severity),
-                timestamp: timestamps.string(from: event.detectedAt), fields: fields,
+                timestamp: InfinipostTime.format(event.detectedAt), fields: fields,
                 thumbnail: post.thumbnailUrl.flatMap(MessageFormat.linkableURL).map(Link.init), footer: footer)
         }
     }

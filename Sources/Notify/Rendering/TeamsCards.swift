@@ -39,7 +39,12 @@ struct TeamsCards {
 
     /// The JSON bodies, in order: keys sorted, so the same document always gives the same bytes.
     func bodies() throws -> [Data] {
-        try messages().map(Self.encoded)
+        // Most notifications fit in one message: encoded once, without measuring each post
+        // (JSONSerialization is most of a card's cost). The same message ``messages()`` makes
+        // for a single part.
+        let whole = try Self.encoded(message(body: header(part: 1, of: 1) + heldBack() + containers()))
+        if whole.count <= Self.bytesPerMessage { return [whole] }
+        return try messages().map(Self.encoded)
     }
 
     static func encoded(_ object: Any) throws -> Data {

@@ -18,10 +18,6 @@ enum StandardWebhooksClient {
         }
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-    }
-
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let python = root.appendingPathComponent(".build/webhooks-venv/bin/python")
@@ -29,28 +25,8 @@ enum StandardWebhooksClient {
 
     /// The library's verdict on each request: `ok`, or `error: …`.
     static func verify(_ requests: [Request]) async throws -> [String] {
-        // A missing library is a failure, never a skip: the signature would go unproven.
-        guard FileManager.default.isExecutableFile(atPath: python.path) else {
-            throw Failure(description: "\(python.path) is missing: run `make deps` (it installs standardwebhooks from PyPI)")
-        }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("standardwebhooks-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let input = directory.appendingPathComponent("in.json")
-        let output = directory.appendingPathComponent("out.json")
-        let errors = directory.appendingPathComponent("err.txt")
-        try JSONEncoder().encode(requests).write(to: input)
-        try Data().write(to: errors)
-        let process = Process()
-        process.executableURL = python
-        process.arguments = [script.path, input.path, output.path]
-        process.standardError = try FileHandle(forWritingTo: errors)
-        try process.run()
-        try await process.exited()
-        guard process.terminationStatus == 0 else {
-            let message = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
-            throw Failure(description: "the standardwebhooks verifier failed (exit \(process.terminationStatus)): \(message)")
-        }
-        return try JSONDecoder().decode([String].self, from: Data(contentsOf: output))
+        try await PythonHelper.run(
+            python: python.path, script: script, input: requests, as: [String].self, what: "the standardwebhooks verifier",
+            install: "run `make deps` (it installs standardwebhooks from PyPI)")
     }
 }

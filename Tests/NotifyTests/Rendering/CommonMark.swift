@@ -29,33 +29,11 @@ enum CommonMark {
     static let python = "/usr/bin/python3"
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("render_markdown.py")
 
-    /// Renders every document in one child process (files, not pipes: a 100 KB document would
-    /// fill a pipe while nobody reads it).
+    /// Renders every document in one child process.
     static func render(_ documents: [String]) async throws -> [Rendering] {
-        // A missing renderer is a failure, never a skip: the escaping would go unproven.
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw Failure(description: "\(python) is missing: run `make deps` (it installs python3-markdown-it)")
-        }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("commonmark-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let input = directory.appendingPathComponent("in.json")
-        let output = directory.appendingPathComponent("out.json")
-        let errors = directory.appendingPathComponent("err.txt")
-        try JSONEncoder().encode(documents).write(to: input)
-        try Data().write(to: errors)
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script.path, input.path, output.path]
-        process.standardError = try FileHandle(forWritingTo: errors)
-        try process.run()
-        try await process.exited()
-        guard process.terminationStatus == 0 else {
-            let message = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
-            throw Failure(description: "the CommonMark renderer failed (exit \(process.terminationStatus)): \(message)")
-        }
-        let renderings = try JSONDecoder().decode([Rendering].self, from: Data(contentsOf: output))
+        let renderings = try await PythonHelper.run(
+            python: python, script: script, input: documents, as: [Rendering].self, what: "the CommonMark renderer",
+            install: "run `make deps` (it installs python3-markdown-it)")
         guard renderings.count == documents.count else {
             throw Failure(description: "the renderer answered \(renderings.count) documents for \(documents.count)")
         }
