@@ -357,10 +357,9 @@ struct DemoTests {
         let binary = try PostwatchBinary()
         let workspace = try Workspace()
         defer { workspace.remove() }
-        let started = ContinuousClock.now
-        let result = try await binary.run(
-            ["demo", "--duration", "5s", "--seed", "7"], directory: workspace.path, timeout: .seconds(30))
-        #expect(ContinuousClock.now - started < .seconds(15))
+        // A 5 s demo stops by itself: `run` kills it and fails after 60 s. No tighter bound on
+        // time: under a loaded parallel suite its start and the gallery took 19 s once.
+        let result = try await binary.run(["demo", "--duration", "5s", "--seed", "7"], directory: workspace.path)
         #expect(result.status == 0, "\(result.output)")
         #expect(result.stdout.contains("postwatch demo"), "\(result.stdout)")
         #expect(result.stdout.contains("Summary"), "\(result.stdout)")

@@ -118,7 +118,9 @@ import Testing
     /// Slack mrkdwn (api.slack.com/reference/surfaces/formatting): `&`, `<` and `>` are the only
     /// control characters, and every link and mention is `<…>`. So an escaped value holds no
     /// `<` or `>`, every `&` starts one of the three entities, and unescaping gives the value
-    /// back (with backticks as the look-alike `ˋ`, on purpose: mrkdwn cannot escape them).
+    /// back with the markers mrkdwn cannot escape as look-alikes (``slackShown(_:)``), so that
+    /// no bold, italic, strike or code can form: no `*`, `~` or backtick is left, and an `_`
+    /// only between two letters or digits (where Slack never reads emphasis).
     @Test func slackMrkdwnHasNoControlCharacterLeftAndUnescapesToTheCaption() {
         for value in Self.values {
             let escaped = MessageFormat.slack.escape(value)
@@ -127,11 +129,21 @@ import Testing
             let ampersands = escaped.matches(of: /&/).count
             let entities = escaped.matches(of: /&(amp|lt|gt);/).count
             #expect(ampersands == entities, context)
-            #expect(!escaped.contains("`"), context)
+            #expect(!escaped.contains("`") && !escaped.contains("*") && !escaped.contains("~"), context)
+            #expect(escaped.matches(of: /(^|[^\p{L}\p{N}])_|_($|[^\p{L}\p{N}])/).isEmpty, "an emphasis underscore: \(context)")
             let unescaped = escaped.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
                 .replacingOccurrences(of: "&amp;", with: "&")
-            #expect(unescaped == value.replacingOccurrences(of: "`", with: "\u{02CB}"), context)
+            #expect(unescaped == Self.slackShown(value), context)
         }
+    }
+
+    /// What Slack shows of a caption: the text, with `` ` `` `*` `~` as `ˋ` `∗` `∼` and an `_`
+    /// not between two letters or digits as `ˍ`.
+    static func slackShown(_ value: String) -> String {
+        var shown = value.replacingOccurrences(of: "`", with: "\u{02CB}").replacingOccurrences(of: "*", with: "\u{2217}")
+            .replacingOccurrences(of: "~", with: "\u{223C}")
+        shown = shown.replacingOccurrences(of: #"(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])"#, with: "\u{02CD}", options: .regularExpression)
+        return shown
     }
 
     /// In a whole Slack message, the only `<…>` are the template's links, whatever the caption.

@@ -12,19 +12,40 @@ extension MessageFormat {
 }
 
 extension MessageFormat.Markup {
-    /// Slack mrkdwn: `&`, `<`, `>` are the only control characters (and backticks are made
-    /// harmless).
+    /// Slack mrkdwn: `&`, `<`, `>` are the only control characters, escaped as entities; the
+    /// emphasis and code markers, which mrkdwn cannot escape, become look-alikes.
     static let slack = MessageFormat.Markup(
         limit: 40_000,
-        escape: { value in
-            // mrkdwn has no escape for a backtick, and a code block (```) is the one piece of
-            // markup that spans lines: a look-alike keeps a caption from swallowing the message.
-            let escaped = MessageFormat.entities(value)
-            return escaped.contains("`") ? escaped.replacingOccurrences(of: "`", with: "\u{02CB}") : escaped
-        },
+        escape: { value in slackLookAlikes(MessageFormat.entities(value)) },
         link: { safe, _, label in "<\(safe)|\(label)>" },
         bold: { "*\($0)*" },
         defaultBody: slackBody)
+
+    /// mrkdwn has no escape for `` ` `` (code, and a code block is the one markup that spans
+    /// lines), `*` (bold), `~` (strike) or `_` (italic): a caption's `*50% off*` would be bold.
+    /// They become look-alikes (`ˋ` U+02CB, `∗` U+2217, `∼` U+223C, `ˍ` U+02CD), as Teams's
+    /// are; an `_` between two letters or digits stays (`acc_1a2b`, `snake_case`): Slack never
+    /// reads that one as emphasis, and IDs stay copyable.
+    static func slackLookAlikes(_ text: String) -> String {
+        guard text.contains(where: { $0 == "`" || $0 == "*" || $0 == "~" || $0 == "_" }) else { return text }
+        let characters = Array(text)
+        var out = ""
+        out.reserveCapacity(text.utf8.count + 16)
+        for (index, character) in characters.enumerated() {
+            switch character {
+            case "`": out += "\u{02CB}"
+            case "*": out += "\u{2217}"
+            case "~": out += "\u{223C}"
+            case "_":
+                let inWord = index > 0 && index + 1 < characters.count
+                    && (characters[index - 1].isLetter || characters[index - 1].isNumber)
+                    && (characters[index + 1].isLetter || characters[index + 1].isNumber)
+                out += inWord ? "_" : "\u{02CD}"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
 
     /// The default body in mrkdwn.
     static let slackBody = DefaultTemplates.withFooter(
