@@ -33,7 +33,7 @@ public struct DigestSchedule: Sendable, Hashable {
                 .flatMap { day in times.map { calendar.instant($0, on: day) } }
                 .filter { $0 > date }.min()
         case .every(let period):
-            let seconds = Double(period.components.seconds) + Double(period.components.attoseconds) / 1e18
+            let seconds = period.secondsValue
             guard seconds >= 1 else { return nil }
             let elapsed = date.timeIntervalSince1970
             return Date(timeIntervalSince1970: (floor(elapsed / seconds) + 1) * seconds)
@@ -56,7 +56,7 @@ public struct DigestSchedule: Sendable, Hashable {
             }
             return latest
         case .every(let period):
-            let seconds = Double(period.components.seconds) + Double(period.components.attoseconds) / 1e18
+            let seconds = period.secondsValue
             guard seconds >= 1 else { return nil }
             let last = Date(timeIntervalSince1970: floor(through.timeIntervalSince1970 / seconds) * seconds)
             return last > after ? last : nil
