@@ -55,7 +55,12 @@ public struct TeamsURL: Sendable, Hashable {
         return nil
     }
 
+    /// A loopback address (tests and local receivers): `localhost`, `::1`, or an IPv4 literal
+    /// in 127.0.0.0/8 (four numbers 0…255, the first 127: `127.attacker.example` is a name).
     static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets.first == "127"
+            && octets.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCII) && UInt8($0) != nil }
     }
 }

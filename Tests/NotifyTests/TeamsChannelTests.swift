@@ -54,6 +54,9 @@ import Watch
             ("https://prod-1.westus.logic.azure.com\(Self.path)?api-version=1", "no 'sig'"),
             ("https://prod-1.westus.logic.azure.com/other/path?sig=\(Self.sig)", "not a Workflows trigger URL"),
             ("https://contoso.webhook.office.com/webhookb2/\(Self.sig)/IncomingWebhook/x/y", "Office 365 connector"),
+            // A name starting with "127." is not a loopback address: no http, no other host.
+            ("http://127.attacker.example\(Self.path)?sig=\(Self.sig)", "must use https"),
+            ("https://127.0.0.1.attacker.example\(Self.path)?sig=\(Self.sig)", "not on a Workflows host"),
         ]
         for (url, expected) in cases {
             let problem = try #require(TeamsURL.problem(with: url), "\(url)")
