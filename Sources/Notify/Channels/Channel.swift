@@ -70,6 +70,20 @@ public struct DeliveryFailure: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 
+    /// Waits at least as long as a 429's JSON body asks (`retry_after` at `path`, float
+    /// seconds: Discord `{"retry_after": 1.5}`, Telegram `{"parameters": {"retry_after": 3}}`),
+    /// when that is longer than `Retry-After`; clamped to a day, ignored unless positive.
+    mutating func waitAtLeast(retryAfterInBody body: Data, at path: [String]) {
+        guard var object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return }
+        for key in path.dropLast() {
+            guard let inner = object[key] as? [String: Any] else { return }
+            object = inner
+        }
+        guard let key = path.last, let seconds = (object[key] as? NSNumber)?.doubleValue, seconds.isFinite, seconds > 0 else { return }
+        let wait = Duration.milliseconds(Int64((min(seconds, 86_400) * 1000).rounded(.up)))
+        retryAfter = max(retryAfter ?? .zero, wait)
+    }
+
     /// The failure an HTTP answer means, nil for 2xx.
     ///
     /// The start of the error body helps (`invalid_payload`, `channel_not_found`), but it is the

@@ -71,12 +71,8 @@ public struct ChatChannel: HTTPChannel {
 
     /// The requests a document is sent as, one per body, in order.
     public func requests(for document: NotificationDocument) throws(DeliveryFailure) -> [HTTPRequest] {
-        try bodies(for: document).map { body in
-            HTTPRequest(
-                method: .post, url: url,
-                headers: [("Content-Type", "application/json; charset=utf-8"), ("Expect", "")],
-                body: body, maxResponseBytes: 64 << 10)
-        }
+        // HTTPRequest's own 30 s bound, as before this helper.
+        try bodies(for: document).map { HTTPRequest.jsonPost($0, to: url, timeout: .seconds(30)) }
     }
 
     public func send(_ document: NotificationDocument) async throws(DeliveryFailure) {

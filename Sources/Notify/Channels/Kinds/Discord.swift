@@ -83,9 +83,7 @@ public struct DiscordChannel: Channel {
             guard var failure = DeliveryFailure.http(response, redactor: redactor) else { return nil }
             switch response.status {
             case 429:
-                if let seconds = Self.retryAfter(inBody: response.body) {
-                    failure.retryAfter = max(failure.retryAfter ?? .zero, .milliseconds(Int64((seconds * 1000).rounded(.up))))
-                }
+                failure.waitAtLeast(retryAfterInBody: response.body, at: ["retry_after"])
             case 404:
                 // Discord answers `{"message": "Unknown Webhook", "code": 10015}`: deleted.
                 failure.destinationGone = true
@@ -95,16 +93,6 @@ public struct DiscordChannel: Channel {
             }
             return failure
         }
-    }
-
-    /// `retry_after` of a Discord rate-limit answer (`{"retry_after": 1.5, "global": false}`),
-    /// in seconds.
-    static func retryAfter(inBody body: Data) -> Double? {
-        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
-              let value = object["retry_after"] as? NSNumber
-        else { return nil }
-        let seconds = value.doubleValue
-        return seconds.isFinite && seconds > 0 ? min(seconds, 86_400) : nil
     }
 }
 

@@ -66,19 +66,11 @@ public struct PagerDutyChannel: Channel {
 
     /// The requests a document is sent as: one per post, in order.
     public func requests(for document: NotificationDocument) throws(DeliveryFailure) -> [HTTPRequest] {
-        var requests: [HTTPRequest] = []
-        for event in PagerDutyEvent.events(of: document) {
-            let body: Data
-            do {
-                body = try event.body(routingKey: routingKey)
-            } catch {
-                throw DeliveryFailure(message: "cannot encode the PagerDuty event", isPermanent: true)
-            }
-            requests.append(HTTPRequest(
+        PagerDutyEvent.events(of: document).map { event in
+            HTTPRequest(
                 method: .post, url: endpoint, headers: [("Content-Type", "application/json"), ("Expect", "")],
-                body: body, totalTimeout: timeout, maxResponseBytes: 64 << 10))
+                body: event.body(routingKey: routingKey), totalTimeout: timeout, maxResponseBytes: 64 << 10)
         }
-        return requests
     }
 
     public func send(_ document: NotificationDocument) async throws(DeliveryFailure) {

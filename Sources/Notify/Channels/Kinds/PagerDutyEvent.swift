@@ -96,7 +96,7 @@ struct PagerDutyEvent: Sendable, Hashable {
     }
 
     /// The JSON body, keys sorted (the same event always gives the same bytes).
-    func body(routingKey: String) throws -> Data {
+    func body(routingKey: String) -> Data {
         var object: [String: JSONValue] = [
             "routing_key": .string(routingKey),
             "event_action": .string(action.rawValue),

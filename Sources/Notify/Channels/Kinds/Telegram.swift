@@ -82,10 +82,7 @@ public struct TelegramChannel: Channel {
             } catch {
                 throw DeliveryFailure(message: "cannot encode the message", isPermanent: true)
             }
-            requests.append(
-                HTTPRequest(
-                    method: .post, url: bot.endpoint, headers: [("Content-Type", "application/json; charset=utf-8"), ("Expect", "")],
-                    body: body, totalTimeout: timeout, maxResponseBytes: 64 << 10))
+            requests.append(HTTPRequest.jsonPost(body, to: bot.endpoint, timeout: timeout))
         }
         return requests
     }
@@ -101,22 +98,10 @@ public struct TelegramChannel: Channel {
                 throw DeliveryFailure.transport(error, redactor: redactor)
             }
             if var failure = DeliveryFailure.http(response, redactor: redactor) {
-                if response.status == 429, let seconds = Self.retryAfter(inBody: response.body) {
-                    failure.retryAfter = max(failure.retryAfter ?? .zero, .seconds(seconds))
-                }
+                if response.status == 429 { failure.waitAtLeast(retryAfterInBody: response.body, at: ["parameters", "retry_after"]) }
                 throw failure
             }
         }
-    }
-
-    /// `parameters.retry_after` of a Bot API error (`{"ok":false,"error_code":429,…}`).
-    static func retryAfter(inBody body: Data) -> Double? {
-        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
-              let parameters = object["parameters"] as? [String: Any],
-              let value = parameters["retry_after"] as? NSNumber
-        else { return nil }
-        let seconds = value.doubleValue
-        return seconds.isFinite && seconds > 0 ? min(seconds, 86_400) : nil
     }
 }
 
