@@ -69,7 +69,7 @@ import Watch
     // MARK: - Golden bodies
 
     @Test func goldenOnePost() throws {
-        let bodies = try TeamsCards(ChannelDocuments.document(.teams)).bodies()
+        let bodies = TeamsCards(ChannelDocuments.document(.teams)).bodies()
         #expect(bodies.count == 1)
         try GoldenFile.check(bodies[0], kind: "teams", name: "card-1-post.json")
     }
@@ -78,14 +78,14 @@ import Watch
         let document = ChannelDocuments.document(
             .teams, captions: ["First <b>caption</b>", "Second **bold** [x](https://evil.example)", "- a list? 1. no"],
             severity: .warning, suppressed: ChannelDocuments.held)
-        let bodies = try TeamsCards(document).bodies()
+        let bodies = TeamsCards(document).bodies()
         #expect(bodies.count == 1)
         try GoldenFile.check(bodies[0], kind: "teams", name: "card-3-posts-held.json")
     }
 
     @Test func goldenLongCaption() throws {
         let caption = String(repeating: "A long caption with *stars* & <angles> @here. ", count: 120)
-        let bodies = try TeamsCards(ChannelDocuments.document(.teams, captions: [caption], severity: .info)).bodies()
+        let bodies = TeamsCards(ChannelDocuments.document(.teams, captions: [caption], severity: .info)).bodies()
         #expect(bodies.count == 1)
         try GoldenFile.check(bodies[0], kind: "teams", name: "card-long-caption.json")
     }
@@ -93,7 +93,7 @@ import Watch
     /// Enough long-captioned posts for two cards.
     @Test func goldenSplit() throws {
         let captions = (1...14).map { "caption \($0) " + String(repeating: "lorem ipsum dolor sit amet ", count: 60) }
-        let bodies = try TeamsCards(ChannelDocuments.document(.teams, captions: captions, suppressed: ChannelDocuments.held)).bodies()
+        let bodies = TeamsCards(ChannelDocuments.document(.teams, captions: captions, suppressed: ChannelDocuments.held)).bodies()
         #expect(bodies.count == 2)
         try GoldenFile.check(ChannelDocuments.array(bodies), kind: "teams", name: "split-14-posts.json")
     }
@@ -104,7 +104,7 @@ import Watch
     @Test(arguments: DiscordChannelTests.postCounts)
     func everyMessageIsWithinTeamsLimit(posts: Int) throws {
         let document = ChannelDocuments.hostile(.teams, count: posts)
-        let bodies = try TeamsCards(document).bodies()
+        let bodies = TeamsCards(document).bodies()
         var headings: [String] = []
         for (index, data) in bodies.enumerated() {
             #expect(data.count <= 28_000, "message \(index + 1) is \(data.count) bytes")

@@ -48,31 +48,25 @@ public struct ChatChannel: HTTPChannel {
     public var redactedDestination: String { redactedURL(url) }
 
     /// The JSON body of the text layout: `{"text": …}`.
-    public static func body(_ message: NotificationDocument.Message) throws -> Data {
+    public static func body(_ message: NotificationDocument.Message) -> Data {
         let text = MessageRenderer.text(title: message.title, body: message.body, format: message.format)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(["text": text])
+        return JSONValue.object([(key: "text", value: .string(text))]).data
     }
 
     /// The JSON bodies a document is sent as, in order: one for the text layout, one or more
     /// for the structured ones.
-    public func bodies(for document: NotificationDocument) throws(DeliveryFailure) -> [Data] {
-        do {
-            switch layout {
-            case .text: return [try Self.body(document.message)]
-            case .blocks: return try SlackBlockKit(document: document).bodies()
-            case .attachments: return try MattermostAttachments(document: document).bodies()
-            }
-        } catch {
-            throw DeliveryFailure(message: "cannot encode the message", isPermanent: true)
+    public func bodies(for document: NotificationDocument) -> [Data] {
+        switch layout {
+        case .text: [Self.body(document.message)]
+        case .blocks: SlackBlockKit(document: document).bodies()
+        case .attachments: MattermostAttachments(document: document).bodies()
         }
     }
 
     /// The requests a document is sent as, one per body, in order.
     public func requests(for document: NotificationDocument) throws(DeliveryFailure) -> [HTTPRequest] {
         // HTTPRequest's own 30 s bound, as before this helper.
-        try bodies(for: document).map { HTTPRequest.jsonPost($0, to: url, timeout: .seconds(30)) }
+        bodies(for: document).map { HTTPRequest.jsonPost($0, to: url, timeout: .seconds(30)) }
     }
 
     public func send(_ document: NotificationDocument) async throws(DeliveryFailure) {

@@ -39,21 +39,23 @@ struct DiscordMessages {
         }
     }
 
-    struct Field: Encodable, Hashable {
+    struct Field: Hashable {
         var name: String
         var value: String
         var inline: Bool
+
+        var json: JSONValue { ["name": .string(name), "value": .string(value), "inline": .bool(inline)] }
     }
 
-    struct Link: Encodable, Hashable {
+    struct Link: Hashable {
         var url: String
     }
 
-    struct Footer: Encodable, Hashable {
+    struct Footer: Hashable {
         var text: String
     }
 
-    struct Embed: Encodable, Hashable {
+    struct Embed: Hashable {
         var title: String
         var description: String?
         var url: String?
@@ -68,21 +70,24 @@ struct DiscordMessages {
             title.utf16.count + (description?.utf16.count ?? 0) + (footer?.text.utf16.count ?? 0)
                 + fields.reduce(0) { $0 + $1.name.utf16.count + $1.value.utf16.count }
         }
+
+        var json: JSONValue {
+            .object(dropping: [
+                "title": .string(title), "description": description.map(JSONValue.string), "url": url.map(JSONValue.string),
+                "color": .int(color), "timestamp": .string(timestamp), "fields": .array(fields.map(\.json)),
+                "thumbnail": thumbnail.map { ["url": .string($0.url)] }, "footer": footer.map { ["text": .string($0.text)] },
+            ])
+        }
     }
 
-    struct AllowedMentions: Encodable, Hashable {
-        /// Empty: no `@everyone`, role or user mention is parsed, whatever the text holds.
-        var parse: [String] = []
-    }
-
-    struct Message: Encodable, Hashable {
+    struct Message: Hashable {
         var content: String
         var embeds: [Embed]
-        var allowedMentions = AllowedMentions()
 
-        enum CodingKeys: String, CodingKey {
-            case content, embeds
-            case allowedMentions = "allowed_mentions"
+        /// `allowed_mentions.parse` empty: no `@everyone`, role or user mention is parsed,
+        /// whatever the text holds.
+        var json: JSONValue {
+            ["content": .string(content), "embeds": .array(embeds.map(\.json)), "allowed_mentions": ["parse": []]]
         }
     }
 
@@ -92,11 +97,10 @@ struct DiscordMessages {
         self.document = document
     }
 
-    /// The JSON bodies, in order: keys sorted, so the same document always gives the same bytes.
-    func bodies() throws -> [Data] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try messages().map { try encoder.encode($0) }
+    /// The JSON bodies, in order: keys in the order written, so the same document always gives
+    /// the same bytes.
+    func bodies() -> [Data] {
+        messages().map(\.json.data)
     }
 
     /// The messages: every post's embed, in order, within every limit.
@@ -133,27 +137,22 @@ struct DiscordMessages {
     /// One embed per event, with the post's values escaped for Discord's Markdown.
     func embeds() -> [Embed] {
         let format = MessageFormat.discord
-        let subject = MessageSubject(rule: document.rule, severity: document.severity, events: document.events, suppressed: document.suppressed)
-        let context = MessageContext(subject: subject, format: format)
         let footer = Footer(text: Self.cut("postwatch · " + TextFormatting.oneLine(document.rule), to: Self.footerLimit))
         return document.events.map { event -> Embed in
-            let values = context.post(event)
-            func value(_ key: String) -> String { values[key] as? String ?? "" }
-            let title = MessageContext.heading(values)
+            let post = PostSummary(event, format: format)
             var fields = [
-                field("Platform", value("platform"), inline: true),
-                field("Account", value("accountId"), inline: true),
-                field("Scheduled", value("scheduledLocal"), inline: true),
-                field("Transition", value("transition"), inline: false),
+                field("Platform", post.platform, inline: true),
+                field("Account", post.accountId, inline: true),
+                field("Scheduled", post.scheduledLocal, inline: true),
+                field("Transition", post.transition, inline: false),
             ]
-            if let delay = values["delayText"] as? String { fields.append(field("Posted", delay, inline: true)) }
+            if let delay = post.delayText { fields.append(field("Posted", delay, inline: true)) }
             let caption = Self.description(event.post.caption, format: format)
-            let post = event.post
             return Embed(
-                title: Self.cut(title, to: Self.titleLimit), description: caption.isEmpty ? nil : caption,
-                url: post.contentUrl.urls.first.flatMap(MessageFormat.linkableURL), color: Self.color(document.severity),
-                timestamp: InfinipostTime.format(event.detectedAt), fields: fields,
-                thumbnail: post.thumbnailUrl.flatMap(MessageFormat.linkableURL).map(Link.init), footer: footer)
+                title: Self.cut("\(post.statusEmoji) \(post.headline) · post \(post.postId)", to: Self.titleLimit),
+                description: caption.isEmpty ? nil : caption, url: post.content?.url, color: Self.color(document.severity),
+                timestamp: InfinipostTime.format(event.detectedAt), fields: fields, thumbnail: post.thumbnailURL.map(Link.init),
+                footer: footer)
         }
     }
 

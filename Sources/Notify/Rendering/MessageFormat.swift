@@ -86,6 +86,20 @@ public struct MessageFormat: RawRepresentable, Sendable, Hashable, Codable, Case
     // MARK: - Pieces
 
     static func entities(_ value: String) -> String {
+        // Most values hold none of the three: a byte scan, not a walk over characters.
+        guard value.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }) else {
+            return value
+        }
+        if let ascii = mapASCII(value, { byte, out in
+            switch byte {
+            case UInt8(ascii: "&"): out += "&amp;".utf8
+            case UInt8(ascii: "<"): out += "&lt;".utf8
+            case UInt8(ascii: ">"): out += "&gt;".utf8
+            default: out.append(byte)
+            }
+        }) {
+            return ascii
+        }
         var out = ""
         out.reserveCapacity(value.utf8.count)
         for character in value {
@@ -106,11 +120,26 @@ public struct MessageFormat: RawRepresentable, Sendable, Hashable, Codable, Case
     /// `&` and `;` are left alone, so the text may already hold entities: apply ``entities(_:)``
     /// first, never after (`\&gt;` shows as `&gt;`, issue 15).
     static func backslashMarkdown(_ value: String) -> String {
-        let special: Set<Character> = ["\\", "`", "*", "_", "{", "}", "[", "]", "(", ")", "#", "+", "-", "!", "|", "~", ">", ":"]
-        var out = ""
-        out.reserveCapacity(value.utf8.count)
+        // Nothing to escape in most ids and statuses: a byte scan first. A digit matters only
+        // with a `.` after it, which the scan finds.
+        let table = markdownSpecialASCII
+        guard value.utf8.contains(where: { $0 < 0x80 && (table[Int($0)] || $0 == UInt8(ascii: ".")) }) else { return value }
         // Up to a list marker's `.`: 0 in the leading spaces, 1 in the leading digits, 2 past them.
         var listMarkerPhase = 0
+        // ASCII text, byte by byte: the same as the walk over characters below, at a fraction
+        // of the cost (in ASCII every character is one byte, but for `\r\n`, which is neither
+        // special nor a digit either way).
+        if let ascii = mapASCII(value, { byte, out in
+            if table[Int(byte)] || (byte == UInt8(ascii: ".") && listMarkerPhase == 1) { out.append(UInt8(ascii: "\\")) }
+            out.append(byte)
+            if listMarkerPhase == 0, byte == UInt8(ascii: " ") { return }
+            listMarkerPhase = listMarkerPhase < 2 && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) ? 1 : 2
+        }) {
+            return ascii
+        }
+        let special = markdownSpecial
+        var out = ""
+        out.reserveCapacity(value.utf8.count)
         for character in value {
             if special.contains(character) || (character == "." && listMarkerPhase == 1) { out.append("\\") }
             out.append(character)
@@ -120,13 +149,27 @@ public struct MessageFormat: RawRepresentable, Sendable, Hashable, Codable, Case
         return out
     }
 
+    /// `value` with each byte written by `write`, when every byte is ASCII; nil otherwise.
+    static func mapASCII(_ value: String, _ write: (UInt8, inout [UInt8]) -> Void) -> String? {
+        guard value.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(value.utf8.count + 16)
+        for byte in value.utf8 { write(byte, &out) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static let markdownSpecial: Set<Character> = ["\\", "`", "*", "_", "{", "}", "[", "]", "(", ")", "#", "+", "-", "!", "|", "~", ">", ":"]
+    /// ``markdownSpecial`` as a table of the 128 ASCII bytes (every one of them is ASCII).
+    static let markdownSpecialASCII: [Bool] = asciiTable(markdownSpecial)
+
     /// Puts a joiner after every `@` followed by a letter, so `@channel`, `@all`, `@here`,
     /// `@everyone` and `@someone` are shown but ping nobody.
     ///
     /// Also after an `@` before `&`, `!` (`<@&456>`, `<@!123>`) or a backslash: a Markdown
     /// escape (`@\!123`) shows as the character it escapes.
     static func neutraliseAt(_ value: String) -> String {
-        guard value.contains("@") else { return value }
+        // `utf8.contains`, not `contains("@")`: Foundation's substring search goes through NSString.
+        guard value.utf8.contains(UInt8(ascii: "@")) else { return value }
         var out = ""
         var previousWasAt = false
         for character in value {
@@ -144,6 +187,9 @@ public struct MessageFormat: RawRepresentable, Sendable, Hashable, Codable, Case
     static func linkableURL(_ url: String) -> String? {
         let lower = url.lowercased()
         guard lower.hasPrefix("https://") || lower.hasPrefix("http://") else { return nil }
+        // A URL of plain ASCII with none of the characters below is already safe as it is.
+        let unsafe = linkUnsafeASCII
+        if url.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && !unsafe[Int($0)] }) { return url }
         var out = ""
         for scalar in url.unicodeScalars {
             switch scalar {
@@ -162,6 +208,16 @@ public struct MessageFormat: RawRepresentable, Sendable, Hashable, Codable, Case
             }
         }
         return out
+    }
+}
+
+extension MessageFormat {
+    /// The characters ``linkableURL(_:)`` percent-encodes, as a table of the ASCII bytes.
+    static let linkUnsafeASCII: [Bool] = asciiTable(Set("|<>() \"`@"))
+
+    /// For each ASCII byte, whether it is one of `characters`: a byte scan with it costs no hashing.
+    static func asciiTable(_ characters: Set<Character>) -> [Bool] {
+        (0..<128).map { characters.contains(Character(Unicode.Scalar(UInt8($0)))) }
     }
 }
 

@@ -37,29 +37,25 @@ struct TeamsCards {
         self.document = document
     }
 
-    /// The JSON bodies, in order: keys sorted, so the same document always gives the same bytes.
-    func bodies() throws -> [Data] {
-        // Most notifications fit in one message: encoded once, without measuring each post
-        // (JSONSerialization is most of a card's cost). The same message ``messages()`` makes
-        // for a single part.
-        let whole = try Self.encoded(message(body: header(part: 1, of: 1) + heldBack() + containers()))
+    /// The JSON bodies, in order: keys in the order written, so the same document always gives
+    /// the same bytes.
+    func bodies() -> [Data] {
+        // Most notifications fit in one message: written once, without measuring each post.
+        // The same message ``messages()`` makes for a single part.
+        let whole = message(body: header(part: 1, of: 1) + heldBack() + containers()).data
         if whole.count <= Self.bytesPerMessage { return [whole] }
-        return try messages().map(Self.encoded)
-    }
-
-    static func encoded(_ object: Any) throws -> Data {
-        try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return messages().map(\.data)
     }
 
     /// The messages: every post's container, in order, each message within ``bytesPerMessage``.
-    func messages() throws -> [[String: Any]] {
+    func messages() -> [JSONValue] {
         let containers = self.containers()
         // The envelope with the longest title and the held-events line, and no post.
-        let envelope = try Self.encoded(message(body: header(part: 99, of: 99) + heldBack())).count
-        var groups: [[[String: Any]]] = [[]]
+        let envelope = message(body: header(part: 99, of: 99) + heldBack()).utf8.count
+        var groups: [[JSONValue]] = [[]]
         var size = envelope
         for container in containers {
-            let bytes = try Self.encoded(container).count + 1
+            let bytes = container.utf8.count + 1
             if !groups[groups.count - 1].isEmpty, size + bytes > Self.bytesPerMessage {
                 groups.append([])
                 size = envelope
@@ -75,80 +71,70 @@ struct TeamsCards {
 
     /// `{"type": "message", "attachments": [the card]}`, as Workflows' "Post card in a chat or
     /// channel" takes it.
-    func message(body: [[String: Any]]) -> [String: Any] {
-        let card: [String: Any] = [
+    func message(body: [JSONValue]) -> JSONValue {
+        let card: JSONValue = [
             "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
             "type": "AdaptiveCard",
             "version": "1.2",
-            "body": body,
+            "body": .array(body),
         ]
         return [
             "type": "message",
-            "attachments": [
-                ["contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": NSNull(), "content": card] as [String: Any]
-            ],
+            "attachments": [["contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": .null, "content": card]],
         ]
     }
 
     /// The title block (already escaped by the renderer), numbered when split.
-    func header(part: Int, of parts: Int) -> [[String: Any]] {
+    func header(part: Int, of parts: Int) -> [JSONValue] {
         let title = document.message.title.isEmpty ? "postwatch" : document.message.title
         return [
             [
-                "type": "TextBlock", "text": title + (parts > 1 ? " (\(part)/\(parts))" : ""), "weight": "Bolder", "size": "Medium",
-                "color": Self.color(document.severity), "wrap": true,
+                "type": "TextBlock", "text": .string(title + (parts > 1 ? " (\(part)/\(parts))" : "")), "weight": "Bolder",
+                "size": "Medium", "color": .string(Self.color(document.severity)), "wrap": true,
             ]
         ]
     }
 
     /// The events a throttle held back, if any.
-    func heldBack() -> [[String: Any]] {
+    func heldBack() -> [JSONValue] {
         guard let suppressed = document.suppressed, suppressed.count > 0 else { return [] }
-        return [
-            [
-                "type": "TextBlock", "isSubtle": true, "wrap": true, "spacing": "None",
-                "text": "Includes \(suppressed.count) event(s) held back by the rule's throttle since \(TextFormatting.utc(suppressed.since)).",
-            ]
-        ]
+        let text = "Includes \(suppressed.count) event(s) held back by the rule's throttle since \(TextFormatting.utc(suppressed.since))."
+        return [["type": "TextBlock", "isSubtle": true, "wrap": true, "spacing": "None", "text": .string(text)]]
     }
 
     /// One container per event, values escaped for Adaptive Card text.
-    func containers() -> [[String: Any]] {
+    func containers() -> [JSONValue] {
         let format = MessageFormat.teams
-        let subject = MessageSubject(rule: document.rule, severity: document.severity, events: document.events, suppressed: document.suppressed)
-        let context = MessageContext(subject: subject, format: format)
-        return document.events.map { event -> [String: Any] in
-            let values = context.post(event)
+        return document.events.map { event -> JSONValue in
+            let post = PostSummary(event, format: format)
             // Values from the API have no length limit of their own: a fact stays readable, and
             // one post can never outgrow a message.
-            func value(_ key: String) -> String { MessageRenderer.cut(values[key] as? String ?? "", toUTF16: Self.valueLimit) }
-            let heading = MessageRenderer.cut(MessageContext.heading(values), toUTF16: Self.valueLimit)
-            var facts: [[String: Any]] = [
-                ["title": "Platform", "value": value("platform")],
-                ["title": "Account", "value": value("accountId")],
-                ["title": "Transition", "value": value("transition")],
-                ["title": "Scheduled", "value": value("scheduledLocal")],
+            func fact(_ title: String, _ value: String) -> JSONValue {
+                ["title": .string(title), "value": .string(MessageRenderer.cut(value, toUTF16: Self.valueLimit))]
+            }
+            let heading = MessageRenderer.cut("\(post.statusEmoji) \(post.headline) · post \(post.postId)", toUTF16: Self.valueLimit)
+            var facts = [
+                fact("Platform", post.platform), fact("Account", post.accountId), fact("Transition", post.transition),
+                fact("Scheduled", post.scheduledLocal),
             ]
-            if let delay = values["delayText"] as? String { facts.append(["title": "Posted", "value": delay]) }
-            var items: [[String: Any]] = [
-                ["type": "TextBlock", "text": heading, "weight": "Bolder", "wrap": true],
-                ["type": "FactSet", "facts": facts],
+            if let delay = post.delayText { facts.append(["title": "Posted", "value": .string(delay)]) }
+            var items: [JSONValue] = [
+                ["type": "TextBlock", "text": .string(heading), "weight": "Bolder", "wrap": true],
+                ["type": "FactSet", "facts": .array(facts)],
             ]
             let caption = format.escape(TextFormatting.shortened(event.post.caption, limit: Self.captionLimit))
             if !caption.isEmpty {
-                items.append(["type": "TextBlock", "text": caption, "wrap": true, "isSubtle": true])
+                items.append(["type": "TextBlock", "text": .string(caption), "wrap": true, "isSubtle": true])
             }
-            var actions: [[String: Any]] = []
-            let urls = event.post.contentUrl.urls
-            if let content = urls.first.flatMap(MessageFormat.linkableURL) {
-                let title = urls.count > 1 ? "Open content (\(urls.count) slides)" : "Open content"
-                actions.append(["type": "Action.OpenUrl", "title": title, "url": content])
+            var actions: [JSONValue] = []
+            if let content = post.content {
+                actions.append(["type": "Action.OpenUrl", "title": .string("Open " + content.label), "url": .string(content.url)])
             }
-            if let thumbnail = event.post.thumbnailUrl.flatMap(MessageFormat.linkableURL) {
-                actions.append(["type": "Action.OpenUrl", "title": "Thumbnail", "url": thumbnail])
+            if let thumbnail = post.thumbnailURL {
+                actions.append(["type": "Action.OpenUrl", "title": "Thumbnail", "url": .string(thumbnail)])
             }
-            if !actions.isEmpty { items.append(["type": "ActionSet", "actions": actions]) }
-            return ["type": "Container", "separator": true, "spacing": "Medium", "items": items]
+            if !actions.isEmpty { items.append(["type": "ActionSet", "actions": .array(actions)]) }
+            return ["type": "Container", "separator": true, "spacing": "Medium", "items": .array(items)]
         }
     }
 }

@@ -58,6 +58,9 @@ enum TextFormatting {
     /// Control characters (CR, LF, tabs, …) and white space runs as single spaces; bidi
     /// embedding, override and isolate controls removed.
     static func oneLine(_ text: String) -> String {
+        // Most values (ids, statuses, one-line captions) are printable ASCII with single spaces
+        // inside: they come back as they are, after one byte scan.
+        if isOneLineASCII(text) { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         var lastWasSpace = false
@@ -88,6 +91,17 @@ enum TextFormatting {
         if out.hasSuffix(" ") { out.removeLast() }
         if out.hasPrefix(" ") { out.removeFirst() }
         return out
+    }
+
+    /// Printable ASCII, no space at either end and never two in a row: what ``oneLine(_:)``
+    /// leaves unchanged.
+    static func isOneLineASCII(_ text: String) -> Bool {
+        var previous = UInt8(ascii: " ")
+        for byte in text.utf8 {
+            guard byte > 0x20 && byte < 0x7F || byte == 0x20 && previous != 0x20 else { return false }
+            previous = byte
+        }
+        return previous != 0x20 || text.isEmpty
     }
 
     /// LRE, RLE, PDF, LRO, RLO (U+202A–U+202E) and LRI, RLI, FSI, PDI (U+2066–U+2069).

@@ -34,36 +34,41 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// Compact JSON text: strings escaped by ``JSONEscaping``, numbers as read.
-    public var serialized: String {
-        var out = ""
+    public var serialized: String { String(decoding: utf8, as: UTF8.self) }
+
+    /// ``serialized`` as UTF-8 bytes, written straight into one buffer.
+    public var utf8: [UInt8] {
+        var out: [UInt8] = []
         write(to: &out)
         return out
     }
 
-    private func write(to out: inout String) {
+    private func write(to out: inout [UInt8]) {
         switch self {
         case .string(let text):
-            out += "\""
-            out += JSONEscaping.escape(text)
-            out += "\""
-        case .number(let literal): out += literal
-        case .bool(let value): out += value ? "true" : "false"
-        case .null: out += "null"
+            out.append(0x22)
+            JSONEscaping.append(text, to: &out)
+            out.append(0x22)
+        case .number(let literal): out += literal.utf8
+        case .bool(let value): out += value ? "true".utf8 : "false".utf8
+        case .null: out += "null".utf8
         case .array(let elements):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
-                if index > 0 { out += "," }
+                if index > 0 { out.append(UInt8(ascii: ",")) }
                 element.write(to: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (index, member) in members.enumerated() {
-                if index > 0 { out += "," }
-                out += "\"" + JSONEscaping.escape(member.key) + "\":"
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(0x22)
+                JSONEscaping.append(member.key, to: &out)
+                out += [0x22, UInt8(ascii: ":")]
                 member.value.write(to: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 }

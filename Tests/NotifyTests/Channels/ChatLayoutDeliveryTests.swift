@@ -32,7 +32,7 @@ import Watch
         let request = try #require(try await receiver.waitForRequests(count: 1).first)
         #expect(request.method == "POST" && request.path == "/services/T0/B0/Hx7sK29dPq4LmN8vR3tY")
         #expect(request.header("Content-Type") == "application/json; charset=utf-8")
-        #expect(request.body == (try Self.channel(receiver, kind: kind).bodies(for: document)).first)
+        #expect(request.body == Self.channel(receiver, kind: kind).bodies(for: document).first)
         let message = try ChatDocuments.json(request.body)
         #expect((message["text"] as? String)?.contains("Failed: 2 posts failed") == true)
         #expect((message["attachments"] as? [[String: Any]])?.isEmpty == false)
@@ -46,7 +46,7 @@ import Watch
         let document = try ChatDocuments.document(kind: kind, captions: ["one"])
         try await Self.channel(receiver, kind: kind, layout: .text).send(document)
         let request = try #require(try await receiver.waitForRequests(count: 1).first)
-        #expect(request.body == (try ChatChannel.body(document.message)))
+        #expect(request.body == ChatChannel.body(document.message))
         #expect(try ChatDocuments.json(request.body).keys.sorted() == ["text"])
     }
 

@@ -8,7 +8,7 @@ import Testing
 /// real CommonMark renderer on every place Mattermost renders as Markdown.
 @Suite struct MattermostAttachmentsTests {
     static func bodies(_ document: NotificationDocument) throws -> [Data] {
-        try MattermostAttachments(document: document).bodies()
+        MattermostAttachments(document: document).bodies()
     }
 
     static func attachments(_ body: Data) throws -> [[String: Any]] {

@@ -8,7 +8,7 @@ import Testing
 /// over generated notifications of 1 to 300 posts with hostile captions.
 @Suite struct SlackBlockKitTests {
     static func bodies(_ document: NotificationDocument) throws -> [Data] {
-        try SlackBlockKit(document: document).bodies()
+        SlackBlockKit(document: document).bodies()
     }
 
     /// The messages of a split notification as one JSON array, for one golden file.

@@ -84,9 +84,11 @@ import Watch
         let containers = TeamsCards(Self.document(.teams, values: values)).containers()
         var texts: [String] = []
         for container in containers {
-            for item in container["items"] as? [[String: Any]] ?? [] {
-                if item["type"] as? String == "TextBlock", let text = item["text"] as? String { texts.append(text) }
-                for fact in item["facts"] as? [[String: Any]] ?? [] { texts.append(fact["value"] as? String ?? "") }
+            guard case .array(let items) = container["items"] else { continue }
+            for item in items {
+                if item["type"] == "TextBlock", case .string(let text) = item["text"] { texts.append(text) }
+                guard case .array(let facts) = item["facts"] else { continue }
+                for fact in facts { if case .string(let value) = fact["value"] { texts.append(value) } }
             }
         }
         let rendered = try await CommonMark.render(texts)

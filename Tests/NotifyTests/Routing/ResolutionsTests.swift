@@ -96,7 +96,7 @@ import Watch
         #expect(text.hasPrefix("*✅ Resolved: Failed: 1 post posted*"), "\(text)")
         #expect(text.contains("&lt;!channel&gt; fixed &amp; live") && !text.contains("<!channel>"), "\(text)")
         // In Block Kit (Slack's default) the follow-up is headed the same, the caption as safe.
-        let blocks = try ChatChannel(name: "ops", kind: .slack, url: receiver.url("/hook"), transport: CurlTransport()).bodies(for: document)
+        let blocks = ChatChannel(name: "ops", kind: .slack, url: receiver.url("/hook"), transport: CurlTransport()).bodies(for: document)
         let json = String(decoding: try #require(blocks.first), as: UTF8.self)
         #expect(json.contains("✅ Resolved: Failed: 1 post posted") && !json.contains("<!channel>"), "\(json)")
     }

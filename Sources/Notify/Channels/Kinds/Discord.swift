@@ -66,13 +66,7 @@ public struct DiscordChannel: Channel {
 
     /// The requests a document is sent as, in order.
     public func requests(for document: NotificationDocument) throws(DeliveryFailure) -> [HTTPRequest] {
-        let bodies: [Data]
-        do {
-            bodies = try DiscordMessages(document).bodies()
-        } catch {
-            throw DeliveryFailure(message: "cannot encode the message", isPermanent: true)
-        }
-        return bodies.map { HTTPRequest.jsonPost($0, to: endpoint, timeout: timeout) }
+        DiscordMessages(document).bodies().map { HTTPRequest.jsonPost($0, to: endpoint, timeout: timeout) }
     }
 
     /// Sends the messages in order (see ``SplitDelivery``). A failure stops there; the retry

@@ -71,12 +71,14 @@ struct MattermostAttachments: ChatPayloadLayout {
 }
 
 extension MattermostAttachments {
-    struct Message: Encodable {
+    struct Message: JSONBody {
         let text: String
         let attachments: [Attachment]
+
+        var json: JSONValue { ["text": .string(text), "attachments": .array(attachments.map(\.json))] }
     }
 
-    struct Attachment: Encodable {
+    struct Attachment {
         let fallback: String
         let color: String
         let title: String
@@ -85,19 +87,24 @@ extension MattermostAttachments {
         let fields: [Field]
         var footer: String?
 
-        enum CodingKeys: String, CodingKey {
-            case fallback, color, title, text, fields, footer
-            case titleLink = "title_link"
-        }
-
         var textSize: Int {
             fields.reduce(title.utf16.count + text.utf16.count + fallback.utf16.count) { $0 + $1.value.utf16.count + $1.title.utf16.count }
         }
+
+        var json: JSONValue {
+            .object(dropping: [
+                "fallback": .string(fallback), "color": .string(color), "title": .string(title),
+                "title_link": titleLink.map(JSONValue.string), "text": .string(text),
+                "fields": .array(fields.map(\.json)), "footer": footer.map(JSONValue.string),
+            ])
+        }
     }
 
-    struct Field: Encodable {
+    struct Field {
         let title: String
         let value: String
         let short: Bool
+
+        var json: JSONValue { ["title": .string(title), "value": .string(value), "short": .bool(short)] }
     }
 }

@@ -27,7 +27,35 @@ extension MessageFormat.Markup {
     /// are; an `_` between two letters or digits stays (`acc_1a2b`, `snake_case`): Slack never
     /// reads that one as emphasis, and IDs stay copyable.
     static func slackLookAlikes(_ text: String) -> String {
-        guard text.contains(where: { $0 == "`" || $0 == "*" || $0 == "~" || $0 == "_" }) else { return text }
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "`") || $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "_") })
+        else { return text }
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII, byte by byte (the same as the walk over characters below; a letter or digit
+            // is A–Z, a–z, 0–9 there).
+            let bytes = Array(text.utf8)
+            func isWordByte(_ index: Int) -> Bool {
+                let byte = bytes[index]
+                return (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            }
+            var out = ""
+            out.reserveCapacity(bytes.count + 16)
+            var kept = 0
+            for (index, byte) in bytes.enumerated() {
+                let replacement: String
+                switch byte {
+                case UInt8(ascii: "`"): replacement = "\u{02CB}"
+                case UInt8(ascii: "*"): replacement = "\u{2217}"
+                case UInt8(ascii: "~"): replacement = "\u{223C}"
+                case UInt8(ascii: "_") where !(index > 0 && index + 1 < bytes.count && isWordByte(index - 1) && isWordByte(index + 1)):
+                    replacement = "\u{02CD}"
+                default: continue
+                }
+                out += String(decoding: bytes[kept..<index], as: UTF8.self)
+                out += replacement
+                kept = index + 1
+            }
+            return out + String(decoding: bytes[kept...], as: UTF8.self)
+        }
         let characters = Array(text)
         var out = ""
         out.reserveCapacity(text.utf8.count + 16)

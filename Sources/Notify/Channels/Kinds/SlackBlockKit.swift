@@ -105,57 +105,34 @@ struct SlackBlockKit: ChatPayloadLayout {
 
 extension SlackBlockKit {
     /// One incoming-webhook message.
-    struct Message: Encodable {
+    struct Message: JSONBody {
         let text: String
         let attachments: [Attachment]
+
+        var json: JSONValue { ["text": .string(text), "attachments": .array(attachments.map(\.json))] }
     }
 
     /// The legacy attachment that gives the blocks their colour bar.
-    struct Attachment: Encodable {
+    struct Attachment {
         let color: String
         let blocks: [Block]
+
+        var json: JSONValue { ["color": .string(color), "blocks": .array(blocks.map(\.json))] }
     }
 
     /// A link button (no interaction payload is expected: the URL opens in the browser).
-    struct Button: Encodable {
+    struct Button {
         let label: String
         let url: String
         let actionID: String
 
-        enum CodingKeys: String, CodingKey { case type, text, url, action_id }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode("button", forKey: .type)
-            try container.encode(TextObject(type: "plain_text", text: label), forKey: .text)
-            try container.encode(url, forKey: .url)
-            try container.encode(actionID, forKey: .action_id)
-        }
-    }
-
-    /// A text object: `plain_text` (with `emoji`) or `mrkdwn` (with `verbatim`).
-    struct TextObject: Encodable {
-        let type: String
-        let text: String
-
-        enum CodingKeys: String, CodingKey { case type, text, emoji, verbatim }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(type, forKey: .type)
-            try container.encode(text, forKey: .text)
-            if type == "plain_text" {
-                try container.encode(true, forKey: .emoji)
-            } else {
-                // No automatic links to bare URLs, channel names or mentions: what a caption
-                // holds stays text (the escaping already stops `<…>` links and mentions).
-                try container.encode(true, forKey: .verbatim)
-            }
+        var json: JSONValue {
+            ["type": "button", "text": Block.plainText(label), "url": .string(url), "action_id": .string(actionID)]
         }
     }
 
     /// The four block types the layout uses.
-    enum Block: Encodable {
+    enum Block {
         case header(String)
         case section(String)
         case actions([Button])
@@ -170,25 +147,22 @@ extension SlackBlockKit {
             }
         }
 
-        enum CodingKeys: String, CodingKey { case type, text, elements }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
+        var json: JSONValue {
             switch self {
-            case .header(let text):
-                try container.encode("header", forKey: .type)
-                try container.encode(TextObject(type: "plain_text", text: text), forKey: .text)
-            case .section(let text):
-                try container.encode("section", forKey: .type)
-                try container.encode(TextObject(type: "mrkdwn", text: text), forKey: .text)
-            case .actions(let buttons):
-                try container.encode("actions", forKey: .type)
-                try container.encode(buttons, forKey: .elements)
-            case .context(let text):
-                try container.encode("context", forKey: .type)
-                try container.encode([TextObject(type: "mrkdwn", text: text)], forKey: .elements)
+            case .header(let text): ["type": "header", "text": Self.plainText(text)]
+            case .section(let text): ["type": "section", "text": Self.mrkdwn(text)]
+            case .actions(let buttons): ["type": "actions", "elements": .array(buttons.map(\.json))]
+            case .context(let text): ["type": "context", "elements": [Self.mrkdwn(text)]]
             }
         }
+
+        /// A `plain_text` object: emoji codes such as `:tada:` shown as emoji.
+        static func plainText(_ text: String) -> JSONValue { ["type": "plain_text", "text": .string(text), "emoji": true] }
+
+        /// A `mrkdwn` object, `verbatim`: no automatic links to bare URLs, channel names or
+        /// mentions; what a caption holds stays text (the escaping already stops `<…>` links
+        /// and mentions).
+        static func mrkdwn(_ text: String) -> JSONValue { ["type": "mrkdwn", "text": .string(text), "verbatim": true] }
     }
 }
 

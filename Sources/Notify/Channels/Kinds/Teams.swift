@@ -48,13 +48,7 @@ public struct TeamsChannel: Channel {
 
     /// The requests a document is sent as, in order.
     public func requests(for document: NotificationDocument) throws(DeliveryFailure) -> [HTTPRequest] {
-        let bodies: [Data]
-        do {
-            bodies = try TeamsCards(document).bodies()
-        } catch {
-            throw DeliveryFailure(message: "cannot encode the message", isPermanent: true)
-        }
-        return bodies.map { HTTPRequest.jsonPost($0, to: url, timeout: timeout) }
+        TeamsCards(document).bodies().map { HTTPRequest.jsonPost($0, to: url, timeout: timeout) }
     }
 
     /// Sends the cards in order (see ``SplitDelivery``). A failure stops there; the retry sends
