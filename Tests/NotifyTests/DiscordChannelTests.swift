@@ -141,17 +141,20 @@ import Watch
         #expect(contents.map { String($0.suffix(5)) } == ["(1/3)", "(2/3)", "(3/3)"])
     }
 
-    /// A 429 on a later message of a split notification is waited out in the send (a retry of
-    /// the whole notification would repeat the first messages, and hit the burst limit again).
-    @Test func a429OnALaterMessageIsWaitedOutAndNothingIsSentTwice() async throws {
+    /// A 429 on a later message of a split notification fails the attempt with Discord's
+    /// `retry_after`; the retry resumes at that message: none is sent twice.
+    @Test func a429OnALaterMessageIsRetriedFromThatMessageAndNothingIsSentTwice() async throws {
         let receiver = try HTTPReceiver.start()
         defer { receiver.stop() }
         receiver.enqueue(.json(#"{"id":"1"}"#))
-        receiver.enqueue(.json(#"{"message":"You are being rate limited.","retry_after":0.2,"global":false}"#, status: 429))
+        receiver.enqueue(.json(#"{"message":"You are being rate limited.","retry_after":2.5,"global":false}"#, status: 429))
         receiver.setDefault(.json(#"{"id":"2"}"#))
-        let started = ContinuousClock.now
-        try await Self.channel(receiver).send(ChannelDocuments.document(.discord, captions: (1...25).map { "c\($0)" }))
-        #expect(ContinuousClock.now - started >= .milliseconds(200))
+        let (delivery, outbox, ids, clock, _) = try await Self.delivery(receiver, captions: (1...25).map { "c\($0)" })
+        #expect(await delivery.deliverDue(now: clock.now).retrying == 1)
+        let entry = try #require(await outbox.entry(ids[0]))
+        #expect(entry.nextAttemptAt == clock.now.addingTimeInterval(2.5))
+        clock.advance(3)
+        #expect(await delivery.deliverDue(now: clock.now).delivered == 1)
         let contents = try receiver.requests.map { try #require(try ChannelDocuments.json($0.body)["content"] as? String) }
         #expect(contents.map { String($0.suffix(5)) } == ["(1/3)", "(2/3)", "(2/3)", "(3/3)"])
     }
@@ -230,12 +233,12 @@ import Watch
     /// `count` notifications for the Discord channel `ops` (and one for `other`, a channel that
     /// is not declared, when asked), a delivery with a manual clock and captured logs.
     static func delivery(
-        _ receiver: HTTPReceiver, count: Int = 1, otherChannel: Bool = false
+        _ receiver: HTTPReceiver, count: Int = 1, otherChannel: Bool = false, captions: [String]? = nil
     ) async throws -> (Delivery, MemoryOutbox, [Int64], ManualClock, CapturedLogs) {
         let outbox = MemoryOutbox()
         var ids: [Int64] = []
         for n in 0..<count {
-            var document = ChannelDocuments.document(.discord)
+            var document = captions.map { ChannelDocuments.document(.discord, captions: $0) } ?? ChannelDocuments.document(.discord)
             document.idempotencyKey = "k\(n)"
             ids.append(await outbox.add(
                 OutboxDraft(idempotencyKey: document.idempotencyKey, channel: "ops", rule: "Failed", payload: try document.encoded()),

@@ -79,6 +79,25 @@ import Watch
         #expect(bodies.allSatisfy { $0["event_action"] as? String == "trigger" })
     }
 
+    /// The routing key's limit (2 a second, 5 at once) counts events, not notifications: a
+    /// notification of 9 posts sends 5 at once, then one every half second, on the delivery's
+    /// clock; a second notification right after waits its turn behind them.
+    @Test func theRateLimitCountsEventsNotNotifications() async throws {
+        let receiver = try HTTPReceiver.start()
+        defer { receiver.stop() }
+        receiver.setDefault(Self.accepted)
+        let outbox = MemoryOutbox()
+        _ = try await outbox.add(try Self.trigger((1...9).map { "p\($0)" }), at: Fixtures.t0)
+        var second = try Self.trigger(["p10"])
+        second.idempotencyKey = "second"
+        _ = try await outbox.add(second, at: Fixtures.t0)
+        let clock = ManualClock(Fixtures.t0)
+        let delivery = Delivery(outbox: outbox, channels: [try Self.channel(receiver)], clock: clock, random: { 0 })
+        #expect(await delivery.deliverDue(now: clock.now).delivered == 2)
+        #expect(receiver.requests.count == 10)
+        #expect(clock.sleeps == Array(repeating: .milliseconds(500), count: 5), "\(clock.sleeps)")
+    }
+
     @Test(arguments: [(Severity.critical, "critical"), (.warning, "warning"), (.info, "info")])
     func severityIsMapped(severity: Severity, expected: String) throws {
         let event = try #require(PagerDutyEvent.events(of: try Self.trigger(severity: severity)).first)

@@ -70,14 +70,8 @@ public struct ChatChannel: HTTPChannel {
     }
 
     public func send(_ document: NotificationDocument) async throws(DeliveryFailure) {
-        let requests = try requests(for: document)
-        // The key names the notification and its number of messages: a document rendered
-        // differently (a changed layout after a reload) starts over.
-        let key = "\(document.idempotencyKey) \(requests.count)"
-        let sent = progress.sent(key)
-        for (index, request) in requests.enumerated() where index >= sent {
-            try await transport.deliver(request, redactor: redactor)
-            progress.record(key, sent: index + 1, of: requests.count)
+        try await SplitDelivery.send(try requests(for: document), of: document, progress: progress, transport: transport, redactor: redactor) {
+            DeliveryFailure.http($0, redactor: redactor)
         }
     }
 }

@@ -49,15 +49,23 @@ extension Delivery {
             // the deadline bounds the whole delivery phase, in-flight attempts included (an
             // attempt cut short is a failure like a timeout: retried later, same key).
             let transferDeadline = deadline.map { ContinuousClock.now + .seconds(max(0, $0.timeIntervalSince(clock.now))) }
+            // The requests after a send's first take a token each (``RequestPacing``).
+            let pace: @Sendable () async -> Void = { [limiter, clock] in
+                var wait = limiter.reserve(channel.destination, limit: channel.rateLimit, at: clock.now)
+                if let deadline { wait = min(wait, .seconds(max(0, deadline.timeIntervalSince(clock.now)))) }
+                if wait > .zero { try? await clock.sleep(for: wait) }
+            }
             let result = await CurlTransport.$deadline.withValue(transferDeadline) {
-                await Task { () -> DeliveryFailure? in
-                    do throws(DeliveryFailure) {
-                        if addresses?.isEmpty != true { try await channel.send(document, to: addresses) }
-                        return nil
-                    } catch {
-                        return error
-                    }
-                }.value
+                await RequestPacing.$wait.withValue(pace) {
+                    await Task { () -> DeliveryFailure? in
+                        do throws(DeliveryFailure) {
+                            if addresses?.isEmpty != true { try await channel.send(document, to: addresses) }
+                            return nil
+                        } catch {
+                            return error
+                        }
+                    }.value
+                }
             }
             var recipients: [OutboxRecipient]?
             var failure = result

@@ -126,6 +126,25 @@ import Watch
         #expect(headers == ["(1/3)", "(2/3)", "(2/3)", "(2/3)", "(3/3)"])
     }
 
+    /// Slack's limit counts messages: a notification split into 3 at one a second (no burst)
+    /// waits a second before its second and third message, on the delivery's clock.
+    @Test func theMessagesOfASplitNotificationTakeATokenEach() async throws {
+        let receiver = try HTTPReceiver.start()
+        defer { receiver.stop() }
+        let outbox = MemoryOutbox()
+        let document = try ChatDocuments.document(kind: .slack, captions: (1...60).map { "caption \($0)" })
+        _ = await outbox.add(
+            OutboxDraft(idempotencyKey: document.idempotencyKey, channel: "ops", rule: "Failed", payload: try document.encoded()),
+            at: Fixtures.t0)
+        let clock = ManualClock(Fixtures.t0)
+        let channel = ChatChannel(
+            name: "ops", kind: .slack, url: receiver.url("/hook"), transport: Self.transport, rateLimit: RateLimit(perSecond: 1, burst: 1))
+        let delivery = Delivery(outbox: outbox, channels: [channel], clock: clock, random: { 0 })
+        #expect(await delivery.deliverDue(now: clock.now).delivered == 1)
+        #expect(receiver.requests.count == 3)
+        #expect(clock.sleeps == [.seconds(1), .seconds(1)], "\(clock.sleeps)")
+    }
+
     /// Slack answers a payload it refuses with 400 `invalid_blocks`: never retried, and the
     /// webhook's path (its credential) is not in the error.
     @Test func a400IsPermanent() async throws {

@@ -25,6 +25,8 @@ public struct DiscordChannel: Channel {
     let endpoint: String
     let transport: CurlTransport
     let redactor: Redactor
+    /// How many messages of each split notification were taken (a retry resumes after them).
+    let progress = SentMessages()
     /// The longest one request may take (a test shortens it).
     let timeout: Duration
 
@@ -69,11 +71,10 @@ public struct DiscordChannel: Channel {
         DiscordMessages(document).bodies().map { HTTPRequest.jsonPost($0, to: endpoint, timeout: timeout) }
     }
 
-    /// Sends the messages in order (see ``SplitDelivery``). A failure stops there; the retry
-    /// sends every message again (the outbox keeps a document, not its messages), so a retried
-    /// split notification may repeat its first messages.
+    /// Sends the messages in order; a retry in this process resumes at the one that failed
+    /// (see ``SplitDelivery``).
     public func send(_ document: NotificationDocument) async throws(DeliveryFailure) {
-        try await SplitDelivery.send(try requests(for: document), transport: transport, redactor: redactor) { response in
+        try await SplitDelivery.send(try requests(for: document), of: document, progress: progress, transport: transport, redactor: redactor) { response in
             guard var failure = DeliveryFailure.http(response, redactor: redactor) else { return nil }
             switch response.status {
             case 429:

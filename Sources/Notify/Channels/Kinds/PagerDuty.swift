@@ -34,9 +34,9 @@ public struct PagerDutyChannel: Channel {
     /// PagerDuty's events endpoint in the US service region.
     public static let defaultEndpoint = "https://events.pagerduty.com/v2/enqueue"
 
-    /// About 120 events a minute per routing key (PagerDuty's documented limit), a few at once.
-    /// One notification is one send for the limiter, however many posts it carries; PagerDuty's
-    /// 429 (retried, `Retry-After` honoured) covers the rest.
+    /// About 120 events a minute per routing key (PagerDuty's documented limit), a few at once:
+    /// each event takes a token (``RequestPacing``), so a notification of 50 posts is spread
+    /// over its 25 seconds. PagerDuty's 429 (retried, `Retry-After` honoured) covers the rest.
     public static let rateLimit = RateLimit(perSecond: 2, burst: 5)
 
     /// - Parameters:
@@ -75,7 +75,9 @@ public struct PagerDutyChannel: Channel {
 
     public func send(_ document: NotificationDocument) async throws(DeliveryFailure) {
         var refused: DeliveryFailure?
-        for request in try requests(for: document) {
+        for (index, request) in try requests(for: document).enumerated() {
+            // One token of the routing key's limit per event, not per notification.
+            if index > 0 { await RequestPacing.beforeNextRequest() }
             do throws(DeliveryFailure) {
                 try await transport.deliver(request, redactor: redactor)
             } catch where error.isPermanent {

@@ -18,6 +18,8 @@ public struct TeamsChannel: Channel {
     let url: String
     let transport: CurlTransport
     let redactor: Redactor
+    /// How many messages of each split notification were taken (a retry resumes after them).
+    let progress = SentMessages()
     /// The longest one request may take (a test shortens it).
     let timeout: Duration
 
@@ -51,11 +53,10 @@ public struct TeamsChannel: Channel {
         TeamsCards(document).bodies().map { HTTPRequest.jsonPost($0, to: url, timeout: timeout) }
     }
 
-    /// Sends the cards in order (see ``SplitDelivery``). A failure stops there; the retry sends
-    /// every card again (the outbox keeps a document, not its cards), so a retried split
-    /// notification may repeat its first cards.
+    /// Sends the messages in order; a retry in this process resumes at the one that failed
+    /// (see ``SplitDelivery``).
     public func send(_ document: NotificationDocument) async throws(DeliveryFailure) {
-        try await SplitDelivery.send(try requests(for: document), transport: transport, redactor: redactor) { response in
+        try await SplitDelivery.send(try requests(for: document), of: document, progress: progress, transport: transport, redactor: redactor) { response in
             DeliveryFailure.http(response, redactor: redactor)
         }
     }

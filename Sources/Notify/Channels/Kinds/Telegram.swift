@@ -20,6 +20,8 @@ public struct TelegramChannel: Channel {
     let bot: TelegramURL
     let transport: CurlTransport
     let redactor: Redactor
+    /// How many messages of each split notification were taken (a retry resumes after them).
+    let progress = SentMessages()
     /// The longest one request may take (a test shortens it).
     let timeout: Duration
 
@@ -87,20 +89,14 @@ public struct TelegramChannel: Channel {
         return requests
     }
 
-    /// Sends the parts in order. A failure stops there; the retry sends every part again (the
-    /// outbox keeps a document, not its parts), so a retried long message may repeat its first parts.
+    /// Sends the parts in order; a retry in this process resumes at the part that failed (see
+    /// ``SplitDelivery``).
     public func send(_ document: NotificationDocument) async throws(DeliveryFailure) {
-        for request in try requests(for: document) {
-            let response: HTTPResponse
-            do {
-                response = try await transport.send(request)
-            } catch {
-                throw DeliveryFailure.transport(error, redactor: redactor)
-            }
-            if var failure = DeliveryFailure.http(response, redactor: redactor) {
-                if response.status == 429 { failure.waitAtLeast(retryAfterInBody: response.body, at: ["parameters", "retry_after"]) }
-                throw failure
-            }
+        try await SplitDelivery.send(try requests(for: document), of: document, progress: progress, transport: transport, redactor: redactor) {
+            response in
+            guard var failure = DeliveryFailure.http(response, redactor: redactor) else { return nil }
+            if response.status == 429 { failure.waitAtLeast(retryAfterInBody: response.body, at: ["parameters", "retry_after"]) }
+            return failure
         }
     }
 }
