@@ -73,9 +73,21 @@ public enum ChannelKind: String, Sendable, Hashable, Codable, CaseIterable {
             TelegramURL.problem(with: url)
         case .teams:
             TeamsURL.problem(with: url)
-        case .slack, .mattermost, .discord, .webhook, .email, .console, .pagerduty:
+        case .discord:
+            DiscordURL.problem(with: url)
+        case .slack, .mattermost, .webhook, .email, .console, .pagerduty:
             nil
         }
+    }
+
+    /// A loopback address (tests and local receivers stand in for a service there):
+    /// `localhost`, `::1`, or an IPv4 literal in 127.0.0.0/8 (four numbers 0…255, the first
+    /// 127: `127.attacker.example` is a name).
+    static func isLoopback(host: String) -> Bool {
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets.first == "127"
+            && octets.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCII) && UInt8($0) != nil }
     }
 
     /// The parts of a target URL that are credentials on their own, for redaction beyond the URL

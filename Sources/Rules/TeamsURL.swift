@@ -33,7 +33,7 @@ public struct TeamsURL: Sendable, Hashable {
         guard let components = URLComponents(string: url), let host = components.host?.lowercased(), !host.isEmpty,
               let scheme = components.scheme?.lowercased()
         else { return "is not a Teams Workflows webhook URL (\(shape))" }
-        if isLoopback(host) { return scheme == "http" || scheme == "https" ? nil : "is not a Teams Workflows webhook URL (\(shape))" }
+        if ChannelKind.isLoopback(host: host) { return scheme == "http" || scheme == "https" ? nil : "is not a Teams Workflows webhook URL (\(shape))" }
         if host.hasSuffix(".webhook.office.com") || host == "outlook.office.com" || host == "outlook.office365.com" {
             return "is an Office 365 connector URL, which Microsoft retired: create a Workflows webhook in Teams and paste its URL"
         }
@@ -53,14 +53,5 @@ public struct TeamsURL: Sendable, Hashable {
             return "has no 'sig' parameter: paste the whole URL Teams gives, query included"
         }
         return nil
-    }
-
-    /// A loopback address (tests and local receivers): `localhost`, `::1`, or an IPv4 literal
-    /// in 127.0.0.0/8 (four numbers 0…255, the first 127: `127.attacker.example` is a name).
-    static func isLoopback(_ host: String) -> Bool {
-        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
-        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets.first == "127"
-            && octets.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCII) && UInt8($0) != nil }
     }
 }

@@ -4,7 +4,7 @@ import Testing
 
 /// The `layout` channel option: `channel ops = slack env:HOOK layout text`.
 @Suite struct ChannelLayoutTests {
-    let environment = ["HOOK": "https://hooks.example.com/T/B/X", "KEY": "k"]
+    let environment = ["HOOK": "https://hooks.example.com/T/B/X", "KEY": "k", "DISCORD": "https://discord.com/api/webhooks/1/AbCdEfGhIjKlMnOpQrStUvWx"]
 
     func load(_ channels: String) throws -> RuleSet {
         try RuleSet.load(source: channels + "\nrule \"r\" {\n  when failed\n  notify ops\n}\n", name: "a.rules", environment: environment)
@@ -59,9 +59,9 @@ import Testing
     }
 
     @Test func aKindWithoutLayoutsRefusesTheOption() {
-        let found = errors("channel ops = discord env:HOOK layout text")
+        let found = errors("channel ops = discord env:DISCORD layout text")
         #expect(found.first?.hasPrefix(
-            "a.rules:1:39: error: a discord channel has one layout and takes no 'layout' option (only slack and mattermost do)") == true,
+            "a.rules:1:42: error: a discord channel has one layout and takes no 'layout' option (only slack and mattermost do)") == true,
             "\(found)")
     }
 

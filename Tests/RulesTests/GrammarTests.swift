@@ -13,7 +13,7 @@ import Timekeeping
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        try "https://discord.example.com/api/webhooks/1/abc\n".write(to: directory.appendingPathComponent("discord.secret"), atomically: true, encoding: .utf8)
+        try "https://discord.com/api/webhooks/1/AbCdEfGhIjKlMnOpQrStUvWx\n".write(to: directory.appendingPathComponent("discord.secret"), atomically: true, encoding: .utf8)
         try "hmac-key".write(to: directory.appendingPathComponent("hmac key"), atomically: true, encoding: .utf8)
         let source = """
             channel s = slack env:HOOK
@@ -35,7 +35,7 @@ import Timekeeping
         #expect(set.warnings.isEmpty)
         #expect(set.channels["s"]?.kind == .slack)
         #expect(set.channels["m"]?.targets == ["https://chat.example.com/hooks/abc"])
-        #expect(set.channels["d"]?.targets == ["https://discord.example.com/api/webhooks/1/abc"])
+        #expect(set.channels["d"]?.targets == ["https://discord.com/api/webhooks/1/AbCdEfGhIjKlMnOpQrStUvWx"])
         #expect(set.channels["w"]?.secret == "hmac-key")
         #expect(set.channels["w2"]?.secret == "k")
         #expect(set.channels["e"]?.targets == ["oncall@example.com", "ops@example.com", "a@example.com", "b@example.org"])

@@ -58,7 +58,7 @@ import Watch
             channel a = slack "https://hooks.example.com/a" layout text
             channel b = slack "https://hooks.example.com/b"
             channel c = mattermost "https://chat.example.com/hooks/c"
-            channel d = discord "https://discord.example.com/api/webhooks/1/d"
+            channel d = discord "https://discord.com/api/webhooks/1/AbCdEfGhIjKlMnOpQrStUvWx"
             rule "r" {
               when failed
               notify a, b, c, d
