@@ -27,3 +27,17 @@ extension ChannelKind {
     /// The layout a channel of this kind uses without a `layout` option (nil: it has none).
     public var defaultLayout: ChatLayout? { layouts.first }
 }
+
+extension ChannelKind {
+    /// Whether a channel of this kind, in `layout` (nil: its default), shows a rule's `body`
+    /// template. Structured layouts draw the posts themselves (Slack's blocks, Mattermost's
+    /// attachments, Discord's embeds, Teams' cards) and PagerDuty sends one event per post:
+    /// they take the rule's `title` only, and `rules lint` says so when a rule has a `body`.
+    public func showsRuleBody(layout: ChatLayout?) -> Bool {
+        switch self {
+        case .slack, .mattermost: (layout ?? defaultLayout) == .text
+        case .discord, .teams, .pagerduty: false
+        case .webhook, .email, .console, .ntfy, .telegram: true
+        }
+    }
+}

@@ -41,7 +41,7 @@ import Testing
         let output = RulesLint.run(.init(path: Self.examples, environment: ["OPS_SLACK_WEBHOOK": "https://hooks.slack.com/x"]))
         #expect(output.exitCode == 2)
         #expect(output.stdout.contains("ops.rules:8:24: error: environment variable ONCALL_EMAILS is not set"))
-        #expect(output.stdout.contains("team.rules:6:27: error: environment variable TEAM_MATTERMOST_WEBHOOK is not set"))
+        #expect(output.stdout.contains("team.rules:8:27: error: environment variable TEAM_MATTERMOST_WEBHOOK is not set"))
         #expect(output.stdout.hasSuffix("2 errors; nothing loaded\n"))
         let skipped = RulesLint.run(.init(path: Self.examples, environment: [:], skipSecrets: true))
         #expect(skipped.exitCode == 0)

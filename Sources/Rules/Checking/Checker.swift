@@ -151,11 +151,28 @@ struct Checker {
             checkTemplateFields(template.text, literal: template.literal, groupBy: builder.groupBy)
         }
         guard !failed else { return }
+        if let bodyRange = seen["body"] { warnIfBodyUnshown(channels: builder.channels, at: bodyRange) }
         rules.append(Rule(
             name: name, severity: builder.severity, triggers: builder.triggers, channels: builder.channels,
             groupBy: builder.groupBy, throttle: builder.throttle.map { .seconds($0) }, title: builder.title,
             body: builder.body, location: syntax.name.range.start, condition: builder.whereSyntax.map(Self.spell),
             predicate: builder.predicate, resolution: builder.resolution))
+    }
+
+    /// A rule's own `body` that none of its channels shows (their layouts draw the posts): a
+    /// warning naming them, so that a template written for Slack is not silently unused. A body
+    /// some channel shows (an email beside Slack's blocks) is the author's intent: no warning.
+    mutating func warnIfBodyUnshown(channels names: [String], at range: SourceRange) {
+        let declared = names.compactMap { channels[$0] }
+        guard declared.count == names.count, !declared.isEmpty, !declared.contains(where: { $0.kind.showsRuleBody(layout: $0.layout) })
+        else { return }
+        let list = declared.map { channel in
+            "'\(channel.name)' (\(channel.kind.rawValue)\((channel.layout ?? channel.kind.defaultLayout).map { " \($0.rawValue)" } ?? ""))"
+        }.joined(separator: ", ")
+        let textLayouts = declared.contains { $0.kind.layouts.contains(.text) }
+        let verbs = declared.count == 1 ? "draws each post in its own layout and takes" : "draw each post in their own layout and take"
+        report(.warning, "this body is never shown: \(list) \(verbs) the rule's title only"
+            + (textLayouts ? "; 'layout text' on a slack or mattermost channel shows the body" : ""), at: range)
     }
 
     /// What a rule's clauses add up to while they are checked.
