@@ -45,7 +45,10 @@ public struct Run: Sendable {
 
         let console: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
         try options.metrics.checkAvailable()
-        try options.api?.address.checkAvailable()
+        if let api = options.api {
+            try Self.checkAddresses(metrics: options.metrics, api: api.address)
+            try api.address.checkAvailable()
+        }
         // Before the lock file is made: it is the trace of a state kept here before.
         if let warning = StateFileGuard.startWarning(statePath: settings.statePath) { logger.warning("\(warning)") }
         let lock = try StateLock(statePath: settings.statePath)
@@ -152,6 +155,14 @@ public struct Run: Sendable {
         }
         logger.info("postwatch stopped")
         return .ok
+    }
+
+    /// The API and the metrics on one port: each address alone binds, the second server
+    /// would not, and the daemon would stop after its first cycle.
+    static func checkAddresses(metrics: MetricsServer.Configuration?, api: MetricsServer.Configuration) throws(CommandError) {
+        guard let metrics, metrics.port == api.port, metrics.port != 0 else { return }
+        throw CommandError(
+            .configuration, "--api-address \(api.host):\(api.port) and --metrics-address \(metrics.host):\(metrics.port) use the same port")
     }
 
     /// The `code` label of `postwatch_api_errors_total` for a failed cycle, nil when the API

@@ -76,7 +76,7 @@ public struct SilenceAPI: Sendable {
         case "GET": return await answer(200) { () throws(SilenceAdmin.Failure) in try await admin.show(id: id) }
         case "DELETE":
             return await answer(200) { () throws(SilenceAdmin.Failure) in
-                SilenceDocument(try await admin.expire(id: id), now: admin.clock.now)
+                SilenceDocument(try await admin.expire(id: id).silence, now: admin.clock.now)
             }
         default: return Self.error(405, "method_not_allowed", "use GET or DELETE on a silence", headers: [("Allow", "GET, DELETE")])
         }

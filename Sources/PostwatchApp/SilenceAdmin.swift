@@ -66,16 +66,20 @@ public struct SilenceAdmin: Sendable {
         }
     }
 
-    /// Ends a silence now (one already over stays as it ended); the row stays for history.
-    public func expire(id: Int64) async throws(Failure) -> Silence {
-        let expired: Silence?
+    /// Ends a silence now; the row stays for history. One already over stays as it ended
+    /// (`ended` false).
+    public func expire(id: Int64) async throws(Failure) -> (silence: Silence, ended: Bool) {
+        let now = clock.now
         do {
-            expired = try await store.expireSilence(id: id, at: clock.now)
+            guard let current = try await store.silence(id: id) else { throw Failure.notFound(id) }
+            guard current.state(at: now) != .expired else { return (current, false) }
+            guard let expired = try await store.expireSilence(id: id, at: now) else { throw Failure.notFound(id) }
+            return (expired, true)
+        } catch let failure as Failure {
+            throw failure
         } catch {
             throw .store("cannot expire the silence: \(error)")
         }
-        guard let expired else { throw .notFound(id) }
-        return expired
     }
 
     /// Documents of `silences` as they stand now.
@@ -133,10 +137,10 @@ extension SilenceAdmin {
 
     /// `silence expire ID`.
     public func expireText(id: Int64) async throws(CommandError) -> String {
-        let now = clock.now
         let silence: Silence
-        do { silence = try await expire(id: id) } catch { throw error.commandError }
-        guard silence.expiredAt == now else {
+        let ended: Bool
+        do { (silence, ended) = try await expire(id: id) } catch { throw error.commandError }
+        guard ended else {
             return "Silence \(id) had already ended at \(SilenceTable.time(silence.endsAt)); nothing changed.\n"
         }
         return "Silence \(id) expired: events it matched are notified again from the next cycle.\n"

@@ -42,11 +42,11 @@ struct SilenceCommand: AsyncParsableCommand {
             abstract: "Mutes the matched events a condition covers, for a while.",
             discussion: #"Example: postwatch silence add 'accountId = "acc_1" and platform = tiktok' --for 2h --comment "TikTok outage""#)
 
-        @Argument(help: "The condition, in a rule's `where` syntax.")
+        @Argument(help: ArgumentHelp("The condition, in a rule's `where` syntax.", valueName: "condition"))
         var matcher: String
-        @Option(name: .customLong("for"), help: "How long it mutes, e.g. 30m, 2h, 1d (at most 31d).")
+        @Option(name: .customLong("for"), help: ArgumentHelp("How long it mutes, e.g. 30m, 2h, 1d (at most 31d).", valueName: "duration"))
         var duration: String
-        @Option(help: "When it starts muting (ISO 8601, e.g. 2026-12-24T18:00:00Z); default now.")
+        @Option(help: ArgumentHelp("When it starts muting (ISO 8601, e.g. 2026-12-24T18:00:00Z); default now.", valueName: "time"))
         var startsAt: String?
         @Option(help: "Why (required): shown in every list, and to whoever wonders later.")
         var comment: String

@@ -139,7 +139,9 @@ struct ConfigCommand: AsyncParsableCommand {
         func run() async throws {
             let check = ConfigCheck(
                 flags: common.flags, environment: Settings.processEnvironment,
-                options: .init(interval: daemon.intervalText, metricsAddress: daemon.metricsAddressText))
+                options: .init(
+                    interval: daemon.intervalText, metricsAddress: daemon.metricsAddressText,
+                    apiAddress: daemon.texts.apiAddress, apiTokenFile: daemon.texts.apiTokenFile))
             let (text, status) = check.run()
             FileHandle.standardOutput.write(Data(text.utf8))
             if status != .ok { throw ExitCode(status.rawValue) }

@@ -135,6 +135,22 @@ import Watch
         }
     }
 
+    /// No token file, no API; given one, the API listens on loopback unless told otherwise.
+    @Test func theAPIIsServedOnlyWithATokenFileAndOnLoopbackByDefault() throws {
+        #expect(try Settings.DaemonTexts(interval: nil, metricsAddress: nil, environment: [:]).api() == nil)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("token-\(UUID().uuidString)").path
+        _ = FileManager.default.createFile(atPath: path, contents: Data(Self.token.utf8), attributes: [.posixPermissions: 0o600])
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let api = try #require(try Settings.DaemonTexts(interval: nil, metricsAddress: nil, environment: ["POSTWATCH_API_TOKEN_FILE": path]).api())
+        #expect(api.address.host == "127.0.0.1" && api.address.port == 9465)
+        let named = try Settings.DaemonTexts(
+            interval: nil, metricsAddress: nil, apiAddress: "0.0.0.0:8080", apiTokenFile: path, environment: [:]).api()
+        #expect(named?.address.host == "0.0.0.0" && named?.address.port == 8080)
+        #expect(throws: CommandError.self) {
+            try Settings.DaemonTexts(interval: nil, metricsAddress: nil, apiAddress: "loopback", apiTokenFile: path, environment: [:]).api()
+        }
+    }
+
     @Test func theTokenFileMustHoldALongTokenOnlyItsOwnerReads() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("token-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
