@@ -50,7 +50,7 @@ public protocol Store: Outbox {
     /// Events recorded, oldest first, after the event id `after` (0 for all).
     func events(after: Int64, limit: Int) async throws -> [StoredEvent]
     /// Deletes the history older than `cutoff`: cycles by start (never the newest, whose id
-    /// numbers the next cycle, nor the newest complete one, which makes the baseline), events by detection, and `delivered` or `dead` outbox entries by
+    /// numbers the next cycle, nor the newest complete one, which makes the baseline), events and muted events (``CycleCommit/silenced``) by detection, and `delivered` or `dead` outbox entries by
     /// when they became so; pending entries, posts, markers and throttle state stay. Runs at most
     /// `maxBatches` statements of `batchSize` rows per table, each in its own transaction.
     func prune(before cutoff: Date, batchSize: Int, maxBatches: Int) async throws -> PruneReport
