@@ -55,10 +55,15 @@ public struct SilenceAdmin: Sendable {
 
     /// One silence and the number of events it muted.
     public func show(id: Int64) async throws(Failure) -> SilenceDocument {
+        try await details(id: id).document
+    }
+
+    /// One silence and the events it muted, oldest first.
+    func details(id: Int64) async throws(Failure) -> (document: SilenceDocument, muted: [StoredSilencedEvent]) {
         do {
             guard let silence = try await store.silence(id: id) else { throw Failure.notFound(id) }
-            let muted = try await store.silencedEvents(silenceId: id, limit: Int.max).count
-            return SilenceDocument(silence, now: clock.now, silencedEvents: muted)
+            let muted = try await store.silencedEvents(silenceId: id, limit: Int.max)
+            return (SilenceDocument(silence, now: clock.now, silencedEvents: muted.count), muted)
         } catch let failure as Failure {
             throw failure
         } catch {
@@ -118,8 +123,8 @@ extension SilenceAdmin {
 
     /// `silence show ID`: every field, and how many events it muted.
     public func showText(id: Int64, json: Bool) async throws(CommandError) -> String {
-        let document: SilenceDocument
-        do { document = try await show(id: id) } catch { throw error.commandError }
+        let (document, muted): (SilenceDocument, [StoredSilencedEvent])
+        do { (document, muted) = try await details(id: id) } catch { throw error.commandError }
         if json { return SilenceDocument.json(document) + "\n" }
         let silence = document.silence
         var lines = [
@@ -131,8 +136,24 @@ extension SilenceAdmin {
             "  comment:  \(silence.comment)",
         ]
         if let expiredAt = silence.expiredAt { lines.append("  expired:  \(SilenceTable.time(expiredAt)) (early)") }
-        lines.append("  muted:    \(document.silencedEvents ?? 0) matched event(s), recorded in the state file")
+        lines.append("  muted:    \(muted.count) matched event(s), recorded in the state file")
+        lines += Self.mutedSummary(muted).map { "    " + $0 }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// What a silence muted, a line per rule: `Failed posts: 5 failed on acc_1, 2 overdue on acc_2`
+    /// (the counts by transition and account, most first; at most 20 rules).
+    static func mutedSummary(_ muted: [StoredSilencedEvent]) -> [String] {
+        var byRule: [String: [String: Int]] = [:]
+        for event in muted {
+            let what = event.kind == "transition" ? event.to : event.kind
+            byRule[event.rule, default: [:]]["\(what) on \(event.accountId)", default: 0] += 1
+        }
+        let lines = byRule.sorted { $0.key < $1.key }.map { rule, counts in
+            let parts = counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.value) \($0.key)" }
+            return "\(rule): " + parts.prefix(10).joined(separator: ", ") + (parts.count > 10 ? ", …" : "")
+        }
+        return lines.count > 20 ? Array(lines.prefix(20)) + ["… \(lines.count - 20) more rule(s)"] : lines
     }
 
     /// `silence expire ID`.

@@ -104,6 +104,7 @@ struct SilenceTests {
         #expect(all.stdout.contains("TikTok outage") && all.stdout.contains(#""state" : "expired""#), "\(all.output)")
         let show = try await fixture.run(["silence", "show", "2", "--state", fixture.workspace.state])
         #expect(show.stdout.contains("muted:    1 matched event(s)"), "\(show.output)")
+        #expect(show.stdout.contains("Failed posts: 1 failed on \(viaCLI.accountId)"), "\(show.output)")
         let expire = try await fixture.run(["silence", "expire", "2", "--state", fixture.workspace.state])
         #expect(expire.status == 0 && expire.stdout.contains("Silence 2 expired"), "\(expire.output)")
         let again = try await fixture.run(["silence", "expire", "2", "--state", fixture.workspace.state])
