@@ -35,7 +35,7 @@ public struct APIServer: Service, CustomStringConvertible {
     public init(
         configuration: Configuration, admin: SilenceAdmin, logger: Logger, onRunning: (@Sendable (Int) async -> Void)? = nil
     ) {
-        let api = SilenceAPI(admin: admin, token: configuration.token)
+        let api = SilenceAPI(admin: admin, token: configuration.token, logger: logger)
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             var request = request
             let body: ByteBuffer

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Rules
 import Timekeeping
 import Watch
@@ -40,10 +41,13 @@ public struct SilenceAPI: Sendable {
 
     let admin: SilenceAdmin
     let token: APIToken
+    /// Who muted what, and who ended it: a silence hides notifications, so the daemon's log says.
+    let logger: Logger
 
-    public init(admin: SilenceAdmin, token: APIToken) {
+    public init(admin: SilenceAdmin, token: APIToken, logger: Logger = Logger(label: "postwatch.api")) {
         self.admin = admin
         self.token = token
+        self.logger = logger
     }
 
     static let prefix = "/api/v1/silences"
@@ -76,7 +80,9 @@ public struct SilenceAPI: Sendable {
         case "GET": return await answer(200) { () throws(SilenceAdmin.Failure) in try await admin.show(id: id) }
         case "DELETE":
             return await answer(200) { () throws(SilenceAdmin.Failure) in
-                SilenceDocument(try await admin.expire(id: id).silence, now: admin.clock.now)
+                let (silence, ended) = try await admin.expire(id: id)
+                if ended { logger.notice("silence expired over the API", metadata: ["silence.id": "\(id)"]) }
+                return SilenceDocument(silence, now: admin.clock.now)
             }
         default: return Self.error(405, "method_not_allowed", "use GET or DELETE on a silence", headers: [("Allow", "GET, DELETE")])
         }
@@ -94,7 +100,12 @@ public struct SilenceAPI: Sendable {
             return Self.failure(.invalid(error))
         }
         return await answer(201) { () throws(SilenceAdmin.Failure) in
-            SilenceDocument(try await admin.add(request), now: admin.clock.now)
+            let silence = try await admin.add(request)
+            logger.notice("silence added over the API", metadata: [
+                "silence.id": "\(silence.id)", "silence.matcher": "\(silence.matcher)", "silence.author": "\(silence.author)",
+                "silence.ends_at": "\(silence.endsAt.formatted(.iso8601))",
+            ])
+            return SilenceDocument(silence, now: admin.clock.now)
         }
     }
 

@@ -115,6 +115,7 @@ struct SilenceTests {
         daemon.signal(SIGTERM)
         #expect(try await daemon.waitForExit(timeout: .seconds(20)) == 0, "\(daemon.stderr)")
         #expect(!daemon.stderr.contains(Self.token))
+        #expect(daemon.stderr.contains("silence added over the API") && daemon.stderr.contains("silence.author=chatops"), "\(daemon.stderr)")
         fixture.collect(daemon)
         await fixture.finish()
     }
