@@ -42,8 +42,9 @@ public struct APIServer: Service, CustomStringConvertible {
             do {
                 body = try await request.collectBody(upTo: SilenceAPI.maxBody)
             } catch {
-                let answer = SilenceAPI.error(413, "too_large", "the body is larger than \(SilenceAPI.maxBody) bytes")
-                return Self.response(answer)
+                // A caller without the token learns nothing, not even that its body was too large.
+                guard api.authorizes(request.headers[.authorization]) else { return Self.response(SilenceAPI.unauthorized) }
+                return Self.response(SilenceAPI.error(413, "too_large", "the body is larger than \(SilenceAPI.maxBody) bytes"))
             }
             var query: [String: String] = [:]
             for (name, value) in request.uri.queryParameters where query[String(name)] == nil {

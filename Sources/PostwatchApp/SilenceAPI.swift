@@ -56,10 +56,7 @@ public struct SilenceAPI: Sendable {
 
     public func respond(to request: Request) async -> Response {
         // Before anything else, so an unauthenticated caller learns nothing (not even which paths exist).
-        guard token.accepts(authorization: request.authorization) else {
-            return Self.error(401, "unauthorized", "a bearer token is required (Authorization: Bearer …, see --api-token-file)",
-                              headers: [("WWW-Authenticate", #"Bearer realm="postwatch""#)])
-        }
+        guard token.accepts(authorization: request.authorization) else { return Self.unauthorized }
         var path = request.path
         if path.count > 1, path.hasSuffix("/") { path.removeLast() }
         if path == Self.prefix {
@@ -88,6 +85,14 @@ public struct SilenceAPI: Sendable {
         }
     }
 
+    /// 401, the same for a missing and a wrong token.
+    static let unauthorized = error(
+        401, "unauthorized", "a bearer token is required (Authorization: Bearer …, see --api-token-file)",
+        headers: [("WWW-Authenticate", #"Bearer realm="postwatch""#)])
+
+    /// True when the request carries the token (the server asks before reading a body).
+    func authorizes(_ authorization: String?) -> Bool { token.accepts(authorization: authorization) }
+
     private func list(all: Bool) async -> Response {
         await answer(200) { () throws(SilenceAdmin.Failure) in admin.documents(try await admin.silences(all: all)) }
     }
@@ -99,14 +104,18 @@ public struct SilenceAPI: Sendable {
         } catch {
             return Self.failure(.invalid(error))
         }
-        return await answer(201) { () throws(SilenceAdmin.Failure) in
+        var silenceId: Int64?
+        var response = await answer(201) { () throws(SilenceAdmin.Failure) in
             let silence = try await admin.add(request)
+            silenceId = silence.id
             logger.notice("silence added over the API", metadata: [
                 "silence.id": "\(silence.id)", "silence.matcher": "\(silence.matcher)", "silence.author": "\(silence.author)",
                 "silence.ends_at": "\(silence.endsAt.formatted(.iso8601))",
             ])
             return SilenceDocument(silence, now: admin.clock.now)
         }
+        if let silenceId { response.headers.append((name: "Location", value: "\(Self.prefix)/\(silenceId)")) }
+        return response
     }
 
     private func answer<T: Encodable>(_ status: Int, _ body: () async throws(SilenceAdmin.Failure) -> T) async -> Response {

@@ -81,6 +81,11 @@ import Watch
                     #expect(!answer.text.contains(Self.token))
                 }
             }
+            // A body too large is refused as unauthorized too, before it is read.
+            let large = try await send("POST", "/api/v1/silences", token: nil, body: String(repeating: " ", count: 100_000))
+            #expect(large.status == 401)
+            let allowed = try await send("POST", "/api/v1/silences", body: String(repeating: " ", count: 100_000))
+            #expect(allowed.status == 413, "\(allowed.text)")
             // Nothing was added by the refused POSTs.
             #expect((try await send("GET", "/api/v1/silences?all=true").json as? [Any])?.isEmpty == true)
         }
@@ -90,6 +95,8 @@ import Watch
         try await withServer { send in
             let added = try await send("POST", "/api/v1/silences", body: Self.silence)
             #expect(added.status == 201, "\(added.text)")
+            let location = added.headers.first { ($0.key as? String)?.lowercased() == "location" }?.value as? String
+            #expect(location == "/api/v1/silences/1")
             let document = try #require(added.json as? [String: Any])
             #expect(document["id"] as? Int == 1 && document["state"] as? String == "active" && document["author"] as? String == "bot")
             #expect(document["endsAt"] as? String == "2027-01-15T10:00:00Z" && document["startsAt"] as? String == "2027-01-15T08:00:00Z")
