@@ -95,6 +95,7 @@ let package = Package(
             name: "PostwatchApp",
             dependencies: [
                 "Curl", "Infinipost", "Redaction", "Rules", "Timekeeping", "Watch", "Notify", "Sandbox",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -166,9 +167,11 @@ let package = Package(
         .testTarget(
             name: "PostwatchAppTests",
             dependencies: [
-                "PostwatchApp", "Rules", "Watch", "Infinipost",
+                "PostwatchApp", "Rules", "Watch", "Infinipost", "Timekeeping",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                // The API's server runs in a service group, as `run` runs it (SilenceAPITests).
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             // The events `rules test` reads in CommandTests.
             resources: [.copy("Corpus")]),

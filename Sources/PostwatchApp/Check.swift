@@ -97,6 +97,9 @@ public struct Check: Sendable {
             }
         }
 
+        // Which silence muted which (event, rule): the report marks those matches.
+        var mutedBy: [SilencedMatch: Int64] = [:]
+        for muted in cycle.silenced { mutedBy[SilencedMatch(event: muted.event, rule: muted.rule)] = muted.silenceId }
         var report = CheckReport(
             cycle: .init(
                 startedAt: cycle.startedAt, durationMilliseconds: Int(cycle.duration.secondsValue * 1000), posts: cycle.posts,
@@ -111,7 +114,8 @@ public struct Check: Sendable {
                     // The router routed with `pipeline.rules`, so every name is found there.
                     rules: cycle.fired(at: index).compactMap { name in
                         pipeline.rules.rule(named: name).map {
-                            CheckReport.FiredRule(name: $0.name, severity: $0.severity)
+                            CheckReport.FiredRule(
+                                name: $0.name, severity: $0.severity, silence: mutedBy[SilencedMatch(event: event, rule: $0.name)])
                         }
                     })
             },
@@ -161,4 +165,10 @@ extension Check {
         }
         return (folder, copy)
     }
+}
+
+/// An event and a rule it matched: the key of the silences that muted matches.
+private struct SilencedMatch: Hashable {
+    var event: Watch.Event
+    var rule: String
 }

@@ -15,7 +15,7 @@ extension CheckReport {
             for event in fired {
                 for rule in event.rules {
                     rows.append([
-                        rule.name, rule.severity.rawValue, "\(event.from) → \(event.to)", event.postId, event.accountId,
+                        rule.name, rule.severity.rawValue + (rule.silence.map { " (muted by silence \($0))" } ?? ""), "\(event.from) → \(event.to)", event.postId, event.accountId,
                         event.platform, Self.scheduled(event.scheduledTime, zone: event.timezone),
                     ])
                 }

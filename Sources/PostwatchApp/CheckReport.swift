@@ -25,6 +25,8 @@ public struct CheckReport: Sendable, Codable, Equatable {
     public struct FiredRule: Sendable, Codable, Equatable {
         public var name: String
         public var severity: Severity
+        /// The silence that muted this match (recorded, not notified); absent when none did.
+        public var silence: Int64?
     }
 
     /// One event and the rules it fired.
@@ -69,10 +71,11 @@ public struct CheckReport: Sendable, Codable, Equatable {
     public var exitCode: Int32
     public var error: Failure?
 
-    /// The rules of severity warning or critical that fired: `check` exits 1 when there is one.
+    /// The rules of severity warning or critical that fired unmuted: `check` exits 1 when there is one.
     public var firedAlerting: [FiredRule] {
         var seen = Set<String>()
-        return events.flatMap(\.rules).filter { $0.severity >= .warning && seen.insert($0.name).inserted }
+        // A muted match was seen to and silenced on purpose: it does not fail a CI job.
+        return events.flatMap(\.rules).filter { $0.severity >= .warning && $0.silence == nil && seen.insert($0.name).inserted }
     }
 
     public func json() -> String {

@@ -14,9 +14,14 @@ public struct ConfigCheck: Sendable {
     public struct Options: Sendable {
         public var interval: String
         public var metricsAddress: String
-        public init(interval: String, metricsAddress: String) {
+        /// `--api-address` and `--api-token-file` (nil: no API, nothing to check).
+        public var apiAddress: String
+        public var apiTokenFile: String?
+        public init(interval: String, metricsAddress: String, apiAddress: String = APIServer.Configuration.defaultAddress, apiTokenFile: String? = nil) {
             self.interval = interval
             self.metricsAddress = metricsAddress
+            self.apiAddress = apiAddress
+            self.apiTokenFile = apiTokenFile
         }
     }
 
@@ -62,6 +67,15 @@ public struct ConfigCheck: Sendable {
             let metrics = try MetricsServer.Configuration(parsing: options.metricsAddress)
             try metrics.checkAvailable()
             return "\(metrics.host):\(metrics.port) is free"
+        }
+        if let tokenFile = options.apiTokenFile {
+            check("HTTP API") { () throws(CommandError) in
+                let address = try APIServer.Configuration.address(parsing: options.apiAddress)
+                _ = try APIToken(file: tokenFile)
+                try Run.checkAddresses(metrics: try? MetricsServer.Configuration(parsing: options.metricsAddress), api: address)
+                try address.checkAvailable()
+                return "token file \(tokenFile) ok, \(address.host):\(address.port) is free"
+            }
         }
         var rules: RuleSet?
         var factory: ChannelFactory?

@@ -31,21 +31,27 @@ public struct MetricsServer: Service, CustomStringConvertible {
     public struct Configuration: Sendable {
         public var host: String
         public var port: Int
-        public init(host: String = "127.0.0.1", port: Int = 9464) {
+        /// What errors call the address: the flag that gave it (the API's server has its own).
+        public var option: String
+        /// What listens there, for "cannot listen for …".
+        public var purpose: String
+        public init(host: String = "127.0.0.1", port: Int = 9464, option: String = "--metrics-address", purpose: String = "metrics") {
             self.host = host
             self.port = port
+            self.option = option
+            self.purpose = purpose
         }
 
         /// Parses `HOST:PORT` (`127.0.0.1:9464`, `[::1]:9464`, `:9464` for every interface).
-        public init(parsing address: String) throws(CommandError) {
+        public init(parsing address: String, option: String = "--metrics-address", purpose: String = "metrics") throws(CommandError) {
             guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
                 (0...65535).contains(port)
             else {
-                throw CommandError(.configuration, "--metrics-address '\(address)' is not HOST:PORT (e.g. 127.0.0.1:9464)")
+                throw CommandError(.configuration, "\(option) '\(address)' is not HOST:PORT (e.g. 127.0.0.1:9464)")
             }
             var host = String(address[..<colon])
             if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-            self.init(host: host.isEmpty ? "0.0.0.0" : host, port: port)
+            self.init(host: host.isEmpty ? "0.0.0.0" : host, port: port, option: option, purpose: purpose)
         }
 
         /// Binds the address once and lets it go, before the daemon starts anything: a port in
@@ -57,7 +63,7 @@ public struct MetricsServer: Service, CustomStringConvertible {
             hints.ai_flags = AI_PASSIVE
             var found: UnsafeMutablePointer<addrinfo>?
             guard getaddrinfo(host, String(port), &hints, &found) == 0, let first = found else {
-                throw CommandError(.configuration, "--metrics-address \(host):\(port): cannot resolve '\(host)'")
+                throw CommandError(.configuration, "\(option) \(host):\(port): cannot resolve '\(host)'")
             }
             defer { freeaddrinfo(found) }
             let fd = socket(first.pointee.ai_family, first.pointee.ai_socktype, first.pointee.ai_protocol)
@@ -70,7 +76,7 @@ public struct MetricsServer: Service, CustomStringConvertible {
                 let reason = String(cString: strerror(errno))
                 throw CommandError(
                     .configuration,
-                    "cannot listen for metrics on \(host):\(port): \(reason) (another process holds it? see --metrics-address)")
+                    "cannot listen for \(purpose) on \(host):\(port): \(reason) (another process holds it? see \(option))")
             }
         }
     }

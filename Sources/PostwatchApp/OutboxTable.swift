@@ -20,12 +20,7 @@ struct OutboxTable {
                 String(entry.attempts), Self.time(entry.createdAt), when, Self.cell(entry.lastError ?? "", 60),
             ]
         }
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        return ([header] + rows).map { row in
-            row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-        }.joined(separator: "\n")
+        return TextTable.rendered([header] + rows)
     }
 
     /// One line, at most `limit` characters (names and errors can hold anything).

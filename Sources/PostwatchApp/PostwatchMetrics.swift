@@ -25,6 +25,8 @@ public struct PostwatchMetrics: Sendable {
     private let events: Family<Counter>
     private let apiErrors: Family<Counter>
     private let deliveries: Family<Counter>
+    private let silencedEvents: Family<Counter>
+    private let activeSilenceGauge: Family<Gauge>
 
     /// Metrics from `factory`: the bootstrapped backend unless a test gives its own.
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
@@ -43,6 +45,8 @@ public struct PostwatchMetrics: Sendable {
         events = Family { Counter(label: "postwatch_events_total", dimensions: $0, factory: factory) }
         apiErrors = Family { Counter(label: "postwatch_api_errors_total", dimensions: $0, factory: factory) }
         deliveries = Family { Counter(label: "postwatch_deliveries_total", dimensions: $0, factory: factory) }
+        silencedEvents = Family { Counter(label: "postwatch_silenced_events_total", dimensions: $0, factory: factory) }
+        activeSilenceGauge = Family { Gauge(label: "postwatch_active_silences", dimensions: $0, factory: factory) }
     }
 
     public func cycleSucceeded(_ report: CycleReport, eventsByRule: [(rule: String, transition: String)]) {
@@ -87,6 +91,16 @@ public struct PostwatchMetrics: Sendable {
         if successfully {
             rulesReloadSuccessTimestamp[[]].record(Date().timeIntervalSince1970)
         }
+    }
+
+    /// Matched events a silence muted in a cycle, by rule.
+    public func silenced(_ events: [SilencedEvent]) {
+        for event in events { silencedEvents[[("rule", event.rule)]].increment() }
+    }
+
+    /// Silences muting now (read from the state at scrape time: one added by another process counts).
+    public func activeSilences(_ count: Int) {
+        activeSilenceGauge[[]].record(count)
     }
 
     public func outboxDepth(_ depth: [OutboxEntry.State: Int]) {

@@ -17,9 +17,12 @@ public struct Run: Sendable {
     public struct Options: Sendable {
         public var interval: Duration
         public var metrics: MetricsServer.Configuration
-        public init(interval: Duration = .seconds(60), metrics: MetricsServer.Configuration = .init()) {
+        /// The HTTP API (silences); nil: not served.
+        public var api: APIServer.Configuration?
+        public init(interval: Duration = .seconds(60), metrics: MetricsServer.Configuration = .init(), api: APIServer.Configuration? = nil) {
             self.interval = interval
             self.metrics = metrics
+            self.api = api
         }
     }
 
@@ -42,6 +45,10 @@ public struct Run: Sendable {
 
         let console: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
         try options.metrics.checkAvailable()
+        if let api = options.api {
+            try Self.checkAddresses(metrics: options.metrics, api: api.address)
+            try api.address.checkAvailable()
+        }
         // Before the lock file is made: it is the trace of a state kept here before.
         if let warning = StateFileGuard.startWarning(statePath: settings.statePath) { logger.warning("\(warning)") }
         let lock = try StateLock(statePath: settings.statePath)
@@ -78,6 +85,7 @@ public struct Run: Sendable {
                     for rule in report.fired(at: index) { fired.append((rule, transition)) }
                 }
                 metrics.cycleSucceeded(report, eventsByRule: fired)
+                metrics.silenced(report.silenced)
                 // After the cycle's commit, never inside it; the interval counts from the cycle's
                 // start, so a prune (a few batches at most) shortens the wait, not the cadence.
                 do {
@@ -106,18 +114,32 @@ public struct Run: Sendable {
             configuration: options.metrics, registry: registry, readiness: readiness, logger: logger,
             // Read at scrape time: recorded after each cycle, a notification that died between
             // two cycles showed `dead` 0 until the next one, and the shipped alert fired late.
-            beforeScrape: { if let depth = try? await store.depth() { metrics.outboxDepth(depth) } },
+            beforeScrape: {
+                if let depth = try? await store.depth() { metrics.outboxDepth(depth) }
+                let now = pipeline.clock.now
+                if let silences = try? await store.silences(endingAfter: now) {
+                    metrics.activeSilences(silences.count { $0.isActive(at: now) })
+                }
+            },
             onRunning: { [logger] port in
                 logger.info("metrics listening", metadata: ["metrics.address": "\(options.metrics.host):\(port)"])
             })
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: metricsServer),
+            .init(service: delivery),
+            .init(service: poll),
+            .init(service: reloader),
+        ]
+        if let api = options.api {
+            services.append(.init(service: APIServer(
+                configuration: api, admin: SilenceAdmin(store: store, clock: pipeline.clock), logger: logger,
+                onRunning: { [logger] port in
+                    logger.info("API listening", metadata: ["api.address": "\(api.address.host):\(port)"])
+                })))
+        }
         let group = ServiceGroup(
             configuration: .init(
-                services: [
-                    .init(service: metricsServer),
-                    .init(service: delivery),
-                    .init(service: poll),
-                    .init(service: reloader),
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         logger.info(
@@ -133,6 +155,14 @@ public struct Run: Sendable {
         }
         logger.info("postwatch stopped")
         return .ok
+    }
+
+    /// The API and the metrics on one port: each address alone binds, the second server
+    /// would not, and the daemon would stop after its first cycle.
+    static func checkAddresses(metrics: MetricsServer.Configuration?, api: MetricsServer.Configuration) throws(CommandError) {
+        guard let metrics, metrics.port == api.port, metrics.port != 0 else { return }
+        throw CommandError(
+            .configuration, "--api-address \(api.host):\(api.port) and --metrics-address \(metrics.host):\(metrics.port) use the same port")
     }
 
     /// The `code` label of `postwatch_api_errors_total` for a failed cycle, nil when the API

@@ -25,14 +25,30 @@ extension Settings {
     }
 
     /// The texts of `run`'s own options (`config check` reads them too), before parsing: the
-    /// flag, else `POSTWATCH_INTERVAL` / `POSTWATCH_METRICS_ADDRESS`, else the default.
+    /// flag, else `POSTWATCH_INTERVAL` / `POSTWATCH_METRICS_ADDRESS` / …, else the default.
     public struct DaemonTexts: Sendable {
         public var interval: String
         public var metricsAddress: String
+        /// The HTTP API's address (`POSTWATCH_API_ADDRESS`), and its token file
+        /// (`POSTWATCH_API_TOKEN_FILE`): without one, no API is served.
+        public var apiAddress: String
+        public var apiTokenFile: String?
 
-        public init(interval: String?, metricsAddress: String?, environment: [String: String] = Settings.processEnvironment) {
+        public init(
+            interval: String?, metricsAddress: String?, apiAddress: String? = nil, apiTokenFile: String? = nil,
+            environment: [String: String] = Settings.processEnvironment
+        ) {
             self.interval = interval ?? environment["POSTWATCH_INTERVAL"] ?? "60s"
             self.metricsAddress = metricsAddress ?? environment["POSTWATCH_METRICS_ADDRESS"] ?? "127.0.0.1:9464"
+            self.apiAddress = apiAddress ?? environment["POSTWATCH_API_ADDRESS"] ?? APIServer.Configuration.defaultAddress
+            self.apiTokenFile = apiTokenFile ?? environment["POSTWATCH_API_TOKEN_FILE"]
+        }
+
+        /// The API's configuration, nil when no token file is given.
+        public func api() throws(CommandError) -> APIServer.Configuration? {
+            guard let apiTokenFile else { return nil }
+            return APIServer.Configuration(
+                address: try APIServer.Configuration.address(parsing: apiAddress), token: try APIToken(file: apiTokenFile))
         }
     }
 }

@@ -1,6 +1,6 @@
-/// A condition on its own, in the `where` syntax: what a silence will mute (issue 16's
-/// `postwatch silence add 'accountId = "acc_1" and platform = tiktok'`, not built yet; this
-/// type is its tested first piece).
+/// A condition on its own, in the `where` syntax: what a silence mutes
+/// (`postwatch silence add 'accountId = "acc_1" and platform = tiktok'`, docs/silences.md;
+/// Notify's `SilenceGate` evaluates it).
 ///
 /// Parsed and checked exactly as a rule's `where` is (the same fields, types, did-you-mean and
 /// line:column diagnostics, the file name being `name`), so a matcher that `rules lint` would

@@ -28,6 +28,8 @@ public struct CycleReport: Sendable {
     /// The names of the rules each event fired, aligned with ``events``, from the same routing
     /// that made ``drafts``; empty when the router does not report matches (see ``Routing/fired``).
     public var fired: [[String]] = []
+    /// The matched events a silence muted this cycle (recorded, not notified).
+    public var silenced: [SilencedEvent] = []
     /// Posts whose change this cycle did not apply because the API contradicted itself about
     /// them (see ``Snapshot/held``), by id, with why.
     public var held: [String: String] = [:]

@@ -141,7 +141,11 @@ public actor Poller {
             // Only the alerts of this cycle's posts: an alert changes with an event of its post
             // (a resolve held behind a throttle travels in the throttle state instead).
             let openAlerts = events.isEmpty ? [] : try await store.openAlerts(forPosts: Set(events.map(\.post.postId)))
-            let routing = router.route(events, at: now, throttle: state.throttle, openAlerts: openAlerts)
+            // Read every cycle, not kept: a silence added or expired by another process
+            // (`postwatch silence`, the daemon's API) counts from the next cycle on.
+            let silences = events.isEmpty ? [] : try await store.silences(endingAfter: now).filter { $0.isActive(at: now) }
+            let routing = router.route(
+                events, at: now, throttle: state.throttle, openAlerts: openAlerts, silences: silences)
             let result: CycleRecord.Result = diff.isBaseline ? .baseline : .complete
             var commit = CycleCommit(cycle: CycleRecord(
                 startedAt: now, endedAt: now.addingTimeInterval((clock.now - start).secondsValue),
@@ -162,6 +166,7 @@ public actor Poller {
             commit.throttle = routing.throttle
             commit.openedAlerts = routing.openedAlerts
             commit.closedAlerts = routing.closedAlerts
+            commit.silenced = routing.silenced
             let upserts = diff.isBaseline ? totals.count : diff.upserts.count
             diff.upserts = []  // the commit holds its own copy; don't keep two alive
             let rows = dryRun ? 0 : try await store.commit(commit)
@@ -174,6 +179,7 @@ public actor Poller {
                 deletions: diff.deletions.count, rowsWritten: rows)
             report.drafts = routing.notifications
             report.held = held
+            report.silenced = routing.silenced
             report.rejected = rejected
             // `events` is the array routed (deletions appended and sorted first), so the two
             // align; a router answering for some other count is dropped rather than misread.

@@ -18,9 +18,24 @@ public protocol Router: Sendable {
     func route(
         _ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState], openAlerts: Set<OpenAlert>
     ) -> Routing
+
+    /// Routes as above, muting what the active `silences` cover: a muted event is reported in
+    /// ``Routing/silenced`` (the cycle records it), never notified.
+    func route(
+        _ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState], openAlerts: Set<OpenAlert>,
+        silences: [Silence]
+    ) -> Routing
 }
 
 extension Router {
+    /// A router that does not read silences routes as if there were none.
+    public func route(
+        _ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState], openAlerts: Set<OpenAlert>,
+        silences: [Silence]
+    ) -> Routing {
+        route(events, at: now, throttle: throttle, openAlerts: openAlerts)
+    }
+
     /// A router that never resolves has no use for open alerts.
     public func route(
         _ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState], openAlerts: Set<OpenAlert>
@@ -73,6 +88,9 @@ public struct Routing: Sendable {
     /// writes them with the outbox rows (``CycleCommit/openedAlerts``).
     public var openedAlerts: [OpenAlert] = []
     public var closedAlerts: [OpenAlert] = []
+    /// Matched events a silence kept from every message of their rule: the commit records them
+    /// (``CycleCommit/silenced``). They are in ``fired`` all the same: the rule did fire.
+    public var silenced: [SilencedEvent] = []
     public init(
         notifications: [OutboxDraft] = [], throttle: [ThrottleKey: ThrottleState?] = [:], fired: [[String]] = []
     ) {

@@ -28,6 +28,10 @@ extension SQLiteStore {
             PruneTarget(table: \.events, sql: """
                 DELETE FROM events WHERE id IN (SELECT id FROM events WHERE detectedAt < ? LIMIT ?)
                 """),
+            // Muted events are events too (counted with them), and go when they do.
+            PruneTarget(table: \.events, sql: """
+                DELETE FROM silenced_events WHERE id IN (SELECT id FROM silenced_events WHERE detectedAt < ? LIMIT ?)
+                """),
             PruneTarget(table: \.outbox, sql: """
                 DELETE FROM outbox WHERE id IN (
                     SELECT id FROM outbox WHERE state = 'delivered' AND deliveredAt < ? LIMIT ?)

@@ -144,6 +144,41 @@ extension SQLiteStore {
             }
             try db.create(index: "open_alerts_post", on: "open_alerts", columns: ["postId"])
         }
+        migrator.registerMigration("v8 silences") { db in
+            // Silences (issue 16): never deleted, an early expiry sets `expiredAt` and moves
+            // `endsAt` to it, so what was muted, by whom and why stays answerable. The id is
+            // what users type (`silence expire 3`): AUTOINCREMENT never hands one out twice.
+            try db.create(table: "silences") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("matcher", .text).notNull()
+                t.column("startsAt", .double).notNull()
+                t.column("endsAt", .double).notNull()
+                t.column("createdAt", .double).notNull()
+                t.column("author", .text).notNull()
+                t.column("comment", .text).notNull()
+                t.column("expiredAt", .double)
+            }
+            // Each cycle reads the silences not over yet.
+            try db.create(index: "silences_ends_at", on: "silences", columns: ["endsAt"])
+            // The matched events a silence kept from being notified, written with their cycle:
+            // muted, never lost. Self-contained (no JSON of the post) so that a history reads it
+            // as it is; pruned with the events, by detection.
+            try db.create(table: "silenced_events") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("cycleId", .integer).notNull()
+                t.column("silenceId", .integer).notNull()
+                t.column("rule", .text).notNull()
+                t.column("postId", .text).notNull()
+                t.column("accountId", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("fromStatus", .text).notNull()
+                t.column("toStatus", .text).notNull()
+                t.column("detectedAt", .double).notNull()
+            }
+            // `silence show` counts a silence's events; `prune` finds the old ones (as "v6 retention indexes").
+            try db.create(index: "silenced_events_silence", on: "silenced_events", columns: ["silenceId"])
+            try db.create(index: "silenced_events_detected_at", on: "silenced_events", columns: ["detectedAt"])
+        }
         return migrator
     }
 }

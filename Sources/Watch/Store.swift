@@ -50,7 +50,7 @@ public protocol Store: Outbox {
     /// Events recorded, oldest first, after the event id `after` (0 for all).
     func events(after: Int64, limit: Int) async throws -> [StoredEvent]
     /// Deletes the history older than `cutoff`: cycles by start (never the newest, whose id
-    /// numbers the next cycle, nor the newest complete one, which makes the baseline), events by detection, and `delivered` or `dead` outbox entries by
+    /// numbers the next cycle, nor the newest complete one, which makes the baseline), events and muted events (``CycleCommit/silenced``) by detection, and `delivered` or `dead` outbox entries by
     /// when they became so; pending entries, posts, markers and throttle state stay. Runs at most
     /// `maxBatches` statements of `batchSize` rows per table, each in its own transaction.
     func prune(before cutoff: Date, batchSize: Int, maxBatches: Int) async throws -> PruneReport
@@ -58,6 +58,24 @@ public protocol Store: Outbox {
     /// ``commit(_:)`` opens and closes them; ``prune(before:batchSize:maxBatches:)`` never
     /// touches them (they are state, not history), nor does deleting a post.
     func openAlerts(forPosts postIds: Set<String>) async throws -> Set<OpenAlert>
+
+    // Silences (issue 16): state, like the open alerts, read by every cycle (a silence added by
+    // another process mutes from the next cycle on), written by `silence add|expire` and the
+    // daemon's API. ``prune(before:batchSize:maxBatches:)`` never deletes a silence.
+
+    /// Stores a new silence and returns it with its id (ids count up, never reused).
+    func addSilence(_ draft: SilenceDraft) async throws -> Silence
+    /// The silences whose `endsAt` is after `now` (active or pending), or every one (expired
+    /// ones too) when `now` is nil; by id.
+    func silences(endingAfter now: Date?) async throws -> [Silence]
+    /// One silence, nil when no silence has this id.
+    func silence(id: Int64) async throws -> Silence?
+    /// Ends a silence at `now` (``Silence/expiredAt`` and ``Silence/endsAt``), keeping its row;
+    /// one already ended is returned unchanged. Nil when no silence has this id.
+    func expireSilence(id: Int64, at now: Date) async throws -> Silence?
+    /// The muted events recorded (``CycleCommit/silenced``), oldest first; of one silence, or
+    /// of all when `silenceId` is nil.
+    func silencedEvents(silenceId: Int64?, limit: Int) async throws -> [StoredSilencedEvent]
 }
 
 /// What the store remembers of one post (held compactly, many at once, in ``StoredPosts``).
@@ -152,6 +170,8 @@ public struct CycleCommit: Sendable {
     /// alerts whose resolve it queues (closing one that is not open is no error).
     public var openedAlerts: [OpenAlert] = []
     public var closedAlerts: [OpenAlert] = []
+    /// Matched events a silence muted (``Routing/silenced``): recorded with the cycle's id.
+    public var silenced: [SilencedEvent] = []
 
     public init(cycle: CycleRecord) {
         self.cycle = cycle

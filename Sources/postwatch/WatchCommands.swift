@@ -70,7 +70,11 @@ struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run as a daemon: poll, notify, serve /metrics, /healthz and /readyz.",
-        discussion: "SIGHUP reloads the rules (the old ones stay on an error); SIGTERM/SIGINT finish deliveries in flight and exit 0.")
+        discussion: """
+            SIGHUP reloads the rules (the old ones stay on an error); SIGTERM/SIGINT finish deliveries in flight and exit 0. \
+            Silences (`postwatch silence`, or the HTTP API with --api-token-file) mute matched events from the next cycle; \
+            muted events are recorded, not notified (docs/silences.md).
+            """)
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var daemon: DaemonOptions
@@ -80,7 +84,8 @@ struct RunCommand: AsyncParsableCommand {
             let settings = try common.settings()
             let options = Run.Options(
                 interval: try Duration(option: daemon.intervalText, named: "--interval"),
-                metrics: try MetricsServer.Configuration(parsing: daemon.metricsAddressText))
+                metrics: try MetricsServer.Configuration(parsing: daemon.metricsAddressText),
+                api: try daemon.texts.api())
             let status = try await Run(settings: settings, options: options, logger: bootstrapLogging(settings)).run()
             throw ExitCode(status.rawValue)
         } catch let error as CommandError {
@@ -134,7 +139,9 @@ struct ConfigCommand: AsyncParsableCommand {
         func run() async throws {
             let check = ConfigCheck(
                 flags: common.flags, environment: Settings.processEnvironment,
-                options: .init(interval: daemon.intervalText, metricsAddress: daemon.metricsAddressText))
+                options: .init(
+                    interval: daemon.intervalText, metricsAddress: daemon.metricsAddressText,
+                    apiAddress: daemon.texts.apiAddress, apiTokenFile: daemon.texts.apiTokenFile))
             let (text, status) = check.run()
             FileHandle.standardOutput.write(Data(text.utf8))
             if status != .ok { throw ExitCode(status.rawValue) }
@@ -150,7 +157,15 @@ struct DaemonOptions: ParsableArguments {
     @Option(help: "Where /metrics, /healthz and /readyz listen (POSTWATCH_METRICS_ADDRESS; default 127.0.0.1:9464).")
     var metricsAddress: String?
 
-    var texts: Settings.DaemonTexts { Settings.DaemonTexts(interval: interval, metricsAddress: metricsAddress) }
+    @Option(help: "Serve the HTTP API (/api/v1/silences, docs/silences.md) with the bearer token in this file (POSTWATCH_API_TOKEN_FILE; not readable by every user; no API without it).")
+    var apiTokenFile: String?
+
+    @Option(help: "Where the HTTP API listens (POSTWATCH_API_ADDRESS; default 127.0.0.1:9465: loopback unless you name another address).")
+    var apiAddress: String?
+
+    var texts: Settings.DaemonTexts {
+        Settings.DaemonTexts(interval: interval, metricsAddress: metricsAddress, apiAddress: apiAddress, apiTokenFile: apiTokenFile)
+    }
     var intervalText: String { texts.interval }
     var metricsAddressText: String { texts.metricsAddress }
 }

@@ -145,6 +145,14 @@ enum Net {
 
     /// `GET path` on `127.0.0.1:port`: the status code and body, nil when nothing listens.
     static func get(port: Int, path: String) -> (status: Int, body: String)? {
+        request(port: port, method: "GET", path: path)
+    }
+
+    /// `METHOD path` on `127.0.0.1:port` with these headers and body: the status code and
+    /// body, nil when nothing listens.
+    static func request(
+        port: Int, method: String, path: String, headers: [String: String] = [:], body: String? = nil
+    ) -> (status: Int, body: String)? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -158,7 +166,10 @@ enum Net {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { return nil }
-        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { request += "\(name): \(value)\r\n" }
+        if let body { request += "Content-Length: \(body.utf8.count)\r\n" }
+        request += "\r\n" + (body ?? "")
         _ = request.withCString { send(fd, $0, strlen($0), 0) }
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 65536)

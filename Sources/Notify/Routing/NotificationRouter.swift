@@ -5,13 +5,14 @@ import Watch
 /// The `Router` of postwatch: the rules of a rule set as a pipeline of stages.
 ///
 /// 1. ``RuleMatches``: which events each rule fires for (also ``Routing/fired``);
+///    then ``SilenceGate``: the matches an active silence covers, recorded instead (``Routing/silenced``);
 /// 2. ``EventGroups``: one message per rule and group key;
 /// 3. ``ThrottleGate``: held back by the rule's throttle (held events go into the next message);
 /// 4. ``Resolutions``: the alerts the queued messages open, the ones later events close, and
 ///    the resolves those owe (PagerDuty `resolve`, a chat "resolved" follow-up);
 /// 5. ``MessageDrafts``: rendered per channel, keyed by ``IdempotencyKey``.
 ///
-/// Pure: the same events, time, throttle state and open alerts give the same drafts with the
+/// Pure: the same events, time, throttle state, open alerts and silences give the same drafts with the
 /// same idempotency keys, so a cycle re-run after a crash before its commit changes nothing.
 public struct NotificationRouter: Router {
     public let rules: [Rule]
@@ -39,19 +40,27 @@ public struct NotificationRouter: Router {
         route(events, at: now, throttle: throttle, openAlerts: [])
     }
 
+    /// Routes without silences (`rules test`, tools).
     public func route(
         _ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState], openAlerts: Set<OpenAlert>
     ) -> Routing {
+        route(events, at: now, throttle: throttle, openAlerts: openAlerts, silences: [])
+    }
+
+    public func route(
+        _ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState], openAlerts: Set<OpenAlert>,
+        silences: [Silence]
+    ) -> Routing {
         let matches = RuleMatches(rules: rules, events: events)
-        // Silences (issue 16) go here: they take matches away before anything is grouped, and
-        // `fired` still reports them.
+        // Silences take matches away before anything is grouped; `fired` still reports them.
+        let muted = SilenceGate(silences: silences, at: now).pass(matches, rules: rules, events: events)
         var routing = Routing(fired: matches.fired(rules, eventCount: events.count))
+        routing.silenced = muted.silenced
         // Alerts of rules not loaded (a reload removed them) are left as they are: nothing
         // here names them, and a rule that comes back under its name finds them open.
         var open = openAlerts
         for (index, rule) in rules.enumerated() {
-            let matched = matches.indices[index]
-            let groups = EventGroups.grouped(matched.map { events[$0] }, by: rule.groupBy)
+            let groups = EventGroups.grouped(muted.kept[index].map { events[$0] }, by: rule.groupBy)
             let gate = ThrottleGate(rule: rule.name, window: rule.throttle, now: now).pass(groups, state: throttle)
             routing.throttle.merge(gate.updates) { _, new in new }
             let drafts = MessageDrafts(rule: rule, renderer: renderers[index], channelKinds: channelKinds)
@@ -60,7 +69,7 @@ public struct NotificationRouter: Router {
             guard !resolutions.isInert else { continue }
             for message in gate.messages { resolutions.queued(message, open: &open) }
             let waiting = resolutions.resolve(
-                events, subjects: matches.subjects, except: Set(matched), open: &open,
+                events, subjects: matches.subjects, except: Set(matches.indices[index]), open: &open,
                 throttle: rule.throttle == nil ? nil : Self.state(throttle, updatedBy: routing.throttle, rule: rule.name))
             for (key, state) in waiting { routing.throttle.updateValue(state, forKey: key) }
             routing.notifications += resolutions.drafts(renderer: Resolutions.renderer, now: now)

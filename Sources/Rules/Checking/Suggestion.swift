@@ -1,7 +1,7 @@
 /// "did you mean …?": the closest candidate by edit distance, if it is close enough.
-enum Suggestion {
+public enum Suggestion {
     /// The best candidate within a distance of about a third of the word, ignoring case and `_`.
-    static func closest(to word: String, in candidates: [String]) -> String? {
+    public static func closest(to word: String, in candidates: [String]) -> String? {
         let key = normalized(word)
         guard !key.isEmpty else { return nil }
         var best: (String, Int)?
