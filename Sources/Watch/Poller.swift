@@ -162,6 +162,7 @@ public actor Poller {
             commit.throttle = routing.throttle
             commit.openedAlerts = routing.openedAlerts
             commit.closedAlerts = routing.closedAlerts
+            commit.dispositions = routing.dispositions
             let upserts = diff.isBaseline ? totals.count : diff.upserts.count
             diff.upserts = []  // the commit holds its own copy; don't keep two alive
             let rows = dryRun ? 0 : try await store.commit(commit)

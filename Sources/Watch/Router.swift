@@ -73,6 +73,11 @@ public struct Routing: Sendable {
     /// writes them with the outbox rows (``CycleCommit/openedAlerts``).
     public var openedAlerts: [OpenAlert] = []
     public var closedAlerts: [OpenAlert] = []
+    /// What became of each matched event, per rule, in this cycle: notified (channel and
+    /// idempotency key), held by the throttle (until when), resolved. The history of
+    /// `postwatch history`, committed with the cycle (``CycleCommit/dispositions``). A stage
+    /// that keeps events back (a silence, a window, a digest) appends its own.
+    public var dispositions: [EventDisposition] = []
     public init(
         notifications: [OutboxDraft] = [], throttle: [ThrottleKey: ThrottleState?] = [:], fired: [[String]] = []
     ) {

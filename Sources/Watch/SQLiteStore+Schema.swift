@@ -144,6 +144,47 @@ extension SQLiteStore {
             }
             try db.create(index: "open_alerts_post", on: "open_alerts", columns: ["postId"])
         }
+        migrator.registerMigration("v8 history") { db in
+            // What became of each event for each rule it matched (issue 16, "History"): one row
+            // per event, rule and disposition, written with the cycle. The event is kept as its
+            // identity, not the post (the events table has that, for as long); a notification is
+            // named by its idempotency key and read from the outbox, never copied.
+            try db.create(table: "history") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("cycleId", .integer).notNull()
+                t.column("recordedAt", .double).notNull()
+                t.column("rule", .text).notNull()
+                t.column("postId", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("fromStatus", .text).notNull()
+                t.column("toStatus", .text).notNull()
+                t.column("overdueSeconds", .integer)
+                t.column("detectedAt", .double).notNull()
+                t.column("eventCycle", .integer)
+                // `Disposition.Columns`: its word, and what its case fills.
+                t.column("disposition", .text).notNull()
+                t.column("channel", .text)
+                t.column("idempotencyKey", .text)
+                t.column("until", .double)
+                t.column("reference", .text)
+            }
+            try db.create(index: "history_recorded_at", on: "history", columns: ["recordedAt"])
+            try db.create(index: "history_post", on: "history", columns: ["postId", "recordedAt"])
+            // The outbox keeps only the last error; each attempt's answer is kept here, by the
+            // entry's id, written in the transaction that marks the entry.
+            try db.create(table: "delivery_attempts") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("outboxId", .integer).notNull()
+                t.column("number", .integer).notNull()
+                t.column("startedAt", .double).notNull()
+                t.column("durationMs", .integer).notNull()
+                t.column("outcome", .text).notNull()
+                t.column("answer", .text)
+                t.column("error", .text)
+            }
+            try db.create(index: "delivery_attempts_outbox", on: "delivery_attempts", columns: ["outboxId", "number"])
+            try db.create(index: "delivery_attempts_started_at", on: "delivery_attempts", columns: ["startedAt"])
+        }
         return migrator
     }
 }

@@ -16,6 +16,7 @@ struct Postwatch: AsyncParsableCommand {
             ConfigCommand.self,
             ChannelCommand.self,
             OutboxCommand.self,
+            HistoryCommand.self,
             SandboxCommand.self,
         ]
     )
