@@ -9,8 +9,8 @@ import Watch
 /// ```
 /// 2026-12-03 12:00:00Z  Failed posts  post_1  pending_render → failed
 ///   sent to ops at 12:00:03 (HTTP 200, attempt 2)
-///     attempt 1  12:00:01  HTTP 500   retry      12 ms  HTTP 500: upstream down
-///     attempt 2  12:00:03  HTTP 200   delivered   8 ms
+///     attempt 1  12:00:01  HTTP 500  retry      12 ms  HTTP 500: upstream down
+///     attempt 2  12:00:03  HTTP 200  delivered  8 ms
 /// ```
 struct HistoryText {
     let entries: [HistoryEntry]
