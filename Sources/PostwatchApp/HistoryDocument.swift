@@ -29,6 +29,7 @@ public struct HistoryDocument: Encodable, Sendable {
     struct Disposition: Encodable, Sendable {
         /// `notified`, `held-by-throttle`, `silenced`, `held-by-window`, `collected-for-digest`, `resolved`.
         var kind: String
+        /// Where it went, or was held back from.
         var channel: String?
         var idempotencyKey: String?
         var until: Date?
@@ -75,7 +76,7 @@ public struct HistoryDocument: Encodable, Sendable {
                 kind: event.kind.rawValue, postId: event.postId, from: event.from, to: event.to,
                 overdueSeconds: event.overdueSeconds, detectedAt: event.detectedAt, cycle: event.cycle),
             disposition: Disposition(
-                kind: columns.kind, channel: columns.channel, idempotencyKey: columns.idempotencyKey, until: columns.until,
+                kind: columns.kind, channel: entry.channel, idempotencyKey: columns.idempotencyKey, until: columns.until,
                 reference: columns.reference),
             notification: entry.notification.map { notification in
                 Notification(

@@ -56,14 +56,20 @@ struct HistoryText {
         case .resolved(let channel, _):
             return "resolve " + delivery(entry.notification, channel: OutboxTable.cell(channel, 60), day: day)
         case .heldByThrottle(let until):
-            return "held by throttle until \(time(until, day: day))"
+            return "held by throttle until \(time(until, day: day))" + heldFrom(entry.channel)
         case .silenced(let silenceId):
             return "silenced by silence \(OutboxTable.cell(silenceId, 60))"
         case .heldByWindow(let window, let until):
             return "held by window \"\(OutboxTable.cell(window, 60))\"" + (until.map { " until \(time($0, day: day))" } ?? "")
+                + heldFrom(entry.channel)
         case .collectedForDigest(let at):
             return "collected for the digest" + (at.map { " due at \(time($0, day: day))" } ?? "")
         }
+    }
+
+    /// ` (for ops)`: the channel an event was held back from; nothing for the rule as a whole.
+    static func heldFrom(_ channel: String?) -> String {
+        channel.map { " (for \(OutboxTable.cell($0, 60)))" } ?? ""
     }
 
     static func delivery(_ notification: HistoryEntry.Notification?, channel: String, day: Date) -> String {

@@ -102,16 +102,22 @@ public enum Disposition: Sendable, Hashable {
 }
 
 /// One event, one rule it matched, and what became of it in one cycle: a row of the history.
-/// An event held by a throttle has two: held in the cycle that found it, notified in the cycle
-/// that sent it.
+/// An event held by a throttle has two per channel: held in the cycle that found it, notified
+/// in the cycle that sent it.
 public struct EventDisposition: Sendable, Hashable {
     public var event: Event
     public var rule: String
     public var disposition: Disposition
+    /// The channel the row is about: where it went (``Disposition/channel``), or where it would
+    /// have gone had it not been held (a throttle, a channel's window); nil when the
+    /// disposition is the rule's as a whole (a silence).
+    public var channel: String?
 
-    public init(event: Event, rule: String, disposition: Disposition) {
+    /// A row; `channel` is the disposition's own when it names one.
+    public init(event: Event, rule: String, disposition: Disposition, channel: String? = nil) {
         self.event = event
         self.rule = rule
         self.disposition = disposition
+        self.channel = disposition.channel ?? channel
     }
 }

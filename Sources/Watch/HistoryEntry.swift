@@ -5,7 +5,7 @@ import Foundation
 public struct HistoryQuery: Sendable, Hashable {
     public var postId: String?
     public var rule: String?
-    /// Rows of notifications to this channel (rows that sent nothing have no channel).
+    /// Rows about this channel: notifications to it, and events held back from it.
     public var channel: String?
     /// Rows recorded at or after this time.
     public var since: Date?
@@ -86,11 +86,13 @@ public struct HistoryEntry: Sendable, Hashable {
     public var rule: String
     public var event: EventSummary
     public var disposition: Disposition
+    /// The channel the row is about (``EventDisposition/channel``).
+    public var channel: String?
     public var notification: Notification?
 
     public init(
         id: Int64, cycleId: Int64, recordedAt: Date, rule: String, event: EventSummary, disposition: Disposition,
-        notification: Notification? = nil
+        channel: String? = nil, notification: Notification? = nil
     ) {
         self.id = id
         self.cycleId = cycleId
@@ -98,6 +100,7 @@ public struct HistoryEntry: Sendable, Hashable {
         self.rule = rule
         self.event = event
         self.disposition = disposition
+        self.channel = disposition.channel ?? channel
         self.notification = notification
     }
 }

@@ -15,7 +15,7 @@ extension SQLiteStore {
             let columns = row.disposition.columns
             try insert.execute(arguments: [
                 cycleId, now, row.rule, event.post.postId, event.kind.rawValue, event.from, event.to, event.overdueSeconds,
-                event.detectedAt.timeIntervalSince1970, event.cycle, columns.kind, columns.channel, columns.idempotencyKey,
+                event.detectedAt.timeIntervalSince1970, event.cycle, columns.kind, row.channel, columns.idempotencyKey,
                 columns.until?.timeIntervalSince1970, columns.reference,
             ])
         }
@@ -100,6 +100,6 @@ extension SQLiteStore {
         }
         return HistoryEntry(
             id: row["id"], cycleId: row["cycleId"], recordedAt: Date(timeIntervalSince1970: row["recordedAt"]), rule: row["rule"],
-            event: event, disposition: disposition, notification: notification)
+            event: event, disposition: disposition, channel: row["channel"], notification: notification)
     }
 }

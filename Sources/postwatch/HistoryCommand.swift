@@ -12,7 +12,7 @@ struct HistoryCommand: AsyncParsableCommand {
     var post: String?
     @Option(help: "Only this rule's.")
     var rule: String?
-    @Option(help: "Only notifications to this channel.")
+    @Option(help: "Only what was sent to, or held back from, this channel.")
     var channel: String?
     @Option(help: "Only what was recorded this long ago or since (24h, 90m, 7d).")
     var since: String?

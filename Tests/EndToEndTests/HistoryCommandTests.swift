@@ -108,15 +108,19 @@ struct HistoryCommandTests {
         fixture.collect(daemon)
         let disposition = try #require(held?["disposition"] as? [String: Any])
         #expect(disposition["kind"] as? String == "held-by-throttle", "\(String(describing: held))")
+        #expect(disposition["channel"] as? String == "hook", "held back from the rule's channel")
         #expect(disposition["until"] is String)
         #expect(held?["notification"] == nil)
 
         let text = try await fixture.run(["history", "--rule", "Failed posts"] + state)
         #expect(text.stdout.contains("sent to hook at "), "\(text.stdout)")
         #expect(text.stdout.contains("held by throttle until "), "\(text.stdout)")
+        #expect(text.stdout.contains(" (for hook)"), "\(text.stdout)")
         let onHook = try await fixture.run(["history", "--channel", "hook", "--output", "json"] + state)
         let rows = try #require(try Self.json(onHook.stdout)["entries"] as? [[String: Any]])
-        #expect(rows.compactMap { ($0["event"] as? [String: Any])?["postId"] as? String } == [first.postId], "\(onHook.stdout)")
+        #expect(rows.compactMap { ($0["event"] as? [String: Any])?["postId"] as? String } == [first.postId, second.postId], "\(onHook.stdout)")
+        let elsewhere = try await fixture.run(["history", "--channel", "mail", "--output", "json"] + state)
+        #expect((try Self.json(elsewhere.stdout)["entries"] as? [[String: Any]])?.isEmpty == true, "\(elsewhere.stdout)")
         await fixture.finish()
     }
 }

@@ -34,14 +34,14 @@ import Watch
 
     static func entry(
         _ disposition: Disposition, id: Int64 = 1, notification: HistoryEntry.Notification? = nil,
-        kind: Event.Kind = .transition
+        kind: Event.Kind = .transition, channel: String? = nil
     ) -> HistoryEntry {
         HistoryEntry(
             id: id, cycleId: 7, recordedAt: t0, rule: "Failed posts",
             event: HistoryEntry.EventSummary(
                 kind: kind, postId: "post_1", from: "pending_render", to: kind == .overdue ? "generated" : "failed",
                 overdueSeconds: kind == .overdue ? 1800 : nil, detectedAt: t0, cycle: 7),
-            disposition: disposition, notification: notification)
+            disposition: disposition, channel: channel, notification: notification)
     }
 
     static func attempt(_ number: Int, _ seconds: TimeInterval, _ answer: String?, _ outcome: DeliveryAttemptRecord.Outcome, _ error: String? = nil)
@@ -73,6 +73,8 @@ import Watch
             (Self.entry(.resolved(channel: "pd", idempotencyKey: "k"), notification: retried), "resolve sent to pd at 08:00:03 (HTTP 200, attempt 2)"),
             (Self.entry(.heldByThrottle(until: Self.t0.addingTimeInterval(600))), "held by throttle until 08:10:00"),
             (Self.entry(.heldByThrottle(until: tomorrow)), "held by throttle until 2027-01-16 08:10:00Z"),
+            (Self.entry(.heldByThrottle(until: Self.t0), channel: "ops"), "held by throttle until 08:00:00 (for ops)"),
+            (Self.entry(.heldByWindow(window: "night", until: Self.t0), channel: "ops"), "held by window \"night\" until 08:00:00 (for ops)"),
             (Self.entry(.silenced(silenceId: "s-1")), "silenced by silence s-1"),
             (Self.entry(.heldByWindow(window: "weekend", until: nil)), "held by window \"weekend\""),
             (Self.entry(.collectedForDigest(at: Self.t0.addingTimeInterval(3600))), "collected for the digest due at 09:00:00"),
@@ -100,7 +102,7 @@ import Watch
             attempts: [Self.attempt(1, 1, "HTTP 500", .retry, "HTTP 500: down"), Self.attempt(2, 3, "HTTP 200", .delivered)])
         let document = HistoryDocument(entries: [
             Self.entry(.notified(channel: "ops", idempotencyKey: "k1"), notification: notification),
-            Self.entry(.heldByThrottle(until: Self.t0.addingTimeInterval(600)), id: 2),
+            Self.entry(.heldByThrottle(until: Self.t0.addingTimeInterval(600)), id: 2, channel: "ops"),
         ]).json()
         let object = try #require(try JSONSerialization.jsonObject(with: Data(document.utf8)) as? [String: Any])
         #expect(object["version"] as? Int == 1)
@@ -115,7 +117,7 @@ import Watch
         let attempts = try #require(sent["attempts"] as? [[String: Any]])
         #expect(Set(attempts[0].keys) == ["number", "startedAt", "durationMs", "outcome", "answer", "error"])
         #expect(attempts.map { $0["durationMs"] as? Int } == [12, 12])
-        #expect(entries[1]["disposition"] as? [String: String] == ["kind": "held-by-throttle", "until": "2027-01-15T08:10:00Z"])
+        #expect(entries[1]["disposition"] as? [String: String] == ["kind": "held-by-throttle", "until": "2027-01-15T08:10:00Z", "channel": "ops"])
         #expect(entries[1]["notification"] == nil)
     }
 }

@@ -22,8 +22,8 @@ import Testing
         EventDisposition(event: Fixture.event(post, at: at), rule: rule, disposition: .notified(channel: channel, idempotencyKey: key))
     }
 
-    func held(_ post: String, rule: String = "r", until: Date, at: Date = t0) -> EventDisposition {
-        EventDisposition(event: Fixture.event(post, at: at), rule: rule, disposition: .heldByThrottle(until: until))
+    func held(_ post: String, rule: String = "r", until: Date, channel: String? = nil, at: Date = t0) -> EventDisposition {
+        EventDisposition(event: Fixture.event(post, at: at), rule: rule, disposition: .heldByThrottle(until: until), channel: channel)
     }
 
     func outboxId(_ key: String, in store: any Store) async throws -> Int64 {
@@ -47,6 +47,7 @@ import Testing
 
         let rows = try await store.history(HistoryQuery())
         #expect(rows.map(\.disposition) == dispositions)
+        #expect(rows.map(\.channel) == dispositions.map(\.channel), "a row without a channel of its own has none")
         #expect(rows.allSatisfy { $0.event == HistoryEntry.EventSummary(overdue) && $0.rule == "r" && $0.recordedAt == Self.t0 })
         #expect(rows.map(\.cycleId) == Array(repeating: 1, count: dispositions.count))
         #expect(rows.map { $0.notification != nil } == dispositions.map { $0.idempotencyKey != nil })
@@ -92,7 +93,7 @@ import Testing
     func filtersSelectAndTheNewestRowsComeOldestFirst(_ factory: StoreFactory) async throws {
         let store = try factory.make().store
         let t1 = Self.t0.addingTimeInterval(3600)
-        try await record([notified("a", rule: "r1", key: "k1"), held("b", rule: "r2", until: t1)], into: store)
+        try await record([notified("a", rule: "r1", key: "k1"), held("b", rule: "r2", until: t1, channel: "ops")], into: store)
         try await record(
             [notified("a", rule: "r2", channel: "mail", key: "k2", at: t1), notified("b", rule: "r2", key: "k3", at: t1)],
             at: t1, into: store)
@@ -103,9 +104,10 @@ import Testing
         #expect(try await keys(HistoryQuery()) == ["a/r1/notified", "b/r2/held-by-throttle", "a/r2/notified", "b/r2/notified"])
         #expect(try await keys(HistoryQuery(postId: "a")) == ["a/r1/notified", "a/r2/notified"])
         #expect(try await keys(HistoryQuery(rule: "r2")) == ["b/r2/held-by-throttle", "a/r2/notified", "b/r2/notified"])
-        #expect(try await keys(HistoryQuery(channel: "ops")) == ["a/r1/notified", "b/r2/notified"])
+        #expect(try await keys(HistoryQuery(channel: "ops")) == ["a/r1/notified", "b/r2/held-by-throttle", "b/r2/notified"], "held from ops too")
+        #expect(try await store.history(HistoryQuery(rule: "r2")).map(\.channel) == ["ops", "mail", "ops"])
         #expect(try await keys(HistoryQuery(since: t1)) == ["a/r2/notified", "b/r2/notified"])
-        #expect(try await keys(HistoryQuery(postId: "b", rule: "r2", channel: "ops")) == ["b/r2/notified"])
+        #expect(try await keys(HistoryQuery(postId: "b", rule: "r2", channel: "ops")) == ["b/r2/held-by-throttle", "b/r2/notified"])
         #expect(try await keys(HistoryQuery(limit: 2)) == ["a/r2/notified", "b/r2/notified"], "the newest two, oldest first")
         #expect(try await keys(HistoryQuery(postId: "nobody")) == [])
     }

@@ -63,7 +63,8 @@ public struct NotificationRouter: Router {
                 routing.notifications += queued
                 routing.record(message.events, rule: rule.name, notifiedIn: queued)
             }
-            routing.recordHeld(gate.held, rule: rule.name)
+            // The channels a message would go to (a stale name is skipped, as `MessageDrafts` does).
+            routing.recordHeld(gate.held, rule: rule.name, channels: rule.channels.filter { channelKinds[$0] != nil })
             var resolutions = Resolutions(rule: rule, channelKinds: channelKinds)
             guard !resolutions.isInert else { continue }
             for message in gate.messages { resolutions.queued(message, open: &open) }

@@ -14,10 +14,12 @@ extension Routing {
         }
     }
 
-    /// The throttle held these events back until it opens.
-    mutating func recordHeld(_ held: [(event: Event, until: Date)], rule: String) {
+    /// The throttle held these events back from each of the rule's `channels` until it opens.
+    mutating func recordHeld(_ held: [(event: Event, until: Date)], rule: String, channels: [String]) {
         for (event, until) in held {
-            dispositions.append(EventDisposition(event: event, rule: rule, disposition: .heldByThrottle(until: until)))
+            for channel in channels {
+                dispositions.append(EventDisposition(event: event, rule: rule, disposition: .heldByThrottle(until: until), channel: channel))
+            }
         }
     }
 

@@ -110,9 +110,11 @@ import Watch
                 let fresh = failed[account] ?? []
                 if let last = model.lastSent[account], time.timeIntervalSince(last) < window {
                     for event in fresh {
-                        expected.append(Row(
-                            cycle: cycle, rule: "Failed", postId: event.post.postId, eventCycle: cycle, kind: "held-by-throttle",
-                            until: last.addingTimeInterval(window)))
+                        for channel in ["ops", "audit"] {
+                            expected.append(Row(
+                                cycle: cycle, rule: "Failed", postId: event.post.postId, eventCycle: cycle, kind: "held-by-throttle",
+                                channel: channel, until: last.addingTimeInterval(window)))
+                        }
                     }
                     model.held[account, default: []] += fresh
                 } else {
@@ -138,7 +140,7 @@ import Watch
             if case .heldByThrottle(let date) = entry.disposition { until = date }
             return Row(
                 cycle: entry.cycleId, rule: entry.rule, postId: entry.event.postId, eventCycle: entry.event.cycle,
-                kind: entry.disposition.kind, channel: entry.disposition.channel, until: until)
+                kind: entry.disposition.kind, channel: entry.channel, until: until)
         }
         #expect(rows.sorted() == expected.sorted())
         #expect(history.contains { $0.disposition.kind == "held-by-throttle" }, "seed \(seed) held nothing: a weak history")

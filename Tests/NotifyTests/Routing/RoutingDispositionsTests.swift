@@ -45,6 +45,7 @@ import Watch
         #expect(second.notifications.isEmpty)
         #expect(second.dispositions.map(\.disposition) == [.heldByThrottle(until: t0.addingTimeInterval(600))])
         #expect(second.dispositions.map(\.event.post.postId) == ["p2"])
+        #expect(second.dispositions.map(\.channel) == ["ops"], "held back from the rule's channel")
 
         // Nothing new, still closed: the held event is not recorded again.
         state[key] = second.throttle[key] ?? nil
