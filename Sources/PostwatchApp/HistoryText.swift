@@ -3,7 +3,8 @@ import Timekeeping
 import Watch
 
 /// The history for a terminal: per row, a line saying when, which rule, which post and what
-/// happened to it, then what became of it, then one line per delivery attempt. Times are UTC;
+/// happened to it, then what became of it, then one line per delivery attempt (`-` where no
+/// peer answered: a timeout, the console). Times are UTC;
 /// a time on the row's own day is shown as its time of day.
 ///
 /// ```
@@ -29,7 +30,7 @@ struct HistoryText {
         ]
         for attempt in entry.notification?.attempts ?? [] {
             let cells = [
-                "attempt \(attempt.number)", Self.time(attempt.startedAt, day: day), (attempt.answer ?? "no answer").padding(8),
+                "attempt \(attempt.number)", Self.time(attempt.startedAt, day: day), (attempt.answer ?? "-").padding(8),
                 attempt.outcome.rawValue.padding(9), "\(Int((attempt.duration.secondsValue * 1000).rounded())) ms",
             ] + (attempt.error.map { [OutboxTable.cell($0, 160)] } ?? [])
             lines.append("    " + cells.joined(separator: "  "))

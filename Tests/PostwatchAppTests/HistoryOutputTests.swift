@@ -91,6 +91,11 @@ import Watch
                 attempt 2  08:00:03  HTTP 200  delivered  12 ms
 
             """))
+        let unanswered = HistoryEntry.Notification(
+            outboxId: 6, state: .pending, deliveredAt: nil, nextAttemptAt: nil, lastError: "timed out",
+            attempts: [Self.attempt(1, 1, nil, .retry, "timed out")])
+        #expect(HistoryText(entries: [Self.entry(.notified(channel: "ops", idempotencyKey: "k"), notification: unanswered)]).rendered()
+            .hasSuffix("\n    attempt 1  08:00:01  -         retry      12 ms  timed out\n"))
         let overdue = HistoryText(entries: [Self.entry(.heldByThrottle(until: Self.t0), kind: .overdue)]).rendered()
         #expect(overdue.hasPrefix("2027-01-15 08:00:00Z  Failed posts  post_1  overdue 30m (generated)\n"), "\(overdue)")
         #expect(HistoryText(entries: []).rendered() == "No history matches.\n")
