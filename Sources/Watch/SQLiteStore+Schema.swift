@@ -168,8 +168,13 @@ extension SQLiteStore {
                 t.column("until", .double)
                 t.column("reference", .text)
             }
+            // Retention and `--since` by time; `--post`, `--rule`, `--channel` each by its own index,
+            // whose entries come in rowid order: the newest rows of one post are read from the
+            // index's end, without sorting or scanning the table.
             try db.create(index: "history_recorded_at", on: "history", columns: ["recordedAt"])
-            try db.create(index: "history_post", on: "history", columns: ["postId", "recordedAt"])
+            try db.create(index: "history_post", on: "history", columns: ["postId"])
+            try db.create(index: "history_rule", on: "history", columns: ["rule"])
+            try db.create(index: "history_channel", on: "history", columns: ["channel"])
             // The outbox keeps only the last error; each attempt's answer is kept here, by the
             // entry's id, written in the transaction that marks the entry.
             try db.create(table: "delivery_attempts") { t in
