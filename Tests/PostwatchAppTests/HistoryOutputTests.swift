@@ -1,4 +1,5 @@
 import Foundation
+import Infinipost
 import Testing
 import Watch
 
@@ -124,5 +125,44 @@ import Watch
         #expect(attempts.map { $0["durationMs"] as? Int } == [12, 12])
         #expect(entries[1]["disposition"] as? [String: String] == ["kind": "held-by-throttle", "until": "2027-01-15T08:10:00Z", "channel": "ops"])
         #expect(entries[1]["notification"] == nil)
+    }
+}
+
+/// ``History/json(parameters:)``, what the daemon's `GET /api/v1/history` answers, on a real
+/// state file: the rows a cycle committed, and a bad parameter named as the URL spells it.
+@Suite struct HistoryJSONTests {
+    @Test func theAPIDocumentComesFromTheStoreWithTheQueryParameters() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("history-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let store = try SQLiteStore(path: path)
+        let now = Date()
+        var commit = CycleCommit(cycle: CycleRecord(startedAt: now, endedAt: now, result: .complete))
+        for id in ["p1", "p2"] {
+            let post = Post(
+                postId: id, accountId: "acc_1", platform: .tiktok, contentType: .video, contentUrl: .single("https://example.com/\(id).mp4"),
+                caption: "", timezone: "UTC", scheduledTime: now, status: .failed, createdAt: now)
+            let event = Event(kind: .transition, from: "pending_render", to: "failed", post: post, detectedAt: now, cycle: 1)
+            commit.events.append(event)
+            commit.notifications.append(OutboxDraft(idempotencyKey: "key-\(id)", channel: "ops", rule: "Failed", payload: Data("{}".utf8)))
+            commit.dispositions.append(
+                EventDisposition(event: event, rule: "Failed", disposition: .notified(channel: "ops", idempotencyKey: "key-\(id)")))
+        }
+        try await store.commit(commit)
+        let history = History(store: store)
+
+        let document = try await history.json(parameters: ["post": "p2", "since": "1h"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(document.utf8)) as? [String: Any])
+        let entries = try #require(object["entries"] as? [[String: Any]])
+        #expect(entries.compactMap { ($0["event"] as? [String: Any])?["postId"] as? String } == ["p2"])
+        #expect((entries.first?["notification"] as? [String: Any])?["state"] as? String == "pending")
+        #expect(document + "\n" == (try await history.rendered(parameters: ["post": "p2", "since": "1h"], output: .json)))
+
+        await #expect(throws: CommandError.self) { try await history.json(parameters: ["since": "soon"]) }
+        do {
+            _ = try await history.json(parameters: ["limit": "-1"])
+            Issue.record("a negative limit was taken")
+        } catch {
+            #expect(error.message == "limit must be a whole number from 1 to 10000, not '-1'")
+        }
     }
 }
