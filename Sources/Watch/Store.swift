@@ -25,9 +25,9 @@ public protocol Store: Outbox {
     func loadState() async throws -> StoredState
     /// The posts as last stored (for `deleted` events, which carry the post as it was).
     func storedPosts(ids: [String]) async throws -> [String: Post]
-    /// Applies a complete cycle: posts, markers, events, outbox entries, throttle state and the
-    /// cycle record, and the history of what became of each event, all or nothing. Returns the number of rows it changed (the cycle row
-    /// included): an unchanged snapshot writes 1. A notification whose idempotency key is
+    /// Applies a complete cycle: posts, markers, events, outbox entries, throttle state, the
+    /// history of what became of each event and the cycle record, all or nothing. Returns the
+    /// number of rows it changed (the cycle row included): an unchanged snapshot writes 1. A notification whose idempotency key is
     /// already in the outbox (in any state) is that notification, skipped, never an error.
     @discardableResult
     func commit(_ commit: CycleCommit) async throws -> Int
