@@ -63,6 +63,7 @@ public final class CurlTransport: Sendable {
         var hops = 0
         while true {
             let (response, location) = try await perform(request)
+            Self.answers?.record("HTTP \(response.status)")
             guard request.followRedirects, [301, 302, 303, 307, 308].contains(response.status),
                   let location, hops < 10 else { return response }
             hops += 1
@@ -74,7 +75,14 @@ public final class CurlTransport: Sendable {
     /// When it refused some recipients only, the mail went to the others and
     /// `MailResponse.recipients` says who was refused.
     public func send(_ request: MailRequest) async throws -> MailResponse {
-        try await perform(request)
+        do {
+            let response = try await perform(request)
+            Self.answers?.record("SMTP \(response.replyCode)")
+            return response
+        } catch let error as CurlError where error.smtpReply > 0 {
+            Self.answers?.record("SMTP \(error.smtpReply)")
+            throw error
+        }
     }
 
     /// Options every transfer shares.

@@ -79,10 +79,7 @@ public struct CheckReport: Sendable, Codable, Equatable {
     }
 
     public func json() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        let data = (try? encoder.encode(self)) ?? Data("{}".utf8)
+        let data = (try? JSONEncoder.document().encode(self)) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -49,12 +49,16 @@ public protocol Outbox: Sendable {
     func due(at now: Date, limitPerChannel: Int) async throws -> [OutboxEntry]
     /// The earliest `nextAttemptAt` of a pending entry, due or not; nil when nothing is pending.
     func nextAttempt() async throws -> Date?
-    /// Records the delivery; `recipients` replaces the entry's when given.
-    func markDelivered(_ id: Int64, recipients: [OutboxRecipient]?, at now: Date) async throws
+    /// Records the delivery; `recipients` replaces the entry's when given; `attempt`, when
+    /// given, joins the entry's delivery log (the history) in the same transaction.
+    func markDelivered(_ id: Int64, recipients: [OutboxRecipient]?, attempt: DeliveryAttempt?, at now: Date) async throws
     /// Records a failed attempt: retried at `nextAttemptAt`, or `dead` when `nextAttemptAt` is nil
     /// (its `nextAttemptAt` then becomes `now`, the time it died, which retention counts from);
-    /// `recipients` replaces the entry's when given.
-    func markFailed(_ id: Int64, error: String, nextAttemptAt: Date?, recipients: [OutboxRecipient]?, at now: Date) async throws
+    /// `recipients` replaces the entry's when given; `attempt`, when given, joins the entry's
+    /// delivery log with `error` (already redacted) and its outcome, in the same transaction.
+    func markFailed(
+        _ id: Int64, error: String, nextAttemptAt: Date?, recipients: [OutboxRecipient]?, attempt: DeliveryAttempt?, at now: Date
+    ) async throws
     /// Marks every pending entry of `channel` dead at once, with `error` as its last error (its
     /// `nextAttemptAt` becomes `now`, as in ``markFailed(_:error:nextAttemptAt:recipients:at:)``);
     /// returns how many. For a destination gone for good (a deleted Discord webhook answers
@@ -79,6 +83,16 @@ public protocol Outbox: Sendable {
 }
 
 extension Outbox {
+    /// Records the delivery, without a delivery log entry.
+    public func markDelivered(_ id: Int64, recipients: [OutboxRecipient]?, at now: Date) async throws {
+        try await markDelivered(id, recipients: recipients, attempt: nil, at: now)
+    }
+
+    /// Records a failed attempt, without a delivery log entry.
+    public func markFailed(_ id: Int64, error: String, nextAttemptAt: Date?, recipients: [OutboxRecipient]?, at now: Date) async throws {
+        try await markFailed(id, error: error, nextAttemptAt: nextAttemptAt, recipients: recipients, attempt: nil, at: now)
+    }
+
     /// Records the delivery of a notification sent as a whole.
     public func markDelivered(_ id: Int64, at now: Date) async throws {
         try await markDelivered(id, recipients: nil, at: now)

@@ -167,6 +167,7 @@ public actor Poller {
             commit.openedAlerts = routing.openedAlerts
             commit.closedAlerts = routing.closedAlerts
             commit.silenced = routing.silenced
+            commit.dispositions = routing.dispositions
             let upserts = diff.isBaseline ? totals.count : diff.upserts.count
             diff.upserts = []  // the commit holds its own copy; don't keep two alive
             let rows = dryRun ? 0 : try await store.commit(commit)

@@ -6,17 +6,20 @@ public struct PruneReport: Sendable, Hashable {
     public var events: Int
     /// Outbox rows removed, all `delivered` or `dead`.
     public var outbox: Int
+    /// History rows and delivery attempts removed.
+    public var history: Int
     /// True when a table still had rows to prune once the call's batch budget was spent: the
     /// next call goes on where this one stopped.
     public var incomplete: Bool
 
-    public init(cycles: Int = 0, events: Int = 0, outbox: Int = 0, incomplete: Bool = false) {
+    public init(cycles: Int = 0, events: Int = 0, outbox: Int = 0, history: Int = 0, incomplete: Bool = false) {
         self.cycles = cycles
+        self.history = history
         self.events = events
         self.outbox = outbox
         self.incomplete = incomplete
     }
 
     /// Rows removed from all tables.
-    public var total: Int { cycles + events + outbox }
+    public var total: Int { cycles + events + outbox + history }
 }

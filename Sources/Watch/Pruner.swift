@@ -39,7 +39,7 @@ public actor Pruner {
             before: cutoff, batchSize: retention.batchSize, maxBatches: retention.maxBatches)
         let metadata: Logger.Metadata = [
             "prune.cycles": "\(report.cycles)", "prune.events": "\(report.events)",
-            "prune.outbox": "\(report.outbox)", "prune.incomplete": "\(report.incomplete)",
+            "prune.outbox": "\(report.outbox)", "prune.history": "\(report.history)", "prune.incomplete": "\(report.incomplete)",
             "prune.duration_ms": "\(Int((clock.now - start).secondsValue * 1000))",
             "retention": "\(retention.period.compactDescription)",
         ]

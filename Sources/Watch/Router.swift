@@ -91,6 +91,11 @@ public struct Routing: Sendable {
     /// Matched events a silence kept from every message of their rule: the commit records them
     /// (``CycleCommit/silenced``). They are in ``fired`` all the same: the rule did fire.
     public var silenced: [SilencedEvent] = []
+    /// What became of each matched event, per rule, in this cycle: notified (channel and
+    /// idempotency key), held by the throttle (until when), resolved. The history of
+    /// `postwatch history`, committed with the cycle (``CycleCommit/dispositions``). A stage
+    /// that keeps events back (a silence, a window, a digest) appends its own.
+    public var dispositions: [EventDisposition] = []
     public init(
         notifications: [OutboxDraft] = [], throttle: [ThrottleKey: ThrottleState?] = [:], fired: [[String]] = []
     ) {

@@ -75,7 +75,7 @@ extension SQLiteStore {
             let changed = db.totalChangesCount - before
             // The cycle row goes first among the rest so events can point to it.
             let cycleId = try Self.insertCycle(commit.cycle, rowsWritten: changed + 1 + events.count
-                + commit.notifications.count + commit.silenced.count, in: db)
+                + commit.notifications.count + commit.silenced.count + commit.dispositions.count, in: db)
             try Self.commitSilenced(commit, cycleId: cycleId, in: db)
             let insertEvent = try db.cachedStatement(sql: """
                 INSERT INTO events (cycleId, kind, fromStatus, toStatus, overdueSeconds, postId,
@@ -103,6 +103,7 @@ extension SQLiteStore {
                     draft.idempotencyKey, draft.channel, draft.rule, draft.payload, now, now,
                 ])
             }
+            try Self.commitHistory(commit.dispositions, cycleId: cycleId, at: now, in: db)
             return db.totalChangesCount - before
         }
     }

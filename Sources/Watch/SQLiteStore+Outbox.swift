@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Timekeeping
 
 extension SQLiteStore {
     private static let columns = """
@@ -34,9 +35,10 @@ extension SQLiteStore {
         }
     }
 
-    public func markDelivered(_ id: Int64, recipients: [OutboxRecipient]?, at now: Date) async throws {
+    public func markDelivered(_ id: Int64, recipients: [OutboxRecipient]?, attempt: DeliveryAttempt?, at now: Date) async throws {
         let recipients = try recipients.map(Self.encoded)
         try await write { db in
+            if let attempt { try Self.log(attempt, of: id, outcome: .delivered, error: nil, onlyIfPending: false, in: db) }
             try db.execute(
                 sql: """
                     UPDATE outbox SET state = 'delivered', deliveredAt = ?, attempts = attempts + 1,
@@ -46,11 +48,16 @@ extension SQLiteStore {
         }
     }
 
-    public func markFailed(_ id: Int64, error: String, nextAttemptAt: Date?, recipients: [OutboxRecipient]?, at now: Date) async throws {
+    public func markFailed(
+        _ id: Int64, error: String, nextAttemptAt: Date?, recipients: [OutboxRecipient]?, attempt: DeliveryAttempt?, at now: Date
+    ) async throws {
         let recipients = try recipients.map(Self.encoded)
         // A dead entry is never attempted again, so its `nextAttemptAt` records when it died:
         // retention counts from then (`prune`), and `retry` sets it anew.
         try await write { db in
+            if let attempt {
+                try Self.log(attempt, of: id, outcome: nextAttemptAt == nil ? .dead : .retry, error: error, onlyIfPending: true, in: db)
+            }
             if let nextAttemptAt {
                 try db.execute(
                     sql: """
@@ -135,7 +142,10 @@ extension SQLiteStore {
     public func drop(_ id: Int64) async throws -> Bool {
         try await write { db in
             try db.execute(sql: "DELETE FROM outbox WHERE id = ?", arguments: [id])
-            return db.changesCount > 0
+            let dropped = db.changesCount > 0
+            // Its delivery log goes with it: nothing could read it any more.
+            try db.execute(sql: "DELETE FROM delivery_attempts WHERE outboxId = ?", arguments: [id])
+            return dropped
         }
     }
 
@@ -148,6 +158,25 @@ extension SQLiteStore {
             }
             return depth
         }
+    }
+
+    /// Adds an attempt to the entry's delivery log, numbered after the attempts the entry
+    /// counted so far; before the mark that counts it, in its transaction. A failure is marked
+    /// on a pending entry only (`markFailed`), so is its attempt.
+    private static func log(
+        _ attempt: DeliveryAttempt, of id: Int64, outcome: DeliveryAttemptRecord.Outcome, error: String?, onlyIfPending: Bool,
+        in db: Database
+    ) throws {
+        let pending = onlyIfPending ? "AND state = 'pending'" : ""
+        try db.execute(
+            sql: """
+                INSERT INTO delivery_attempts (outboxId, number, startedAt, durationMs, outcome, answer, error)
+                SELECT id, attempts + 1, ?, ?, ?, ?, ? FROM outbox WHERE id = ? \(pending)
+                """,
+            arguments: [
+                attempt.startedAt.timeIntervalSince1970, Int(attempt.duration.secondsValue * 1000), outcome.rawValue,
+                attempt.answer, error, id,
+            ])
     }
 
     private static func entry(_ row: Row) -> OutboxEntry {

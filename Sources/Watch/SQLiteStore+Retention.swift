@@ -42,6 +42,14 @@ extension SQLiteStore {
                 DELETE FROM outbox WHERE id IN (
                     SELECT id FROM outbox WHERE state = 'dead' AND nextAttemptAt < ? LIMIT ?)
                 """),
+            // The history by the time its cycle recorded it, the delivery log by the attempt's:
+            // kept exactly as long as the events and the outbox entries they tell about.
+            PruneTarget(table: \.history, sql: """
+                DELETE FROM history WHERE id IN (SELECT id FROM history WHERE recordedAt < ? LIMIT ?)
+                """),
+            PruneTarget(table: \.history, sql: """
+                DELETE FROM delivery_attempts WHERE id IN (SELECT id FROM delivery_attempts WHERE startedAt < ? LIMIT ?)
+                """),
         ]
     }
 

@@ -179,6 +179,52 @@ extension SQLiteStore {
             try db.create(index: "silenced_events_silence", on: "silenced_events", columns: ["silenceId"])
             try db.create(index: "silenced_events_detected_at", on: "silenced_events", columns: ["detectedAt"])
         }
+        migrator.registerMigration("v9 history") { db in
+            // What became of each event for each rule it matched (issue 16, "History"): one row
+            // per event, rule and disposition, written with the cycle. The event is kept as its
+            // identity, not the post (the events table has that, for as long); a notification is
+            // named by its idempotency key and read from the outbox, never copied.
+            try db.create(table: "history") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("cycleId", .integer).notNull()
+                t.column("recordedAt", .double).notNull()
+                t.column("rule", .text).notNull()
+                t.column("postId", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("fromStatus", .text).notNull()
+                t.column("toStatus", .text).notNull()
+                t.column("overdueSeconds", .integer)
+                t.column("detectedAt", .double).notNull()
+                t.column("eventCycle", .integer)
+                // `Disposition.Columns`: its word, and what its case fills.
+                t.column("disposition", .text).notNull()
+                t.column("channel", .text)
+                t.column("idempotencyKey", .text)
+                t.column("until", .double)
+                t.column("reference", .text)
+            }
+            // Retention and `--since` by time; `--post`, `--rule`, `--channel` each by its own index,
+            // whose entries come in rowid order: the newest rows of one post are read from the
+            // index's end, without sorting or scanning the table.
+            try db.create(index: "history_recorded_at", on: "history", columns: ["recordedAt"])
+            try db.create(index: "history_post", on: "history", columns: ["postId"])
+            try db.create(index: "history_rule", on: "history", columns: ["rule"])
+            try db.create(index: "history_channel", on: "history", columns: ["channel"])
+            // The outbox keeps only the last error; each attempt's answer is kept here, by the
+            // entry's id, written in the transaction that marks the entry.
+            try db.create(table: "delivery_attempts") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("outboxId", .integer).notNull()
+                t.column("number", .integer).notNull()
+                t.column("startedAt", .double).notNull()
+                t.column("durationMs", .integer).notNull()
+                t.column("outcome", .text).notNull()
+                t.column("answer", .text)
+                t.column("error", .text)
+            }
+            try db.create(index: "delivery_attempts_outbox", on: "delivery_attempts", columns: ["outboxId", "number"])
+            try db.create(index: "delivery_attempts_started_at", on: "delivery_attempts", columns: ["startedAt"])
+        }
         return migrator
     }
 }

@@ -25,9 +25,9 @@ public protocol Store: Outbox {
     func loadState() async throws -> StoredState
     /// The posts as last stored (for `deleted` events, which carry the post as it was).
     func storedPosts(ids: [String]) async throws -> [String: Post]
-    /// Applies a complete cycle: posts, markers, events, outbox entries, throttle state and the
-    /// cycle record, all or nothing. Returns the number of rows it changed (the cycle row
-    /// included): an unchanged snapshot writes 1. A notification whose idempotency key is
+    /// Applies a complete cycle: posts, markers, events, outbox entries, throttle state, the
+    /// history of what became of each event and the cycle record, all or nothing. Returns the
+    /// number of rows it changed (the cycle row included): an unchanged snapshot writes 1. A notification whose idempotency key is
     /// already in the outbox (in any state) is that notification, skipped, never an error.
     @discardableResult
     func commit(_ commit: CycleCommit) async throws -> Int
@@ -50,8 +50,10 @@ public protocol Store: Outbox {
     /// Events recorded, oldest first, after the event id `after` (0 for all).
     func events(after: Int64, limit: Int) async throws -> [StoredEvent]
     /// Deletes the history older than `cutoff`: cycles by start (never the newest, whose id
-    /// numbers the next cycle, nor the newest complete one, which makes the baseline), events and muted events (``CycleCommit/silenced``) by detection, and `delivered` or `dead` outbox entries by
-    /// when they became so; pending entries, posts, markers and throttle state stay. Runs at most
+    /// numbers the next cycle, nor the newest complete one, which makes the baseline), events and
+    /// muted events (``CycleCommit/silenced``) by detection, `delivered` or `dead` outbox entries
+    /// by when they became so, history rows by their cycle's time and delivery attempts by
+    /// theirs; pending entries, posts, markers, throttle state and silences stay. Runs at most
     /// `maxBatches` statements of `batchSize` rows per table, each in its own transaction.
     func prune(before cutoff: Date, batchSize: Int, maxBatches: Int) async throws -> PruneReport
     /// The open alerts of these posts (see ``OpenAlert``), whatever their rule or channel.
@@ -76,6 +78,11 @@ public protocol Store: Outbox {
     /// The muted events recorded (``CycleCommit/silenced``), oldest first; of one silence, or
     /// of all when `silenceId` is nil.
     func silencedEvents(silenceId: Int64?, limit: Int) async throws -> [StoredSilencedEvent]
+    /// The history rows ``HistoryQuery`` selects, the newest `limit` of them, oldest first;
+    /// a `notified` or `resolved` row with its outbox entry and delivery attempts (see
+    /// ``HistoryEntry``). ``commit(_:)`` writes them (``CycleCommit/dispositions``); delivery
+    /// adds the attempts; ``prune(before:batchSize:maxBatches:)`` removes them by age.
+    func history(_ query: HistoryQuery) async throws -> [HistoryEntry]
 }
 
 /// What the store remembers of one post (held compactly, many at once, in ``StoredPosts``).
@@ -172,6 +179,9 @@ public struct CycleCommit: Sendable {
     public var closedAlerts: [OpenAlert] = []
     /// Matched events a silence muted (``Routing/silenced``): recorded with the cycle's id.
     public var silenced: [SilencedEvent] = []
+    /// What became of each event for each rule it matched (``Routing/dispositions``): the
+    /// history rows of this cycle, recorded at its start.
+    public var dispositions: [EventDisposition] = []
 
     public init(cycle: CycleRecord) {
         self.cycle = cycle

@@ -17,6 +17,7 @@ struct Postwatch: AsyncParsableCommand {
             ChannelCommand.self,
             OutboxCommand.self,
             SilenceCommand.self,
+            HistoryCommand.self,
             SandboxCommand.self,
         ]
     )

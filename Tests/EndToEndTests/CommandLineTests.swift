@@ -11,6 +11,7 @@ import TestSupport
         ["rules", "lint", "--format", "yaml"],
         ["check", "--interval", "1s"],
         ["outbox", "list", "--limit", "many"],
+        ["history", "--limit"],
         ["run", "--interval"],
     ])
     func everyUsageErrorExitsTwo(_ arguments: [String]) async throws {
@@ -32,7 +33,7 @@ import TestSupport
     func completionScriptsNameEveryCommand(_ shell: String) async throws {
         let result = try await PostwatchBinary().run(["--generate-completion-script", shell])
         #expect(result.status == 0, "\(result.output)")
-        for command in ["check", "run", "rules", "config", "channel", "outbox", "sandbox", "retention", "all-dead"] {
+        for command in ["check", "run", "rules", "config", "channel", "outbox", "history", "sandbox", "retention", "all-dead"] {
             #expect(result.stdout.contains(command), "\(shell): \(command)")
         }
     }

@@ -10,6 +10,8 @@ import Watch
 /// An in-memory outbox with the semantics of the store's.
 actor MemoryOutbox: Outbox {
     private(set) var rows: [Int64: OutboxEntry] = [:]
+    /// The delivery log the marks were given, by entry.
+    private(set) var attempts: [Int64: [DeliveryAttempt]] = [:]
     private var nextID: Int64 = 1
 
     /// Queues `document` as the store would (its key, channel and rule); returns its id.
@@ -40,13 +42,17 @@ actor MemoryOutbox: Outbox {
     func nextAttempt() async throws -> Date? {
         rows.values.filter { $0.state == .pending }.map(\.nextAttemptAt).min()
     }
-    func markDelivered(_ id: Int64, recipients: [OutboxRecipient]?, at now: Date) async throws {
+    func markDelivered(_ id: Int64, recipients: [OutboxRecipient]?, attempt: DeliveryAttempt?, at now: Date) async throws {
+        if let attempt, rows[id] != nil { attempts[id, default: []].append(attempt) }
         rows[id]?.state = .delivered
         rows[id]?.attempts += 1
         rows[id]?.deliveredAt = now
         if let recipients { rows[id]?.recipients = recipients }
     }
-    func markFailed(_ id: Int64, error: String, nextAttemptAt: Date?, recipients: [OutboxRecipient]?, at now: Date) async throws {
+    func markFailed(
+        _ id: Int64, error: String, nextAttemptAt: Date?, recipients: [OutboxRecipient]?, attempt: DeliveryAttempt?, at now: Date
+    ) async throws {
+        if let attempt, rows[id] != nil { attempts[id, default: []].append(attempt) }
         rows[id]?.attempts += 1
         rows[id]?.lastError = error
         if let recipients { rows[id]?.recipients = recipients }

@@ -55,18 +55,25 @@ extension Delivery {
                 if let deadline { wait = min(wait, .seconds(max(0, deadline.timeIntervalSince(clock.now)))) }
                 if wait > .zero { try? await clock.sleep(for: wait) }
             }
+            // The peer's answers are noted for the history's delivery log; the time is the
+            // attempt's own, measured, not the clock's.
+            let answers = TransferAnswers()
+            let (startedAt, started) = (clock.now, ContinuousClock.now)
             let result = await CurlTransport.$deadline.withValue(transferDeadline) {
                 await RequestPacing.$wait.withValue(pace) {
-                    await Task { () -> DeliveryFailure? in
-                        do throws(DeliveryFailure) {
-                            if addresses?.isEmpty != true { try await channel.send(document, to: addresses) }
-                            return nil
-                        } catch {
-                            return error
-                        }
-                    }.value
+                    await CurlTransport.$answers.withValue(answers) {
+                        await Task { () -> DeliveryFailure? in
+                            do throws(DeliveryFailure) {
+                                if addresses?.isEmpty != true { try await channel.send(document, to: addresses) }
+                                return nil
+                            } catch {
+                                return error
+                            }
+                        }.value
+                    }
                 }
             }
+            let attempt = DeliveryAttempt(startedAt: startedAt, duration: ContinuousClock.now - started, answer: answers.last)
             var recipients: [OutboxRecipient]?
             var failure = result
             if failure == nil, let addresses {
@@ -78,7 +85,7 @@ extension Delivery {
                 }
             }
             if let failure {
-                report = report + (await record(failure, for: entry, channel: channel, logger: logger))
+                report = report + (await record(failure, for: entry, channel: channel, logger: logger, attempt: attempt))
                 if failure.destinationGone {
                     // The rest of this batch was just marked dead with the channel's other entries.
                     report = report + (await recordGone(failure, channel: channel, channelName: channelName, logger: logger))
@@ -87,7 +94,7 @@ extension Delivery {
             } else {
                 do {
                     // Unstructured like the send: a shutdown's cancellation must not stop the mark.
-                    try await Task { [outbox, clock] in try await outbox.markDelivered(entry.id, recipients: recipients, at: clock.now) }.value
+                    try await Task { [outbox, clock] in try await outbox.markDelivered(entry.id, recipients: recipients, attempt: attempt, at: clock.now) }.value
                 } catch {
                     logger.error("delivered, but cannot mark it in the outbox", metadata: ["error": "\(error)"])
                 }
@@ -152,11 +159,15 @@ extension Delivery {
     /// Marks a failed attempt: retried later with backoff, or dead when permanent or too old. An
     /// email answered address by address is retried while an address waits (a 4xx), for it alone.
     /// `notBefore`: the retry is no earlier than this (a resolve waiting for an earlier entry).
+    /// `attempt`: the send as measured; nil when nothing was sent (the failure came before),
+    /// which the delivery log still counts, as the outbox does.
     func record(
-        _ failure: DeliveryFailure, for entry: OutboxEntry, channel: (any Channel)?, logger: Logger, notBefore: Date? = nil
+        _ failure: DeliveryFailure, for entry: OutboxEntry, channel: (any Channel)?, logger: Logger, notBefore: Date? = nil,
+        attempt: DeliveryAttempt? = nil
     ) async -> Report {
         var report = Report()
         let now = clock.now
+        let attempt = attempt ?? DeliveryAttempt(startedAt: now, duration: .zero)
         let attempts = entry.attempts + 1
         let deadline = entry.createdAt.addingTimeInterval(configuration.deadAfter.secondsValue)
         var recipients = entry.recipients.updated(with: failure.recipients)
@@ -176,7 +187,8 @@ extension Delivery {
         do {
             try await Task { [outbox, recipients] in
                 try await outbox.markFailed(
-                    entry.id, error: failure.message, nextAttemptAt: next, recipients: recipients.isEmpty ? nil : recipients, at: now)
+                    entry.id, error: failure.message, nextAttemptAt: next, recipients: recipients.isEmpty ? nil : recipients,
+                    attempt: attempt, at: now)
             }.value
         } catch {
             logger.error("cannot record the failed attempt in the outbox", metadata: ["error": "\(error)"])

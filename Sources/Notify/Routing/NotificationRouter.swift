@@ -12,6 +12,9 @@ import Watch
 ///    the resolves those owe (PagerDuty `resolve`, a chat "resolved" follow-up);
 /// 5. ``MessageDrafts``: rendered per channel, keyed by ``IdempotencyKey``.
 ///
+/// Each stage says what became of the events it sent or kept back (``Routing/dispositions``,
+/// the history): notified, held by the throttle, muted by a silence, resolved.
+///
 /// Pure: the same events, time, throttle state, open alerts and silences give the same drafts with the
 /// same idempotency keys, so a cycle re-run after a crash before its commit changes nothing.
 public struct NotificationRouter: Router {
@@ -56,6 +59,10 @@ public struct NotificationRouter: Router {
         let muted = SilenceGate(silences: silences, at: now).pass(matches, rules: rules, events: events)
         var routing = Routing(fired: matches.fired(rules, eventCount: events.count))
         routing.silenced = muted.silenced
+        for silenced in muted.silenced {
+            routing.dispositions.append(EventDisposition(
+                event: silenced.event, rule: silenced.rule, disposition: .silenced(silenceId: String(silenced.silenceId))))
+        }
         // Alerts of rules not loaded (a reload removed them) are left as they are: nothing
         // here names them, and a rule that comes back under its name finds them open.
         var open = openAlerts
@@ -64,7 +71,13 @@ public struct NotificationRouter: Router {
             let gate = ThrottleGate(rule: rule.name, window: rule.throttle, now: now).pass(groups, state: throttle)
             routing.throttle.merge(gate.updates) { _, new in new }
             let drafts = MessageDrafts(rule: rule, renderer: renderers[index], channelKinds: channelKinds)
-            for message in gate.messages { routing.notifications += drafts.drafts(message, now: now) }
+            for message in gate.messages {
+                let queued = drafts.drafts(message, now: now)
+                routing.notifications += queued
+                routing.record(message.events, rule: rule.name, notifiedIn: queued)
+            }
+            // The channels a message would go to (a stale name is skipped, as `MessageDrafts` does).
+            routing.recordHeld(gate.held, rule: rule.name, channels: rule.channels.filter { channelKinds[$0] != nil })
             var resolutions = Resolutions(rule: rule, channelKinds: channelKinds)
             guard !resolutions.isInert else { continue }
             for message in gate.messages { resolutions.queued(message, open: &open) }
@@ -72,7 +85,9 @@ public struct NotificationRouter: Router {
                 events, subjects: matches.subjects, except: Set(matches.indices[index]), open: &open,
                 throttle: rule.throttle == nil ? nil : Self.state(throttle, updatedBy: routing.throttle, rule: rule.name))
             for (key, state) in waiting { routing.throttle.updateValue(state, forKey: key) }
-            routing.notifications += resolutions.drafts(renderer: Resolutions.renderer, now: now)
+            let resolves = resolutions.drafts(renderer: Resolutions.renderer, now: now)
+            routing.notifications += resolves
+            routing.record(resolutions.resolved, rule: rule.name, resolvedIn: resolves)
         }
         routing.throttle.merge(ThrottleGate.forgotten(throttle, keeping: Set(rules.map(\.name)))) { _, new in new }
         routing.openedAlerts = open.subtracting(openAlerts).sorted(by: Self.alertOrder)

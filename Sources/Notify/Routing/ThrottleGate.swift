@@ -18,6 +18,9 @@ struct ThrottleGate: Sendable {
     struct Outcome: Sendable {
         var messages: [Message] = []
         var updates: [ThrottleKey: ThrottleState?] = [:]
+        /// This cycle's events held back, each with the time its throttle opens (the history's
+        /// "held by throttle until"); events held in an earlier cycle are not repeated.
+        var held: [(event: Event, until: Date)] = []
     }
 
     let rule: String
@@ -55,6 +58,8 @@ struct ThrottleGate: Sendable {
                 outcome.updates.updateValue(ThrottleState(lastSentAt: now), forKey: throttleKey)
             } else if !fresh.isEmpty, let current {
                 let held = Self.merged(current.held, fresh)
+                let opens = (current.lastSentAt ?? now).addingTimeInterval(window.secondsValue)
+                outcome.held += fresh.map { (event: $0, until: opens) }
                 outcome.updates.updateValue(
                     ThrottleState(
                         lastSentAt: current.lastSentAt, held: held, heldSince: current.heldSince ?? now,
