@@ -50,11 +50,15 @@ public struct History: Sendable {
         return HistoryDocument(entries: try await entries(query)).json()
     }
 
+    /// The code of the error when the store could not be read (not the caller's fault: the API
+    /// answers 500, not 400).
+    static let unreadable = "store_unreadable"
+
     func entries(_ query: HistoryQuery) async throws(CommandError) -> [HistoryEntry] {
         do {
             return try await store.history(query)
         } catch {
-            throw CommandError(.configuration, "cannot read the history: \(error)")
+            throw CommandError(.configuration, "cannot read the history: \(error)", code: Self.unreadable)
         }
     }
 }

@@ -12,6 +12,9 @@ import Watch
 /// - `GET /api/v1/silences/{id}` → 200 (with `silencedEvents`), 404
 /// - `DELETE /api/v1/silences/{id}` → 200, the silence as expired, 404
 ///
+/// - `GET /api/v1/history` (`?post=…&rule=…&channel=…&since=24h&limit=100`) → 200, the
+///   document of `postwatch history --output json` (docs/history.md); a bad filter → 400
+///
 /// Every answer but a success is `{"error": {"code", "message", "field"?, "line"?, "column"?}}`.
 public struct SilenceAPI: Sendable {
     /// One request as the HTTP layer hands it over.
@@ -51,6 +54,7 @@ public struct SilenceAPI: Sendable {
     }
 
     static let prefix = "/api/v1/silences"
+    static let historyPath = "/api/v1/history"
     /// A silence is a few hundred bytes; more is not a silence.
     public static let maxBody = 64 * 1024
 
@@ -59,6 +63,12 @@ public struct SilenceAPI: Sendable {
         guard token.accepts(authorization: request.authorization) else { return Self.unauthorized }
         var path = request.path
         if path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        if path == Self.historyPath {
+            guard request.method == "GET" else {
+                return Self.error(405, "method_not_allowed", "the history is read only: use GET", headers: [("Allow", "GET")])
+            }
+            return await history(request.query)
+        }
         if path == Self.prefix {
             switch request.method {
             case "GET": return await list(all: request.query["all"] == "true")
@@ -92,6 +102,17 @@ public struct SilenceAPI: Sendable {
 
     /// True when the request carries the token (the server asks before reading a body).
     func authorizes(_ authorization: String?) -> Bool { token.accepts(authorization: authorization) }
+
+    /// The history for the query's filters, as `postwatch history --output json` prints it.
+    private func history(_ query: [String: String]) async -> Response {
+        do {
+            let json = try await History(store: admin.store, clock: admin.clock).json(parameters: query)
+            return Response(status: 200, headers: [(name: "Content-Type", value: "application/json")], body: Data(json.utf8))
+        } catch {
+            return error.code == History.unreadable
+                ? Self.error(500, "store_unreadable", error.message) : Self.error(400, "bad_request", error.message)
+        }
+    }
 
     private func list(all: Bool) async -> Response {
         await answer(200) { () throws(SilenceAdmin.Failure) in admin.documents(try await admin.silences(all: all)) }

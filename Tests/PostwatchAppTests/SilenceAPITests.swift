@@ -119,6 +119,23 @@ import Watch
         }
     }
 
+    /// `GET /api/v1/history`: the same token; the document `history --output json` prints; a bad
+    /// filter is 400 naming it as the URL spells it; the history is read only.
+    @Test func theHistoryIsServedReadOnlyWithTheSameToken() async throws {
+        try await withServer { send in
+            #expect(try await send("GET", "/api/v1/history", token: nil).status == 401)
+            let empty = try await send("GET", "/api/v1/history?rule=Failed&since=24h")
+            #expect(empty.status == 200, "\(empty.text)")
+            let document = try #require(empty.json as? [String: Any])
+            #expect(document["version"] as? Int == 1 && (document["entries"] as? [Any])?.isEmpty == true, "\(empty.text)")
+            let bad = try await send("GET", "/api/v1/history?since=soon")
+            #expect(bad.status == 400 && bad.text.contains("since"), "\(bad.text)")
+            let unknown = try await send("GET", "/api/v1/history?post_id=p1")
+            #expect(unknown.status == 400 && unknown.text.contains("post_id"), "\(unknown.text)")
+            #expect(try await send("POST", "/api/v1/history", body: "{}").status == 405)
+        }
+    }
+
     /// 400 with a JSON body saying what is wrong and where: the condition's line and column,
     /// the JSON's, the field a typo names.
     @Test func badRequestsAre400SayingWhatAndWhere() async throws {
