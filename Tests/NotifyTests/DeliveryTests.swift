@@ -116,7 +116,7 @@ import Watch
         let delivery = Delivery(outbox: outbox, channels: [slow, fast], clock: SystemClock())
         let task = Task { await delivery.deliverDue(now: Date()) }
         // Until a deadline, not a count of polls: on a loaded machine 2 s of polls were not enough.
-        try await waitUntil("the fast channel's 2 sends", timeout: .seconds(30)) { fast.sent.count >= 2 }
+        try await waitUntil("the fast channel's 2 sends", timeout: .seconds(120)) { fast.sent.count >= 2 }
         #expect(fast.sent.count == 2)
         #expect(slow.sent.count == 0)
         slow.release()
@@ -157,7 +157,7 @@ import Watch
         let delivery = Delivery(
             outbox: outbox, channels: [channel], configuration: .init(pollInterval: .milliseconds(50)), clock: SystemClock())
         let task = Task { try await delivery.run() }
-        try await waitUntil("3 sends", timeout: .seconds(30)) { channel.sent.count >= 3 }
+        try await waitUntil("3 sends", timeout: .seconds(120)) { channel.sent.count >= 3 }
         task.cancel()
         try await task.value
         #expect(channel.sent.count == 3)
