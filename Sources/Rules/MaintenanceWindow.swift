@@ -1,0 +1,38 @@
+import Foundation
+import Timekeeping
+
+/// A `window "Name" { … }` of a rule file: when the rules and channels that name it
+/// (`mute during "weekend"`) send nothing.
+///
+/// Each schedule line is a ``TimeWindow`` in the window's timezone; the window is open when any
+/// of them is (`every sat, sun` plus `daily 22:00-07:00`: weekends and weeknights).
+public struct MaintenanceWindow: Sendable, Hashable {
+    public let name: String
+    public let parts: [TimeWindow]
+    public let timeZone: TimeZone
+
+    public init(name: String, parts: [TimeWindow], timeZone: TimeZone) {
+        self.name = name
+        self.parts = parts
+        self.timeZone = timeZone
+    }
+
+    public func contains(_ date: Date) -> Bool {
+        parts.contains { $0.contains(date) }
+    }
+
+    /// When the window, open at `date`, closes: the end of the occurrence holding `date`, or
+    /// of the one that begins as it ends (a weekend followed by Monday's night hours); nil when
+    /// it is not open at `date`.
+    public func closes(after date: Date) -> Date? {
+        var end: Date?
+        var cursor = date
+        // Occurrences that touch or overlap chain into one stretch; a week of them at most.
+        for _ in 0..<32 {
+            guard let next = parts.compactMap({ $0.interval(containing: cursor)?.upperBound }).max() else { break }
+            end = next
+            cursor = next
+        }
+        return end
+    }
+}
