@@ -23,16 +23,16 @@ public struct MaintenanceWindow: Sendable, Hashable {
 
     /// When the window, open at `date`, closes: the end of the occurrence holding `date`, or
     /// of the one that begins as it ends (a weekend followed by Monday's night hours); nil when
-    /// it is not open at `date`.
+    /// it is not open at `date`, or never closes within a month (`every day`, all day).
     public func closes(after date: Date) -> Date? {
-        var end: Date?
         var cursor = date
-        // Occurrences that touch or overlap chain into one stretch; a week of them at most.
+        // Occurrences that touch or overlap chain into one stretch.
         for _ in 0..<32 {
-            guard let next = parts.compactMap({ $0.interval(containing: cursor)?.upperBound }).max() else { break }
-            end = next
+            guard let next = parts.compactMap({ $0.interval(containing: cursor)?.upperBound }).max() else {
+                return cursor == date ? nil : cursor
+            }
             cursor = next
         }
-        return end
+        return nil
     }
 }

@@ -141,7 +141,10 @@ public actor Poller {
             // Only the alerts of this cycle's posts: an alert changes with an event of its post
             // (a resolve held behind a throttle travels in the throttle state instead).
             let openAlerts = events.isEmpty ? [] : try await store.openAlerts(forPosts: Set(events.map(\.post.postId)))
-            let routing = router.route(events, at: now, throttle: state.throttle, openAlerts: openAlerts)
+            // Digests and reminders are due by the clock, with or without events: all of it
+            // (read every cycle: a reload may have just given a rule its digest).
+            let scheduled = try await store.scheduledState()
+            let routing = router.route(events, at: now, throttle: state.throttle, openAlerts: openAlerts, scheduled: scheduled)
             let result: CycleRecord.Result = diff.isBaseline ? .baseline : .complete
             var commit = CycleCommit(cycle: CycleRecord(
                 startedAt: now, endedAt: now.addingTimeInterval((clock.now - start).secondsValue),
@@ -162,6 +165,15 @@ public actor Poller {
             commit.throttle = routing.throttle
             commit.openedAlerts = routing.openedAlerts
             commit.closedAlerts = routing.closedAlerts
+            commit.digestsSent = routing.digestsSent
+            commit.digestEntries = routing.digestEntries
+            commit.reminders = routing.reminders
+            commit.held = routing.held
+            if !routing.held.isEmpty {
+                logger.info("events held by a maintenance window", metadata: [
+                    "cycle.held": "\(routing.held.count)", "rule.name": "\(Set(routing.held.map(\.rule)).sorted())",
+                ])
+            }
             let upserts = diff.isBaseline ? totals.count : diff.upserts.count
             diff.upserts = []  // the commit holds its own copy; don't keep two alive
             let rows = dryRun ? 0 : try await store.commit(commit)

@@ -18,6 +18,13 @@ public protocol Router: Sendable {
     func route(
         _ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState], openAlerts: Set<OpenAlert>
     ) -> Routing
+
+    /// Routes with the store's ``ScheduledState`` too: a router with digests or reminders reads
+    /// it to know what is collected and owed, and answers what changes in it.
+    func route(
+        _ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState], openAlerts: Set<OpenAlert>,
+        scheduled: ScheduledState
+    ) -> Routing
 }
 
 extension Router {
@@ -26,6 +33,14 @@ extension Router {
         _ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState], openAlerts: Set<OpenAlert>
     ) -> Routing {
         route(events, at: now, throttle: throttle)
+    }
+
+    /// A router without digests or reminders has no use for their state.
+    public func route(
+        _ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState], openAlerts: Set<OpenAlert>,
+        scheduled: ScheduledState
+    ) -> Routing {
+        route(events, at: now, throttle: throttle, openAlerts: openAlerts)
     }
 }
 
@@ -73,6 +88,14 @@ public struct Routing: Sendable {
     /// writes them with the outbox rows (``CycleCommit/openedAlerts``).
     public var openedAlerts: [OpenAlert] = []
     public var closedAlerts: [OpenAlert] = []
+    /// Digest times handled, events collected for a digest, and reminder changes: the commit
+    /// writes them (``CycleCommit/digestsSent``, ``CycleCommit/digestEntries``,
+    /// ``CycleCommit/reminders``).
+    public var digestsSent: [String: Date] = [:]
+    public var digestEntries: [DigestEntry] = []
+    public var reminders: [ReminderKey: Reminder?] = [:]
+    /// Events a maintenance window kept from a rule or a channel (``CycleCommit/held``).
+    public var held: [HeldEvent] = []
     public init(
         notifications: [OutboxDraft] = [], throttle: [ThrottleKey: ThrottleState?] = [:], fired: [[String]] = []
     ) {

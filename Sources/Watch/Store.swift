@@ -58,6 +58,10 @@ public protocol Store: Outbox {
     /// ``commit(_:)`` opens and closes them; ``prune(before:batchSize:maxBatches:)`` never
     /// touches them (they are state, not history), nor does deleting a post.
     func openAlerts(forPosts postIds: Set<String>) async throws -> Set<OpenAlert>
+    /// The collected digest events, the digest times last handled and the open reminders (see
+    /// ``ScheduledState``), all of them: they are due by the clock. ``commit(_:)`` writes them;
+    /// retention never deletes them (they are state: a digest not yet sent, a reminder owed).
+    func scheduledState() async throws -> ScheduledState
 }
 
 /// What the store remembers of one post (held compactly, many at once, in ``StoredPosts``).
@@ -152,6 +156,16 @@ public struct CycleCommit: Sendable {
     /// alerts whose resolve it queues (closing one that is not open is no error).
     public var openedAlerts: [OpenAlert] = []
     public var closedAlerts: [OpenAlert] = []
+    /// Per rule, the digest time this commit handled: the rule's collected events are deleted
+    /// (they are in `notifications`) before `digestEntries` are added.
+    public var digestsSent: [String: Date] = [:]
+    /// Events collected for a later digest.
+    public var digestEntries: [DigestEntry] = []
+    /// Reminders to write; `nil` deletes one (resolved, capped, or its rule gone).
+    public var reminders: [ReminderKey: Reminder?] = [:]
+    /// Events a maintenance window muted (not written by the store yet: the history of
+    /// issue 16 records them).
+    public var held: [HeldEvent] = []
 
     public init(cycle: CycleRecord) {
         self.cycle = cycle

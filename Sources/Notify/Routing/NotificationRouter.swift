@@ -5,42 +5,62 @@ import Watch
 /// The `Router` of postwatch: the rules of a rule set as a pipeline of stages.
 ///
 /// 1. ``RuleMatches``: which events each rule fires for (also ``Routing/fired``);
-/// 2. ``EventGroups``: one message per rule and group key;
-/// 3. ``ThrottleGate``: held back by the rule's throttle (held events go into the next message);
-/// 4. ``Resolutions``: the alerts the queued messages open, the ones later events close, and
+/// 2. ``WindowMute``: a rule inside a `mute during` window holds its events (``Routing/held``),
+///    a channel inside its own window receives nothing;
+/// 3. ``EventGroups``: one message per rule and group key;
+/// 4. ``Digests`` for a `digest` rule (collected, sent at its times), else ``ThrottleGate``:
+///    held back by the rule's throttle (held events go into the next message);
+/// 5. ``Resolutions``: the alerts the queued messages open, the ones later events close, and
 ///    the resolves those owe (PagerDuty `resolve`, a chat "resolved" follow-up);
-/// 5. ``MessageDrafts``: rendered per channel, keyed by ``IdempotencyKey``.
+/// 6. ``Reminders``: `repeat every … while …`, owed by the clock;
+/// 7. ``MessageDrafts``: rendered per channel, keyed by ``IdempotencyKey``.
 ///
-/// Pure: the same events, time, throttle state and open alerts give the same drafts with the
-/// same idempotency keys, so a cycle re-run after a crash before its commit changes nothing.
+/// Pure: the same events, time and state (throttle, open alerts, ``Watch/ScheduledState``)
+/// give the same drafts with the same idempotency keys, so a cycle re-run after a crash before
+/// its commit changes nothing.
 public struct NotificationRouter: Router {
     public let rules: [Rule]
     /// Channel kinds by channel name.
     public let channelKinds: [String: ChannelKind]
+    /// The maintenance windows of the channels that have some, by channel name.
+    public let channelWindows: [String: [MaintenanceWindow]]
     public let overdueThresholds: [Int]
     /// One per rule: templates are parsed once, not per message.
     private let renderers: [MessageRenderer]
 
-    public init(rules: [Rule], channelKinds: [String: ChannelKind], overdueThresholds: [Int] = []) {
+    public init(
+        rules: [Rule], channelKinds: [String: ChannelKind], overdueThresholds: [Int] = [],
+        channelWindows: [String: [MaintenanceWindow]] = [:]
+    ) {
         self.rules = rules
         self.channelKinds = channelKinds
+        self.channelWindows = channelWindows.filter { !$0.value.isEmpty }
         self.overdueThresholds = Array(Set(overdueThresholds)).sorted()
         renderers = rules.map(MessageRenderer.init(rule:))
     }
 
-    /// The router for a loaded rule set: every rule, the kinds of its channels, and the
-    /// `overdue` thresholds the diff must emit events for.
+    /// The router for a loaded rule set: every rule, the kinds and windows of its channels, and
+    /// the `overdue` thresholds the diff must emit events for.
     public init(ruleSet: RuleSet) {
-        self.init(rules: ruleSet.rules, channelKinds: ruleSet.channels.mapValues(\.kind), overdueThresholds: ruleSet.overdueThresholds)
+        self.init(
+            rules: ruleSet.rules, channelKinds: ruleSet.channels.mapValues(\.kind), overdueThresholds: ruleSet.overdueThresholds,
+            channelWindows: ruleSet.channels.mapValues(\.muteDuring))
     }
 
     /// Routes without open alerts: what `rules test` and tools see (no resolve is owed).
     public func route(_ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState]) -> Routing {
-        route(events, at: now, throttle: throttle, openAlerts: [])
+        route(events, at: now, throttle: throttle, openAlerts: [], scheduled: ScheduledState())
     }
 
     public func route(
         _ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState], openAlerts: Set<OpenAlert>
+    ) -> Routing {
+        route(events, at: now, throttle: throttle, openAlerts: openAlerts, scheduled: ScheduledState())
+    }
+
+    public func route(
+        _ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState], openAlerts: Set<OpenAlert>,
+        scheduled: ScheduledState
     ) -> Routing {
         let matches = RuleMatches(rules: rules, events: events)
         // Silences (issue 16) go here: they take matches away before anything is grouped, and
@@ -49,26 +69,77 @@ public struct NotificationRouter: Router {
         // Alerts of rules not loaded (a reload removed them) are left as they are: nothing
         // here names them, and a rule that comes back under its name finds them open.
         var open = openAlerts
+        let mute = WindowMute(now: now)
         for (index, rule) in rules.enumerated() {
             let matched = matches.indices[index]
-            let groups = EventGroups.grouped(matched.map { events[$0] }, by: rule.groupBy)
-            let gate = ThrottleGate(rule: rule.name, window: rule.throttle, now: now).pass(groups, state: throttle)
-            routing.throttle.merge(gate.updates) { _, new in new }
+            let (routed, held) = mute.split(matched.map { events[$0] }, rule: rule)
+            routing.held += held
+            let mutedChannels = mute.mutedChannels(of: rule, windows: channelWindows)
+            let groups = EventGroups.grouped(routed, by: rule.groupBy)
             let drafts = MessageDrafts(rule: rule, renderer: renderers[index], channelKinds: channelKinds)
-            for message in gate.messages { routing.notifications += drafts.drafts(message, now: now) }
-            var resolutions = Resolutions(rule: rule, channelKinds: channelKinds)
-            guard !resolutions.isInert else { continue }
-            for message in gate.messages { resolutions.queued(message, open: &open) }
-            let waiting = resolutions.resolve(
-                events, subjects: matches.subjects, except: Set(matched), open: &open,
-                throttle: rule.throttle == nil ? nil : Self.state(throttle, updatedBy: routing.throttle, rule: rule.name))
-            for (key, state) in waiting { routing.throttle.updateValue(state, forKey: key) }
-            routing.notifications += resolutions.drafts(renderer: Resolutions.renderer, now: now)
+            if let schedule = rule.digest {
+                // A digest opens no alerts: it reports what happened, it does not page.
+                let digest = Digests(rule: rule.name, schedule: schedule, now: now).pass(
+                    groups, stored: scheduled.digests[rule.name] ?? [:], lastHandled: scheduled.digestsSentAt[rule.name])
+                routing.digestEntries += digest.collected
+                if let handled = digest.handled { routing.digestsSent[rule.name] = handled }
+                for message in digest.messages {
+                    routing.notifications += drafts.drafts(
+                        message, now: now, keyGroup: digest.keyGroup(message.groupKey), muted: mutedChannels)
+                    routing.held += WindowMute.held(message.events, rule: rule.name, channels: mutedChannels)
+                }
+            } else {
+                let gate = ThrottleGate(rule: rule.name, window: rule.throttle, now: now).pass(groups, state: throttle)
+                routing.throttle.merge(gate.updates) { _, new in new }
+                for message in gate.messages {
+                    routing.notifications += drafts.drafts(message, now: now, muted: mutedChannels)
+                    routing.held += WindowMute.held(message.events, rule: rule.name, channels: mutedChannels)
+                }
+                resolve(
+                    rule, queued: gate.messages, matches: matches, matched: matched, events: events, now: now,
+                    muted: mutedChannels, throttle: throttle, open: &open, routing: &routing)
+            }
+            if let policy = rule.reminder {
+                let stage = Reminders(rule: rule, policy: policy, now: now)
+                let reminders = stage.pass(
+                    fired: routed, events: events, stored: scheduled.reminders.filter { $0.key.rule == rule.name },
+                    groupKey: { EventGroups.key(of: $0, by: rule.groupBy) }, muted: mute.reason(rule.muteDuring) != nil)
+                routing.reminders.merge(reminders.updates) { _, new in new }
+                for due in reminders.due {
+                    routing.notifications += drafts.drafts(
+                        stage.message(due), now: now, keyGroup: Reminders.keyGroup(due), muted: mutedChannels,
+                        renderer: stage.renderer(due))
+                }
+            }
         }
         routing.throttle.merge(ThrottleGate.forgotten(throttle, keeping: Set(rules.map(\.name)))) { _, new in new }
+        // Reminders of a rule that no longer reminds (removed, or its `repeat` taken out) are
+        // owed to no one; a digest's collected events stay until the rule's next digest.
+        let reminding = Set(rules.filter { $0.reminder != nil }.map(\.name))
+        for key in scheduled.reminders.keys where !reminding.contains(key.rule) {
+            routing.reminders.updateValue(nil, forKey: key)
+        }
         routing.openedAlerts = open.subtracting(openAlerts).sorted(by: Self.alertOrder)
         routing.closedAlerts = openAlerts.subtracting(open).sorted(by: Self.alertOrder)
         return routing
+    }
+
+    /// The resolution stage of one rule: the alerts its queued messages open (not on a muted
+    /// channel), those the cycle's other events close, and the resolves owed.
+    private func resolve(
+        _ rule: Rule, queued messages: [ThrottleGate.Message], matches: RuleMatches, matched: [Int], events: [Event],
+        now: Date, muted: [String: String], throttle: [ThrottleKey: ThrottleState], open: inout Set<OpenAlert>,
+        routing: inout Routing
+    ) {
+        var resolutions = Resolutions(rule: rule, channelKinds: channelKinds)
+        resolutions.muted = muted
+        guard !resolutions.isInert else { return }
+        for message in messages { resolutions.queued(message, open: &open) }
+        let waiting = resolutions.resolve(
+            events, subjects: matches.subjects, except: Set(matched), open: &open,
+            throttle: rule.throttle == nil ? nil : Self.state(throttle, updatedBy: routing.throttle, rule: rule.name))
+        for (key, state) in waiting { routing.throttle.updateValue(state, forKey: key) }
+        routing.notifications += resolutions.drafts(renderer: Resolutions.renderer, now: now)
     }
 
     /// One rule's throttle states as this routing leaves them.

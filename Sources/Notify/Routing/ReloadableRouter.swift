@@ -33,4 +33,11 @@ public final class ReloadableRouter: Router {
     ) -> Routing {
         current.withLock { $0.router }.route(events, at: now, throttle: throttle, openAlerts: openAlerts)
     }
+
+    public func route(
+        _ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState], openAlerts: Set<OpenAlert>,
+        scheduled: ScheduledState
+    ) -> Routing {
+        current.withLock { $0.router }.route(events, at: now, throttle: throttle, openAlerts: openAlerts, scheduled: scheduled)
+    }
 }

@@ -5,6 +5,8 @@ import Timekeeping
 extension Checker {
     // MARK: - Windows
 
+    static let utc = TimeZone(identifier: "UTC")!
+
     mutating func checkWindow(_ syntax: Syntax.Window) {
         let name = syntax.name.text
         if let first = windowRanges[name] {
@@ -35,13 +37,15 @@ extension Checker {
             report(.error, "window \"\(name)\" says no time: add every sat, sun | daily 22:00-07:00 | on day 1 | from … until …", at: syntax.name.range)
             ok = false
         }
-        guard let zone else {
+        var timeZone: TimeZone?
+        if let zone {
+            timeZone = self.timeZone(zone.name)
+        } else {
             report(.error, "window \"\(name)\" needs a timezone, like: timezone \"Europe/Berlin\" (or \"UTC\"); a window never uses the server's", at: syntax.name.range)
-            return
         }
-        guard let timeZone = timeZone(zone.name) else { return }
-        let parts = schedules.compactMap { timeWindow($0, in: timeZone) }
-        guard ok, parts.count == schedules.count else { return }
+        // The schedule lines are checked even without a good timezone, so that one run says all.
+        let parts = schedules.compactMap { timeWindow($0, in: timeZone ?? Self.utc) }
+        guard ok, let timeZone, parts.count == schedules.count else { return }
         windows[name] = MaintenanceWindow(name: name, parts: parts, timeZone: timeZone)
     }
 
@@ -94,7 +98,7 @@ extension Checker {
             let end = instant(until, in: timeZone)
             guard let start, let end else { return nil }
             guard end > start else {
-                report(.error, "this window ends before it starts (\(timeZone.identifier))", at: until.range,
+                report(.error, "this window ends before it starts", at: until.range,
                        notes: [Diagnostic.Note(message: "it starts here", range: from.range)])
                 return nil
             }
@@ -214,7 +218,7 @@ extension Checker {
         let states = ReminderPolicy.State.allCases.map(\.rawValue)
         let state = ReminderPolicy.State(rawValue: syntax.state.text)
         if state == nil {
-            report(.error, unknownValue("state after 'while'", syntax.state.text, states), at: syntax.state.range)
+            report(.error, unknownValue("reminder state", syntax.state.text, states), at: syntax.state.range)
             ok = false
         }
         if let (count, range) = syntax.limit, !(1...1000).contains(count) {
