@@ -10,12 +10,16 @@ import Watch
 /// A window is a test of `now` against intervals of instants (``Rules/MaintenanceWindow``):
 /// nothing is remembered, so a daemon restarted inside a window is still muted, and a window
 /// ends on time however long the daemon was down.
-struct WindowMute: Sendable {
+public struct WindowMute: Sendable {
     let now: Date
+
+    public init(now: Date) {
+        self.now = now
+    }
 
     /// Why `windows` mute at `now` (`window "weekend" until 2026-03-30T00:00:00+02:00`), nil when
     /// none is open.
-    func reason(_ windows: [MaintenanceWindow]) -> String? {
+    public func reason(_ windows: [MaintenanceWindow]) -> String? {
         guard let window = windows.first(where: { $0.contains(now) }) else { return nil }
         let until = window.closes(after: now).map { " until " + Self.timestamp($0, in: window.timeZone) } ?? ""
         return "window \"\(window.name)\"\(until)"
@@ -44,7 +48,7 @@ struct WindowMute: Sendable {
     }
 
     /// RFC 3339 with the window's own offset: the reader's wall clock, not the server's.
-    static func timestamp(_ date: Date, in timeZone: TimeZone) -> String {
+    public static func timestamp(_ date: Date, in timeZone: TimeZone) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = timeZone
         formatter.formatOptions = [.withInternetDateTime]
