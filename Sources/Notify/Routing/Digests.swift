@@ -26,7 +26,8 @@ struct Digests: Sendable {
     }
 
     let rule: String
-    let schedule: DigestSchedule
+    /// Nil for a rule that no longer has a digest (``flush(_:)``).
+    let schedule: DigestSchedule?
     let now: Date
 
     /// `groups`: this cycle's events by group key; `stored`: the rule's collected ones.
@@ -37,7 +38,7 @@ struct Digests: Sendable {
             outcome.collected = Self.entries(groups, rule: rule)
             return outcome
         }
-        guard let due = schedule.latest(after: lastHandled, through: now) else {
+        guard let due = schedule?.latest(after: lastHandled, through: now) else {
             outcome.collected = Self.entries(groups, rule: rule)
             return outcome
         }
@@ -46,6 +47,17 @@ struct Digests: Sendable {
             let events = ThrottleGate.merged(stored[key] ?? [], groups[key] ?? [])
             guard !events.isEmpty else { continue }
             outcome.messages.append(ThrottleGate.Message(groupKey: key, events: events, suppressed: nil))
+        }
+        return outcome
+    }
+
+    /// A rule whose `digest` a reload took out: what it collected goes now, one message per
+    /// group, rather than waiting for a digest time that no longer comes.
+    func flush(_ stored: [String: [Event]]) -> Outcome {
+        var outcome = Outcome()
+        outcome.handled = now
+        outcome.messages = stored.keys.sorted().compactMap { key in
+            stored[key].flatMap { $0.isEmpty ? nil : ThrottleGate.Message(groupKey: key, events: $0, suppressed: nil) }
         }
         return outcome
     }

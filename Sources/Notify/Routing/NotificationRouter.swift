@@ -77,6 +77,15 @@ public struct NotificationRouter: Router {
             let mutedChannels = mute.mutedChannels(of: rule, windows: channelWindows)
             let groups = EventGroups.grouped(routed, by: rule.groupBy)
             let drafts = MessageDrafts(rule: rule, renderer: renderers[index], channelKinds: channelKinds)
+            if rule.digest == nil, let stored = scheduled.digests[rule.name] {
+                let flushed = Digests(rule: rule.name, schedule: nil, now: now).flush(stored)
+                routing.digestsSent[rule.name] = now
+                for message in flushed.messages {
+                    routing.notifications += drafts.drafts(
+                        message, now: now, keyGroup: flushed.keyGroup(message.groupKey), muted: mutedChannels)
+                    routing.held += WindowMute.held(message.events, rule: rule.name, channels: mutedChannels)
+                }
+            }
             if let schedule = rule.digest {
                 // A digest opens no alerts: it reports what happened, it does not page.
                 let digest = Digests(rule: rule.name, schedule: schedule, now: now).pass(

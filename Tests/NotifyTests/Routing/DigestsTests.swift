@@ -137,3 +137,19 @@ import Watch
         #expect(hour.notifications.count == 1 && hour.digestsSent == ["Digest": F.utc("2026-07-15T07:00:00Z")])
     }
 }
+
+extension DigestsTests {
+    /// A reload that takes `digest` out of a rule: what it collected goes at once, and the
+    /// rule's new events go as the rule now says.
+    @Test func aRuleThatLostItsDigestSendsWhatItCollectedAtOnce() throws {
+        let plain = F.router("rule \"Digest\" {\n  when failed\n  notify ops\n}")
+        let state = ScheduledState(
+            digests: ["Digest": ["accountId=acc_1": [F.failed(cycle: 1, at: F.utc("2026-07-15T06:00:00Z"))]]],
+            digestsSentAt: ["Digest": F.utc("2026-07-15T06:00:00Z")])
+        let now = F.utc("2026-07-15T06:30:00Z")
+        let routing = plain.route([F.failed("p2", cycle: 2, at: now)], at: now, throttle: [:], openAlerts: [], scheduled: state)
+        #expect(try F.documents(routing).map { $0.events.map(\.post.postId) } == [["p1"], ["p2"]])
+        #expect(routing.digestsSent == ["Digest": now] && routing.digestEntries.isEmpty)
+        #expect(F.applied(routing, to: state).digests.isEmpty)
+    }
+}
