@@ -99,4 +99,44 @@ struct ScheduleTests {
         #expect(Set(fixture.receiver.requests.compactMap { $0.header("Idempotency-Key") }).count == 4)
         await fixture.finish()
     }
+
+    /// `HH:MM` of `date` in UTC.
+    static func utcTime(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.hour, .minute], from: date)
+        return String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
+    }
+
+    /// A window open for the hour around now in UTC, with the process in a timezone 14 hours
+    /// away (Kiritimati): read in the process's zone, the window would be shut.
+    @Test func aWindowFollowsItsOwnTimezoneNotTheProcesss() async throws {
+        let fixture = try await Fixture.start()
+        let now = Date()
+        try fixture.workspace.writeRules("""
+            channel hook = webhook env:HOOK secret env:HOOK_SECRET
+            window "this hour" {
+              daily \(Self.utcTime(now.addingTimeInterval(-1800)))-\(Self.utcTime(now.addingTimeInterval(1800)))
+              timezone "UTC"
+            }
+            rule "Muted" {
+              when failed
+              notify hook
+              mute during "this hour"
+              title "muted"
+            }
+            rule "Loud" {
+              when failed
+              notify hook
+              title "loud"
+            }
+            """)
+        let zone = ["TZ": "Pacific/Kiritimati"]
+        #expect(try await fixture.check(environment: zone).status == 0)
+        fixture.sandbox.setStatus(try fixture.movablePost().postId, to: .failed)
+        _ = try await fixture.check(environment: zone)
+        _ = try await fixture.receiver.waitForRequests(count: 1)
+        #expect(titles(fixture) == ["loud"])
+        await fixture.finish()
+    }
 }
