@@ -187,6 +187,7 @@ public actor Poller {
             report.drafts = routing.notifications
             report.held = held
             report.rejected = rejected
+            report.muted = routing.held
             // `events` is the array routed (deletions appended and sorted first), so the two
             // align; a router answering for some other count is dropped rather than misread.
             report.fired = routing.fired.count == events.count ? routing.fired : []

@@ -74,6 +74,7 @@ struct ScheduleTests {
         fixture.sandbox.setStatus(post.postId, to: .failed)
         let failed = try await fixture.check()
         #expect(failed.status == 1, "\(failed.output)")
+        #expect(failed.output.contains("Held by maintenance windows (not sent):\n  \"Muted\" \(post.postId): window \"always\""), "\(failed.output)")
         // Only "Nagging" sends now: "Muted" is inside its window, "Hourly" collects.
         _ = try await fixture.receiver.waitForRequests(count: 1)
         #expect(titles(fixture) == ["failed"])
