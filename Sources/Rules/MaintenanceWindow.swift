@@ -10,11 +10,14 @@ public struct MaintenanceWindow: Sendable, Hashable {
     public let name: String
     public let parts: [TimeWindow]
     public let timeZone: TimeZone
+    /// `notify ops, team`: the channels told when the window opens and when it closes.
+    public var notices: [String]
 
-    public init(name: String, parts: [TimeWindow], timeZone: TimeZone) {
+    public init(name: String, parts: [TimeWindow], timeZone: TimeZone, notices: [String] = []) {
         self.name = name
         self.parts = parts
         self.timeZone = timeZone
+        self.notices = notices
     }
 
     public func contains(_ date: Date) -> Bool {

@@ -23,6 +23,10 @@ extension SQLiteStore {
                 state.reminders[ReminderKey(rule: row["rule"], postId: row["postId"])] =
                     try decoder.decode(Reminder.self, from: data)
             }
+            // The newest cycle that applied a snapshot (retention always keeps it).
+            state.lastCycleAt = try Double.fetchOne(
+                db, sql: "SELECT startedAt FROM cycles WHERE result IN ('complete', 'baseline') ORDER BY id DESC LIMIT 1"
+            ).map(Date.init(timeIntervalSince1970:))
             return state
         }
     }

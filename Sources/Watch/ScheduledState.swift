@@ -13,13 +13,17 @@ public struct ScheduledState: Sendable, Hashable {
     /// digest is the first schedule time after it.
     public var digestsSentAt: [String: Date]
     public var reminders: [ReminderKey: Reminder]
+    /// When the last complete cycle started (nil before the first): a window opened or closed
+    /// since then owes its notice.
+    public var lastCycleAt: Date?
 
     public init(
         digests: [String: [String: [Event]]] = [:], digestsSentAt: [String: Date] = [:],
-        reminders: [ReminderKey: Reminder] = [:]
+        reminders: [ReminderKey: Reminder] = [:], lastCycleAt: Date? = nil
     ) {
         self.digests = digests
         self.digestsSentAt = digestsSentAt
         self.reminders = reminders
+        self.lastCycleAt = lastCycleAt
     }
 }

@@ -58,8 +58,8 @@ public protocol Store: Outbox {
     /// ``commit(_:)`` opens and closes them; ``prune(before:batchSize:maxBatches:)`` never
     /// touches them (they are state, not history), nor does deleting a post.
     func openAlerts(forPosts postIds: Set<String>) async throws -> Set<OpenAlert>
-    /// The collected digest events, the digest times last handled and the open reminders (see
-    /// ``ScheduledState``), all of them: they are due by the clock. ``commit(_:)`` writes them;
+    /// The collected digest events, the digest times last handled, the open reminders and the
+    /// start of the last complete cycle (see ``ScheduledState``), all of them: they are due by the clock. ``commit(_:)`` writes them;
     /// retention never deletes them (they are state: a digest not yet sent, a reminder owed).
     func scheduledState() async throws -> ScheduledState
 }

@@ -107,9 +107,11 @@ import Timekeeping
         ("rule \"r\" {\n  when failed\n  notify console\n  repeat every 1h while failed at most 0 times\n}", "4:32: error: 'at most 0 times': a reminder cap is 1 to 1000"),
         ("rule \"r\" {\n  when failed\n  notify console\n  digest daily\n}", "4:10: error: expected 'at' or 'every' after 'digest'"),
         ("window \"w\" {\n  every sat\n  timezone \"UTC\"\n}", "1:8: warning: window \"w\" is not used by any rule or channel"),
+        ("channel ops = console\nwindow \"w\" {\n  every sat\n  timezone \"UTC\"\n  notify osp\n}", "5:10: error: unknown channel 'osp'; did you mean 'ops'?"),
+        ("channel pd = pagerduty env:PD\nwindow \"w\" {\n  every sat\n  timezone \"UTC\"\n  notify pd\n}", "5:10: error: a window's notice goes to chat, email or a webhook"),
     ])
     func mistakesAreExplainedWhereTheyAre(_ source: String, _ expected: String) {
-        let diagnostics = Fixture.diagnostics(source, name: "t.rules")
+        let diagnostics = Fixture.diagnostics(source, name: "t.rules", environment: ["PD": "0123456789abcdef0123456789abcdef"])
         #expect(diagnostics.contains { $0.hasPrefix("t.rules:" + expected) }, "\(diagnostics)")
     }
 }

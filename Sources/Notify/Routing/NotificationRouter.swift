@@ -13,7 +13,8 @@ import Watch
 /// 5. ``Resolutions``: the alerts the queued messages open, the ones later events close, and
 ///    the resolves those owe (PagerDuty `resolve`, a chat "resolved" follow-up);
 /// 6. ``Reminders``: `repeat every … while …`, owed by the clock;
-/// 7. ``MessageDrafts``: rendered per channel, keyed by ``IdempotencyKey``.
+/// 7. ``MessageDrafts``: rendered per channel, keyed by ``IdempotencyKey``;
+/// 8. ``WindowNotices``: a window with `notify` tells its channels it opened or closed.
 ///
 /// Pure: the same events, time and state (throttle, open alerts, ``Watch/ScheduledState``)
 /// give the same drafts with the same idempotency keys, so a cycle re-run after a crash before
@@ -24,14 +25,17 @@ public struct NotificationRouter: Router {
     public let channelKinds: [String: ChannelKind]
     /// The maintenance windows of the channels that have some, by channel name.
     public let channelWindows: [String: [MaintenanceWindow]]
+    /// Windows with `notify`: their channels are told when they open and close.
+    public let noticeWindows: [MaintenanceWindow]
     public let overdueThresholds: [Int]
     /// One per rule: templates are parsed once, not per message.
     private let renderers: [MessageRenderer]
 
     public init(
         rules: [Rule], channelKinds: [String: ChannelKind], overdueThresholds: [Int] = [],
-        channelWindows: [String: [MaintenanceWindow]] = [:]
+        channelWindows: [String: [MaintenanceWindow]] = [:], noticeWindows: [MaintenanceWindow] = []
     ) {
+        self.noticeWindows = noticeWindows.filter { !$0.notices.isEmpty }.sorted { $0.name < $1.name }
         self.rules = rules
         self.channelKinds = channelKinds
         self.channelWindows = channelWindows.filter { !$0.value.isEmpty }
@@ -44,7 +48,7 @@ public struct NotificationRouter: Router {
     public init(ruleSet: RuleSet) {
         self.init(
             rules: ruleSet.rules, channelKinds: ruleSet.channels.mapValues(\.kind), overdueThresholds: ruleSet.overdueThresholds,
-            channelWindows: ruleSet.channels.mapValues(\.muteDuring))
+            channelWindows: ruleSet.channels.mapValues(\.muteDuring), noticeWindows: Array(ruleSet.windows.values))
     }
 
     /// Routes without open alerts: what `rules test` and tools see (no resolve is owed).
@@ -128,6 +132,7 @@ public struct NotificationRouter: Router {
         for key in scheduled.reminders.keys where !reminding.contains(key.rule) {
             routing.reminders.updateValue(nil, forKey: key)
         }
+        routing.notifications += WindowNotices(now: now, channelKinds: channelKinds).drafts(noticeWindows, since: scheduled.lastCycleAt)
         routing.openedAlerts = open.subtracting(openAlerts).sorted(by: Self.alertOrder)
         routing.closedAlerts = openAlerts.subtracting(open).sorted(by: Self.alertOrder)
         return routing

@@ -23,6 +23,9 @@ extension Checker {
         for node in syntax.clauses {
             switch node.clause {
             case .schedule(let schedule): schedules.append(schedule)
+            case .notify(let names):
+                windowNotices.append((name, names))
+                usedWindows.insert(name)
             case .timeZone(let word):
                 if let first = zone {
                     report(.error, "this window already has a 'timezone'", at: node.keyword.range,
@@ -183,6 +186,24 @@ extension Checker {
             if !found.contains(where: { $0.name == window.name }) { found.append(window) }
         }
         return ok ? found : nil
+    }
+
+    /// The channels of each window's `notify`, once the channels are known (a window may name
+    /// one declared after it, or in a later file).
+    mutating func resolveWindowNotices() {
+        for (window, names) in windowNotices {
+            var notified: [String] = []
+            for name in names {
+                guard let channel = resolveDestination(.name(name), rule: window) else { continue }
+                if channels[channel]?.kind == .pagerduty {
+                    // PagerDuty takes an incident per post, and a notice is about no post.
+                    report(.error, "a window's notice goes to chat, email or a webhook; pagerduty channel '\(channel)' has no incident to open for it", at: name.range)
+                    continue
+                }
+                if !notified.contains(channel) { notified.append(channel) }
+            }
+            windows[window]?.notices += notified
+        }
     }
 
     // MARK: - Rule clauses

@@ -20,6 +20,8 @@ struct Checker {
     var windows: [String: MaintenanceWindow] = [:]
     var windowRanges: [String: SourceRange] = [:]
     var usedWindows: Set<String> = []
+    /// Each window's `notify` names, resolved once the channels are checked.
+    var windowNotices: [(window: String, names: [Syntax.Name])] = []
     /// Regular expressions compiled once per pattern: compiling is the slowest part of a load.
     var regexes: [String: CompiledRegex] = [:]
     /// Templates parsed once per text (rules of one file often share a title or body).
@@ -52,6 +54,7 @@ struct Checker {
                 }
             }
         }
+        resolveWindowNotices()
         for (_, items) in parsed {
             for case .rule(let rule) in items { checkRule(rule) }
         }

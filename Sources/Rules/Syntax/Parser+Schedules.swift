@@ -1,7 +1,7 @@
 /// Maintenance windows and a rule's time clauses (grammar: docs/rules.md, "Maintenance windows",
 /// "Digests", "Reminders").
 extension Parser {
-    static let windowKeywords = ["every", "daily", "on", "from", "timezone"]
+    static let windowKeywords = ["every", "daily", "on", "from", "timezone", "notify"]
 
     /// `window "Name" { clause… }`, one clause per line; nil only when not even the name could
     /// be read.
@@ -66,7 +66,7 @@ extension Parser {
     }
 
     mutating func parseWindowClause() throws(Abort) -> Syntax.WindowClauseNode {
-        let help = "a window holds: every sat, sun | daily 22:00-07:00 | on day 1, -1 09:00-10:00 | from 2026-12-24 18:00 until 2026-12-27 08:00 | timezone \"Europe/Berlin\""
+        let help = "a window holds: every sat, sun | daily 22:00-07:00 | on day 1, -1 09:00-10:00 | from 2026-12-24 18:00 until 2026-12-27 08:00 | timezone \"Europe/Berlin\" | notify ops"
         guard case .identifier(let word) = current.kind else {
             try fail("expected a window clause or '}', found \(current.spelling); \(help)")
         }
@@ -100,6 +100,8 @@ extension Parser {
             clause = .schedule(.once(from: from, until: try parseDateTime(after: "until")))
         case "timezone":
             clause = .timeZone(try parseTimeZone(after: "timezone"))
+        case "notify":
+            clause = .notify(try parseList { (p: inout Parser) throws(Abort) in try p.expectIdentifier("a channel name after 'notify'") })
         default:
             if let guess = Suggestion.closest(to: word, in: Self.windowKeywords) {
                 try fail("unknown window clause '\(word)'; did you mean '\(guess)'?", at: keyword.range)

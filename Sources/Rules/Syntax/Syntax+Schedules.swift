@@ -40,6 +40,8 @@ extension Syntax {
         case schedule(WindowSchedule)
         /// `timezone "Europe/Berlin"` or `timezone Europe/Berlin`.
         case timeZone(Name)
+        /// `notify ops, team`: these channels are told when the window opens and closes.
+        case notify([Name])
     }
 
     struct WindowClauseNode: Sendable {
