@@ -33,13 +33,14 @@ struct Digests: Sendable {
     /// `groups`: this cycle's events by group key; `stored`: the rule's collected ones.
     func pass(_ groups: [String: [Event]], stored: [String: [Event]], lastHandled: Date?) -> Outcome {
         var outcome = Outcome()
+        let sendsAt = schedule?.next(after: now)
         guard let lastHandled else {
             outcome.handled = now
-            outcome.collected = Self.entries(groups, rule: rule)
+            outcome.collected = Self.entries(groups, rule: rule, sendsAt: sendsAt)
             return outcome
         }
         guard let due = schedule?.latest(after: lastHandled, through: now) else {
-            outcome.collected = Self.entries(groups, rule: rule)
+            outcome.collected = Self.entries(groups, rule: rule, sendsAt: sendsAt)
             return outcome
         }
         outcome.handled = due
@@ -62,7 +63,9 @@ struct Digests: Sendable {
         return outcome
     }
 
-    static func entries(_ groups: [String: [Event]], rule: String) -> [DigestEntry] {
-        groups.keys.sorted().flatMap { key in (groups[key] ?? []).map { DigestEntry(rule: rule, groupKey: key, event: $0) } }
+    static func entries(_ groups: [String: [Event]], rule: String, sendsAt: Date?) -> [DigestEntry] {
+        groups.keys.sorted().flatMap { key in
+            (groups[key] ?? []).map { DigestEntry(rule: rule, groupKey: key, event: $0, sendsAt: sendsAt) }
+        }
     }
 }

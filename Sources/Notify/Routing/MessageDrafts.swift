@@ -16,7 +16,7 @@ public struct MessageDrafts: Sendable {
     ///   - muted: channels a maintenance window keeps the message from;
     ///   - renderer: a reminder's title instead of the rule's.
     func drafts(
-        _ message: ThrottleGate.Message, now: Date, keyGroup: String? = nil, muted: [String: String] = [:],
+        _ message: ThrottleGate.Message, now: Date, keyGroup: String? = nil, muted: [String: WindowMute.Hold] = [:],
         renderer: MessageRenderer? = nil
     ) -> [OutboxDraft] {
         let group = EventGroups.values(rule.groupBy, of: message.events)

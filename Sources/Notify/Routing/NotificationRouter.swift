@@ -142,7 +142,7 @@ public struct NotificationRouter: Router {
     /// channel), those the cycle's other events close, and the resolves owed.
     private func resolve(
         _ rule: Rule, queued messages: [ThrottleGate.Message], matches: RuleMatches, matched: [Int], events: [Event],
-        now: Date, muted: [String: String], throttle: [ThrottleKey: ThrottleState], open: inout Set<OpenAlert>,
+        now: Date, muted: [String: WindowMute.Hold], throttle: [ThrottleKey: ThrottleState], open: inout Set<OpenAlert>,
         routing: inout Routing
     ) {
         var resolutions = Resolutions(rule: rule, channelKinds: channelKinds)

@@ -22,7 +22,7 @@ public struct Resolutions: Sendable {
     private(set) var resolved: [String: [Event]] = [:]
     /// Channels a maintenance window keeps this cycle's triggers from: they open nothing (their
     /// resolves still go, so an incident opened before the window closes).
-    var muted: [String: String] = [:]
+    var muted: [String: WindowMute.Hold] = [:]
 
     init(rule: Rule, channelKinds: [String: ChannelKind]) {
         self.rule = rule

@@ -29,6 +29,7 @@ import Watch
         #expect(routing.notifications.isEmpty)
         #expect(routing.digestEntries.map(\.event.post.postId) == ["p1"])
         #expect(routing.digestEntries.map(\.groupKey) == ["accountId=acc_1"])
+        #expect(routing.digestEntries.map(\.sendsAt) == [F.utc("2026-07-15T07:00:00Z")], "09:00 in Berlin")
         #expect(routing.digestsSent == ["Digest": now])
     }
 

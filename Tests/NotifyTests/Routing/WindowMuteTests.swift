@@ -35,6 +35,7 @@ import Watch
         let inside = route(router, at: F.utc("2026-03-29T01:10:00Z"))
         #expect(inside.notifications.isEmpty)
         #expect(inside.held.map(\.reason) == ["window \"w\" until 2026-03-29T03:30:00+02:00"])
+        #expect(inside.held.map(\.window) == ["w"] && inside.held.map(\.until) == [F.utc("2026-03-29T01:30:00Z")])
         #expect(inside.fired == [["Failed"]], "a muted rule still fired")
         #expect(route(router, at: F.utc("2026-03-29T01:30:00Z")).held.isEmpty)
     }
