@@ -104,7 +104,8 @@ public struct Check: Sendable {
             cycle: .init(
                 startedAt: cycle.startedAt, durationMilliseconds: Int(cycle.duration.secondsValue * 1000), posts: cycle.posts,
                 pages: cycle.pages, baseline: cycle.result == .baseline, dryRun: options.dryRun,
-                held: cycle.held, rejected: cycle.rejected),
+                held: cycle.held, rejected: cycle.rejected,
+                muted: cycle.muted.map { "\"\($0.rule)\" \($0.postId)\($0.channel.map { " [\($0)]" } ?? ""): \($0.reason)" }),
             events: cycle.events.enumerated().map { index, event in
                 CheckReport.Event(
                     kind: event.kind.rawValue, from: event.from, to: event.to, postId: event.post.postId,

@@ -31,6 +31,10 @@ extension CheckReport {
             lines.append("Held until a cycle lists them consistently (the API contradicted itself):")
             for (postId, why) in cycle.held.sorted(by: { $0.key < $1.key }) { lines.append("  \(postId): \(why)") }
         }
+        if !cycle.muted.isEmpty {
+            lines.append("Held by maintenance windows (not sent):")
+            for line in cycle.muted { lines.append("  \(line)") }
+        }
         if cycle.rejected > 0 {
             lines.append("Dropped \(cycle.rejected) post(s) without a postId.")
         }

@@ -20,6 +20,9 @@ public struct CheckReport: Sendable, Codable, Equatable {
         public var held: [String: String] = [:]
         /// Posts dropped for an empty `postId`.
         public var rejected = 0
+        /// Events a maintenance window kept from a rule (or one of its channels), one line each:
+        /// `"Failed posts" post_abc123: window "weekend" until 2026-03-30T00:00:00+02:00`.
+        public var muted: [String] = []
     }
 
     public struct FiredRule: Sendable, Codable, Equatable {

@@ -54,8 +54,18 @@ public enum RulesTest {
                 fired += 1
                 highest = max(highest ?? rule.severity, rule.severity)
                 out += "  fires \"\(rule.name)\" (\(rule.severity.rawValue)) -> \(rule.channels.joined(separator: ", "))\n"
+                let mute = WindowMute(now: event.now)
+                if let reason = mute.reason(rule.muteDuring) {
+                    out += "    held: \(reason)\n"
+                    continue
+                }
+                out += Self.schedules(of: rule, at: event.now)
                 for name in rule.channels {
                     guard let channel = set.channels[name] else { continue }
+                    if let reason = mute.reason(channel.muteDuring) {
+                        out += "    [\(name)] held: \(reason)\n"
+                        continue
+                    }
                     if channel.kind == .pagerduty {
                         // PagerDuty shows one incident per post, under its own summary.
                         let incident = PagerDutyChannel.preview(rule, event: firedEvent, at: event.now)
@@ -85,6 +95,18 @@ public enum RulesTest {
         out += "\(RulesLint.count(events.count, "event")), \(fired) firing\(highest.map { "; highest severity \($0.rawValue)" } ?? "")\n"
         let exitCode: Int32 = (highest ?? .info) >= .warning ? 1 : 0
         return RulesCommandOutput(stdout: out, exitCode: exitCode)
+    }
+
+    /// What a rule's `digest` and `repeat` do with the event at `now`, one line each.
+    static func schedules(of rule: Rule, at now: Date) -> String {
+        var out = ""
+        if let digest = rule.digest, let next = digest.next(after: now) {
+            out += "    collected for the digest at \(WindowMute.timestamp(next, in: digest.timeZone)) (one message per group)\n"
+        }
+        if let reminder = rule.reminder {
+            out += "    reminded every \(reminder.interval.compactDescription) while \(reminder.state.rawValue), at most \(reminder.limit) times\n"
+        }
+        return out
     }
 
     /// The rules this event would resolve (those not firing for it), with the channels that

@@ -21,6 +21,8 @@ public struct ChannelDeclaration: Sendable, Hashable, CustomStringConvertible {
     public var signature: WebhookSignatureScheme = .postwatch
     /// The `layout` option (`layout text`); nil: the kind's default (``ChannelKind/defaultLayout``).
     public let layout: ChatLayout?
+    /// `mute during "…"`: the windows in which nothing is sent to this channel.
+    public var muteDuring: [MaintenanceWindow] = []
 
     public init(
         name: String, kind: ChannelKind, targets: [String], secret: String? = nil,

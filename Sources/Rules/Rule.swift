@@ -1,4 +1,5 @@
 import Mustache
+import Timekeeping
 
 /// One rule of a rule file, checked and compiled: which events it watches, the condition on
 /// them, where it sends, and how messages are grouped and throttled.
@@ -20,13 +21,15 @@ public struct Rule: Sendable {
         let condition: String?
         let predicate: Predicate?
         let resolution: Resolution
+        let schedules: Schedules
 
         init(
             name: String, severity: Severity, triggers: [Trigger], channels: [String], groupBy: [String],
             throttle: Duration?, title: MustacheTemplate?, body: MustacheTemplate?, location: SourceLocation,
-            condition: String?, predicate: Predicate?, resolution: Resolution
+            condition: String?, predicate: Predicate?, resolution: Resolution, schedules: Schedules
         ) {
             self.resolution = resolution
+            self.schedules = schedules
             self.name = name
             self.severity = severity
             self.triggers = triggers
@@ -63,30 +66,48 @@ public struct Rule: Sendable {
     public var condition: String? { storage.condition }
     /// The `resolve` clause (``Resolution/automatic`` without one).
     public var resolution: Resolution { storage.resolution }
+    /// `mute during "…"`: the windows in which the rule's events are held, not sent.
+    public var muteDuring: [MaintenanceWindow] { storage.schedules.muteDuring }
+    /// `digest at …` / `digest every …`: the rule's events are collected and sent at these times.
+    public var digest: DigestSchedule? { storage.schedules.digest }
+    /// `repeat every … while …`: reminders about a post that stays in trouble.
+    public var reminder: ReminderPolicy? { storage.schedules.reminder }
+
+    /// A rule's clauses about time, together.
+    public struct Schedules: Sendable {
+        public var muteDuring: [MaintenanceWindow]
+        public var digest: DigestSchedule?
+        public var reminder: ReminderPolicy?
+        public init(muteDuring: [MaintenanceWindow] = [], digest: DigestSchedule? = nil, reminder: ReminderPolicy? = nil) {
+            self.muteDuring = muteDuring
+            self.digest = digest
+            self.reminder = reminder
+        }
+    }
 
     /// A rule built in code (tests, tools); rule files go through `RuleSet.load`.
     public init(
         name: String, severity: Severity = .warning, triggers: [Trigger], channels: [String],
         groupBy: [String] = [], throttle: Duration? = nil, title: MustacheTemplate? = nil,
         body: MustacheTemplate? = nil, location: SourceLocation = SourceLocation(file: "<code>", line: 0, column: 0),
-        condition: String? = nil, resolution: Resolution = .automatic,
+        condition: String? = nil, resolution: Resolution = .automatic, schedules: Schedules = Schedules(),
         where predicate: (@Sendable (RuleSubject) -> Bool)? = nil
     ) {
         self.init(
             name: name, severity: severity, triggers: triggers, channels: channels, groupBy: groupBy,
             throttle: throttle, title: title, body: body, location: location, condition: condition,
-            predicate: predicate.map(Predicate.init), resolution: resolution)
+            predicate: predicate.map(Predicate.init), resolution: resolution, schedules: schedules)
     }
 
     init(
         name: String, severity: Severity, triggers: [Trigger], channels: [String], groupBy: [String],
         throttle: Duration?, title: MustacheTemplate?, body: MustacheTemplate?, location: SourceLocation,
-        condition: String?, predicate: Predicate?, resolution: Resolution = .automatic
+        condition: String?, predicate: Predicate?, resolution: Resolution = .automatic, schedules: Schedules = Schedules()
     ) {
         storage = Storage(
             name: name, severity: severity, triggers: triggers, channels: channels, groupBy: groupBy,
             throttle: throttle, title: title, body: body, location: location, condition: condition,
-            predicate: predicate, resolution: resolution)
+            predicate: predicate, resolution: resolution, schedules: schedules)
     }
 
     /// True when the rule fires for `subject`: one of its triggers accepts the event and the

@@ -13,11 +13,17 @@ public struct RuleSet: Sendable {
     public let rules: [Rule]
     /// Warnings found while loading (the set loaded all the same).
     public let warnings: [Diagnostic]
+    /// `window "Name" { … }` declarations, by name.
+    public let windows: [String: MaintenanceWindow]
 
-    public init(channels: [String: ChannelDeclaration], rules: [Rule], warnings: [Diagnostic] = []) {
+    public init(
+        channels: [String: ChannelDeclaration], rules: [Rule], warnings: [Diagnostic] = [],
+        windows: [String: MaintenanceWindow] = [:]
+    ) {
         self.channels = channels
         self.rules = rules
         self.warnings = warnings
+        self.windows = windows
     }
 
     /// Loads a `.rules` file, or every `*.rules` file of a directory in name order.
@@ -101,7 +107,7 @@ public struct RuleSet: Sendable {
             return a.offset < b.offset
         }.map(\.element)
         if sorted.contains(where: \.isError) { throw RuleLoadError(diagnostics: sorted) }
-        return RuleSet(channels: checker.channels, rules: checker.rules, warnings: sorted)
+        return RuleSet(channels: checker.channels, rules: checker.rules, warnings: sorted, windows: checker.windows)
     }
 
     private static func fileError(_ path: String, _ message: String) -> Diagnostic {

@@ -35,6 +35,8 @@ public struct CycleReport: Sendable {
     public var held: [String: String] = [:]
     /// Posts dropped for an empty `postId`.
     public var rejected = 0
+    /// Events a maintenance window kept from a rule or a channel (``Routing/held``).
+    public var muted: [HeldEvent] = []
 
     public init(
         startedAt: Date, duration: Duration, result: CycleRecord.Result, events: [Event],

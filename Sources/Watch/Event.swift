@@ -43,6 +43,13 @@ public struct Event: Sendable, Hashable, Codable {
         self.cycle = cycle
     }
 
+    /// What makes an event one occurrence: kind, post, transition, overdue threshold, cycle.
+    /// Idempotency keys hash it (their bytes must never change), and the store keeps a
+    /// collected digest event once by it.
+    public var identity: String {
+        "\(kind.rawValue)\u{1}\(post.postId)\u{1}\(from)\u{1}\(to)\u{1}\(overdueSeconds ?? -1)" + "\u{1}\(cycle ?? -1)"
+    }
+
     /// The status word used for a post never stored before.
     public static let newStatus = "new"
     public static let deletedStatus = "deleted"

@@ -144,8 +144,11 @@ public actor Poller {
             // Read every cycle, not kept: a silence added or expired by another process
             // (`postwatch silence`, the daemon's API) counts from the next cycle on.
             let silences = events.isEmpty ? [] : try await store.silences(endingAfter: now).filter { $0.isActive(at: now) }
+            // Digests and reminders are due by the clock, with or without events: all of it
+            // (read every cycle: a reload may have just given a rule its digest).
+            let scheduled = try await store.scheduledState()
             let routing = router.route(
-                events, at: now, throttle: state.throttle, openAlerts: openAlerts, silences: silences)
+                events, at: now, throttle: state.throttle, openAlerts: openAlerts, silences: silences, scheduled: scheduled)
             let result: CycleRecord.Result = diff.isBaseline ? .baseline : .complete
             var commit = CycleCommit(cycle: CycleRecord(
                 startedAt: now, endedAt: now.addingTimeInterval((clock.now - start).secondsValue),
@@ -168,6 +171,15 @@ public actor Poller {
             commit.closedAlerts = routing.closedAlerts
             commit.silenced = routing.silenced
             commit.dispositions = routing.dispositions
+            commit.digestsSent = routing.digestsSent
+            commit.digestEntries = routing.digestEntries
+            commit.reminders = routing.reminders
+            commit.held = routing.held
+            if !routing.held.isEmpty {
+                logger.info("events held by a maintenance window", metadata: [
+                    "cycle.held": "\(routing.held.count)", "rule.name": "\(Set(routing.held.map(\.rule)).sorted())",
+                ])
+            }
             let upserts = diff.isBaseline ? totals.count : diff.upserts.count
             diff.upserts = []  // the commit holds its own copy; don't keep two alive
             let rows = dryRun ? 0 : try await store.commit(commit)
@@ -182,6 +194,7 @@ public actor Poller {
             report.held = held
             report.silenced = routing.silenced
             report.rejected = rejected
+            report.muted = routing.held
             // `events` is the array routed (deletions appended and sorted first), so the two
             // align; a router answering for some other count is dropped rather than misread.
             report.fired = routing.fired.count == events.count ? routing.fired : []

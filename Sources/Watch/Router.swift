@@ -19,21 +19,38 @@ public protocol Router: Sendable {
         _ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState], openAlerts: Set<OpenAlert>
     ) -> Routing
 
-    /// Routes as above, muting what the active `silences` cover: a muted event is reported in
-    /// ``Routing/silenced`` (the cycle records it), never notified.
+    /// Routes with everything a cycle reads from the store: the active `silences` (a muted event
+    /// is reported in ``Routing/silenced``, never notified) and the ``ScheduledState`` (what
+    /// digests collected, reminders owed; the answer says what changes in it).
     func route(
         _ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState], openAlerts: Set<OpenAlert>,
-        silences: [Silence]
+        silences: [Silence], scheduled: ScheduledState
     ) -> Routing
 }
 
 extension Router {
-    /// A router that does not read silences routes as if there were none.
+    /// A router without silences, digests or reminders routes as if there were none.
+    public func route(
+        _ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState], openAlerts: Set<OpenAlert>,
+        silences: [Silence], scheduled: ScheduledState
+    ) -> Routing {
+        route(events, at: now, throttle: throttle, openAlerts: openAlerts)
+    }
+
+    /// Routes with silences and no digest or reminder state (tests, tools).
     public func route(
         _ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState], openAlerts: Set<OpenAlert>,
         silences: [Silence]
     ) -> Routing {
-        route(events, at: now, throttle: throttle, openAlerts: openAlerts)
+        route(events, at: now, throttle: throttle, openAlerts: openAlerts, silences: silences, scheduled: ScheduledState())
+    }
+
+    /// Routes with digest and reminder state and no silence (tests, tools).
+    public func route(
+        _ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState], openAlerts: Set<OpenAlert>,
+        scheduled: ScheduledState
+    ) -> Routing {
+        route(events, at: now, throttle: throttle, openAlerts: openAlerts, silences: [], scheduled: scheduled)
     }
 
     /// A router that never resolves has no use for open alerts.
@@ -96,6 +113,14 @@ public struct Routing: Sendable {
     /// `postwatch history`, committed with the cycle (``CycleCommit/dispositions``). A stage
     /// that keeps events back (a silence, a window, a digest) appends its own.
     public var dispositions: [EventDisposition] = []
+    /// Digest times handled, events collected for a digest, and reminder changes: the commit
+    /// writes them (``CycleCommit/digestsSent``, ``CycleCommit/digestEntries``,
+    /// ``CycleCommit/reminders``).
+    public var digestsSent: [String: Date] = [:]
+    public var digestEntries: [DigestEntry] = []
+    public var reminders: [ReminderKey: Reminder?] = [:]
+    /// Events a maintenance window kept from a rule or a channel (``CycleCommit/held``).
+    public var held: [HeldEvent] = []
     public init(
         notifications: [OutboxDraft] = [], throttle: [ThrottleKey: ThrottleState?] = [:], fired: [[String]] = []
     ) {

@@ -17,6 +17,7 @@ extension SQLiteStore {
         let throttle = try commit.throttle.map { key, state in
             (key, try state.map { try Self.encode($0, with: encoder) })
         }
+        let schedules = try ScheduleRows(commit, encoder: encoder)
         return try await write { db in
             let before = db.totalChangesCount
             let now = commit.cycle.startedAt.timeIntervalSince1970
@@ -72,6 +73,7 @@ extension SQLiteStore {
                 }
             }
             try Self.commitAlerts(commit, at: now, in: db)
+            try Self.commitSchedules(commit, encoded: schedules, in: db)
             let changed = db.totalChangesCount - before
             // The cycle row goes first among the rest so events can point to it.
             let cycleId = try Self.insertCycle(commit.cycle, rowsWritten: changed + 1 + events.count

@@ -225,6 +225,30 @@ extension SQLiteStore {
             try db.create(index: "delivery_attempts_outbox", on: "delivery_attempts", columns: ["outboxId", "number"])
             try db.create(index: "delivery_attempts_started_at", on: "delivery_attempts", columns: ["startedAt"])
         }
+        migrator.registerMigration("v10 digests and reminders") { db in
+            // Events a `digest` rule collected, sent at its next digest time (issue 16); the
+            // identity keeps an event once when a cycle is re-run.
+            try db.create(table: "digest_events") { t in
+                t.column("rule", .text).notNull()
+                t.column("groupKey", .text).notNull()
+                t.column("identity", .text).notNull()
+                t.column("detectedAt", .double).notNull()
+                t.column("event", .blob).notNull()
+                t.primaryKey(["rule", "groupKey", "identity"])
+            }
+            // Per rule, the digest time last handled: a time missed while down is sent once.
+            try db.create(table: "digest_runs") { t in
+                t.primaryKey("rule", .text)
+                t.column("sentAt", .double).notNull()
+            }
+            // Posts a `repeat every … while …` rule reminds about, until resolved or capped.
+            try db.create(table: "reminders") { t in
+                t.column("rule", .text).notNull()
+                t.column("postId", .text).notNull()
+                t.column("state", .blob).notNull()
+                t.primaryKey(["rule", "postId"])
+            }
+        }
         return migrator
     }
 }

@@ -83,6 +83,10 @@ public protocol Store: Outbox {
     /// ``HistoryEntry``). ``commit(_:)`` writes them (``CycleCommit/dispositions``); delivery
     /// adds the attempts; ``prune(before:batchSize:maxBatches:)`` removes them by age.
     func history(_ query: HistoryQuery) async throws -> [HistoryEntry]
+    /// The collected digest events, the digest times last handled, the open reminders and the
+    /// start of the last complete cycle (see ``ScheduledState``), all of them: they are due by the clock. ``commit(_:)`` writes them;
+    /// retention never deletes them (they are state: a digest not yet sent, a reminder owed).
+    func scheduledState() async throws -> ScheduledState
 }
 
 /// What the store remembers of one post (held compactly, many at once, in ``StoredPosts``).
@@ -182,6 +186,16 @@ public struct CycleCommit: Sendable {
     /// What became of each event for each rule it matched (``Routing/dispositions``): the
     /// history rows of this cycle, recorded at its start.
     public var dispositions: [EventDisposition] = []
+    /// Per rule, the digest time this commit handled: the rule's collected events are deleted
+    /// (they are in `notifications`) before `digestEntries` are added.
+    public var digestsSent: [String: Date] = [:]
+    /// Events collected for a later digest.
+    public var digestEntries: [DigestEntry] = []
+    /// Reminders to write; `nil` deletes one (resolved, capped, or its rule gone).
+    public var reminders: [ReminderKey: Reminder?] = [:]
+    /// Events a maintenance window muted (not written by the store yet: the history of
+    /// issue 16 records them).
+    public var held: [HeldEvent] = []
 
     public init(cycle: CycleRecord) {
         self.cycle = cycle

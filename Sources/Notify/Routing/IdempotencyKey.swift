@@ -27,7 +27,6 @@ enum IdempotencyKey {
 
     /// What makes an event one occurrence: kind, post, transition, overdue threshold, cycle.
     static func identity(_ event: Event) -> String {
-        "\(event.kind.rawValue)\u{1}\(event.post.postId)\u{1}\(event.from)\u{1}\(event.to)\u{1}\(event.overdueSeconds ?? -1)"
-            + "\u{1}\(event.cycle ?? -1)"
+        event.identity
     }
 }

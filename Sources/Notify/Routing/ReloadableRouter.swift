@@ -36,8 +36,9 @@ public final class ReloadableRouter: Router {
 
     public func route(
         _ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState], openAlerts: Set<OpenAlert>,
-        silences: [Silence]
+        silences: [Silence], scheduled: ScheduledState
     ) -> Routing {
-        current.withLock { $0.router }.route(events, at: now, throttle: throttle, openAlerts: openAlerts, silences: silences)
+        current.withLock { $0.router }.route(
+            events, at: now, throttle: throttle, openAlerts: openAlerts, silences: silences, scheduled: scheduled)
     }
 }

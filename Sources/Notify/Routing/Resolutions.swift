@@ -20,6 +20,9 @@ public struct Resolutions: Sendable {
     let channels: [(name: String, kind: ChannelKind)]
     /// Resolving events to queue, per channel, in order.
     private(set) var resolved: [String: [Event]] = [:]
+    /// Channels a maintenance window keeps this cycle's triggers from: they open nothing (their
+    /// resolves still go, so an incident opened before the window closes).
+    var muted: [String: WindowMute.Hold] = [:]
 
     init(rule: Rule, channelKinds: [String: ChannelKind]) {
         self.rule = rule
@@ -36,7 +39,7 @@ public struct Resolutions: Sendable {
     /// then the resolves that waited behind the throttle for it apply.
     mutating func queued(_ message: ThrottleGate.Message, open: inout Set<OpenAlert>) {
         for event in message.events {
-            for channel in channels {
+            for channel in channels where muted[channel.name] == nil {
                 open.insert(OpenAlert(rule: rule.name, postId: event.post.postId, channel: channel.name))
             }
         }

@@ -32,4 +32,28 @@ extension Routing {
             }
         }
     }
+
+    /// Events a silence muted: the rule's as a whole (no channel).
+    mutating func recordSilenced(_ silenced: [SilencedEvent]) {
+        for muted in silenced {
+            dispositions.append(EventDisposition(event: muted.event, rule: muted.rule, disposition: .silenced(silenceId: String(muted.silenceId))))
+        }
+    }
+
+    /// Events a maintenance window held, from the rule (no channel) or from one channel; also
+    /// kept in ``Routing/held`` for the cycle report.
+    mutating func recordHeld(_ held: [HeldEvent]) {
+        self.held += held
+        for hold in held {
+            dispositions.append(EventDisposition(
+                event: hold.event, rule: hold.rule, disposition: .heldByWindow(window: hold.window, until: hold.until), channel: hold.channel))
+        }
+    }
+
+    /// Events collected for a digest, sent at its next time.
+    mutating func recordCollected(_ entries: [DigestEntry]) {
+        for entry in entries {
+            dispositions.append(EventDisposition(event: entry.event, rule: entry.rule, disposition: .collectedForDigest(at: entry.sendsAt)))
+        }
+    }
 }

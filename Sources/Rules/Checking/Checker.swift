@@ -16,6 +16,12 @@ struct Checker {
     var usedChannels: Set<String> = []
     var rules: [Rule] = []
     var ruleRanges: [String: SourceRange] = [:]
+    /// Maintenance windows by name; a name in `windowRanges` without a window had an error.
+    var windows: [String: MaintenanceWindow] = [:]
+    var windowRanges: [String: SourceRange] = [:]
+    var usedWindows: Set<String> = []
+    /// Each window's `notify` names, resolved once the channels are checked.
+    var windowNotices: [(window: String, names: [Syntax.Name])] = []
     /// Regular expressions compiled once per pattern: compiling is the slowest part of a load.
     var regexes: [String: CompiledRegex] = [:]
     /// Templates parsed once per text (rules of one file often share a title or body).
@@ -30,9 +36,13 @@ struct Checker {
         diagnostics.append(Diagnostic(level: level, message: message, range: range, notes: notes, sourceLine: line))
     }
 
-    /// Checks all files: channels first (a rule may use a channel declared in a later file).
+    /// Checks all files: windows, then channels (a rule may use a channel declared in a later
+    /// file, and a channel a window).
     mutating func check(_ parsed: [(SourceFile, [Syntax.Item])]) {
         for (file, _) in parsed { files[file.name] = file }
+        for (_, items) in parsed {
+            for case .window(let window) in items { checkWindow(window) }
+        }
         for (_, items) in parsed {
             for item in items {
                 switch item {
@@ -40,10 +50,11 @@ struct Checker {
                 case .brokenChannel(let name):
                     channelRanges[name.text] = channelRanges[name.text] ?? name.range
                     usedChannels.insert(name.text)
-                case .rule: break
+                case .rule, .window: break
                 }
             }
         }
+        resolveWindowNotices()
         for (_, items) in parsed {
             for case .rule(let rule) in items { checkRule(rule) }
         }
@@ -51,6 +62,9 @@ struct Checker {
         guard !diagnostics.contains(where: \.isError) else { return }
         for (name, range) in channelRanges.sorted(by: { $0.key < $1.key }) where !usedChannels.contains(name) {
             report(.warning, "channel '\(name)' is not used by any rule", at: range)
+        }
+        for (name, range) in windowRanges.sorted(by: { $0.key < $1.key }) where !usedWindows.contains(name) {
+            report(.warning, "window \"\(name)\" is not used by any rule or channel (mute during \"\(name)\")", at: range)
         }
     }
 
@@ -76,6 +90,8 @@ struct Checker {
             name: name, kind: kind, targets: targets, secret: secret, endpoint: endpoint.url,
             location: syntax.name.range.start, layout: layout.flatMap { $0 })
         guard applyWebhookOptions(syntax, kind: kind, secret: secret, into: &declaration) else { return }
+        guard let muted = namedWindows(syntax.muteDuring) else { return }
+        declaration.muteDuring = muted
         channels[name] = declaration
     }
 
@@ -144,6 +160,7 @@ struct Checker {
             report(.error, "rule \"\(name)\" has no 'notify' clause: say where to send, like: notify ops", at: syntax.name.range)
             failed = true
         }
+        if !failed, !checkSchedules(builder, clauses: seen) { failed = true }
         if !failed, let whereSyntax = builder.whereSyntax {
             warnIfUnreachable(triggers: builder.triggers, condition: whereSyntax, rule: name)
         }
@@ -156,7 +173,7 @@ struct Checker {
             name: name, severity: builder.severity, triggers: builder.triggers, channels: builder.channels,
             groupBy: builder.groupBy, throttle: builder.throttle.map { .seconds($0) }, title: builder.title,
             body: builder.body, location: syntax.name.range.start, condition: builder.whereSyntax.map(Self.spell),
-            predicate: builder.predicate, resolution: builder.resolution))
+            predicate: builder.predicate, resolution: builder.resolution, schedules: builder.schedules))
     }
 
     /// A rule's own `body` that none of its channels shows (their layouts draw the posts): a
@@ -189,6 +206,7 @@ struct Checker {
         var predicate: Predicate?
         var templates: [(text: String, literal: Syntax.StringLiteral)] = []
         var resolution: Resolution = .automatic
+        var schedules = Rule.Schedules()
     }
 
     /// Returns false when the clause has an error.
@@ -253,6 +271,18 @@ struct Checker {
             return true
         case .resolveNever:
             builder.resolution = .never
+            return true
+        case .muteDuring(let names):
+            guard let windows = namedWindows(names) else { return false }
+            builder.schedules.muteDuring = windows
+            return true
+        case .digest(let syntax):
+            guard let digest = digestSchedule(syntax) else { return false }
+            builder.schedules.digest = digest
+            return true
+        case .repeat(let syntax):
+            guard let reminder = reminderPolicy(syntax) else { return false }
+            builder.schedules.reminder = reminder
             return true
         case .title(let literal), .body(let literal):
             guard let template = template(literal) else { return false }

@@ -115,6 +115,8 @@ struct Lexer {
             error("rules put one clause per line; ';' is not needed", from: start)
             add(.newline, from: start)
         case (",", _): add(.comma, from: start)
+        // `22:00-07:00`, `mon-fri` spaced out, `on day -1`: the parser says where it is wrong.
+        case ("-", _): add(.dash, from: start)
         case ("*", _): add(.star, from: start)
         case ("(", _): add(.leftParen, from: start)
         case (")", _): add(.rightParen, from: start)
@@ -156,8 +158,8 @@ struct Lexer {
         while let scalar = current {
             if Self.isWordScalar(scalar) {
                 advance()
-            } else if scalar == "-", let next = peek(), Self.isWordScalar(next) {
-                // `ops-team` is a name; `new->failed` is an arrow.
+            } else if scalar == "-" || scalar == "/", let next = peek(), Self.isWordScalar(next) {
+                // `ops-team` is a name; `new->failed` is an arrow; `Europe/Berlin` a timezone.
                 advance()
             } else {
                 break
@@ -207,6 +209,7 @@ struct Lexer {
     /// every problem gets its own diagnostic at its column.
     private mutating func lexNumberOrDuration() {
         let start = here
+        if lexTimeOrDate(start: start) { return }
         var seconds = 0
         var sawUnit = false
         var overflow = false
@@ -250,6 +253,33 @@ struct Lexer {
             error("duration too long (at most 10 years)", from: start)
         }
         add(.duration(seconds), from: start)
+    }
+
+    /// `22:00` (one or two digits, a colon, two digits) or `2026-12-24`, as written; false,
+    /// reading nothing, when the digits here are neither.
+    private mutating func lexTimeOrDate(start: SourceLocation) -> Bool {
+        func digits(at offset: Int) -> Int {
+            var count = 0
+            while let scalar = peek(offset + count), ("0"..."9").contains(scalar) { count += 1 }
+            return count
+        }
+        func number(at offset: Int, count: Int) -> Int {
+            (0..<count).reduce(0) { $0 * 10 + Int(scalars[index + offset + $1].value - 48) }
+        }
+        let lead = digits(at: 0)
+        if (1...2).contains(lead), peek(lead) == ":", digits(at: lead + 1) == 2 {
+            let (hour, minute) = (number(at: 0, count: lead), number(at: lead + 1, count: 2))
+            for _ in 0..<(lead + 3) { advance() }
+            add(.timeOfDay(hour: hour, minute: minute), from: start)
+            return true
+        }
+        if lead == 4, peek(4) == "-", digits(at: 5) == 2, peek(7) == "-", digits(at: 8) == 2 {
+            let (year, month, day) = (number(at: 0, count: 4), number(at: 5, count: 2), number(at: 8, count: 2))
+            for _ in 0..<10 { advance() }
+            add(.date(year: year, month: month, day: day), from: start)
+            return true
+        }
+        return false
     }
 
     /// `"…"` on one line, or `"""` … `"""` over several (indentation of the closing `"""` removed).

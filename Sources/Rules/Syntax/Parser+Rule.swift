@@ -39,7 +39,7 @@ extension Parser {
                 }
                 break
             }
-            if atEnd || current.isIdentifier("rule") || current.isIdentifier("channel") {
+            if atEnd || Self.topLevelKeywords.contains(current.identifier ?? "") {
                 error(
                     "rule \"\(name.text)\" is missing its closing '}'",
                     at: open.range,
@@ -104,6 +104,15 @@ extension Parser {
         case "resolve":
             advance()
             clause = try parseResolve()
+        case "mute":
+            advance()
+            clause = .muteDuring(try parseMuteDuring())
+        case "digest":
+            advance()
+            clause = .digest(try parseDigest())
+        case "repeat":
+            advance()
+            clause = .repeat(try parseRepeat())
         default:
             if let guess = Suggestion.closest(to: word, in: Self.clauseKeywords) {
                 try fail("unknown clause '\(word)'; did you mean '\(guess)'?")

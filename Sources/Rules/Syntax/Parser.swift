@@ -5,10 +5,12 @@
 struct Parser {
     struct Abort: Error {}
 
-    static let clauseKeywords = ["when", "where", "notify", "group", "throttle", "severity", "title", "body", "resolve"]
-    static let topLevelKeywords = ["channel", "rule"]
+    static let clauseKeywords = [
+        "when", "where", "notify", "group", "throttle", "severity", "title", "body", "resolve", "mute", "digest", "repeat",
+    ]
+    static let topLevelKeywords = ["channel", "rule", "window"]
     /// The words a channel declaration may have after its targets.
-    static let channelOptions = ["secret", "layout", "endpoint"] + webhookOptionWords
+    static let channelOptions = ["secret", "layout", "endpoint", "mute"] + webhookOptionWords
     static let maximumErrors = 50
 
     let source: SourceFile
@@ -107,8 +109,10 @@ struct Parser {
                 }
             case "rule":
                 if let rule = parseRule() { items.append(.rule(rule)) }
+            case "window":
+                if let window = parseWindow() { items.append(.window(window)) }
             default:
-                var message = "expected 'channel' or 'rule', found \(current.spelling)"
+                var message = "expected 'channel', 'rule' or 'window', found \(current.spelling)"
                 if let word = current.identifier {
                     if let guess = Suggestion.closest(to: word, in: Self.topLevelKeywords) {
                         message += "; did you mean '\(guess)'?"
@@ -165,6 +169,7 @@ struct Parser {
         var secret: Syntax.Target?
         var layout: Syntax.Name?
         var webhook = Syntax.WebhookOptions()
+        var muteDuring: [Syntax.StringLiteral]?
         while let word = current.identifier {
             if try parseWebhookOption(into: &webhook) { continue }
             let wordToken = advance()
@@ -185,7 +190,9 @@ struct Parser {
                 }
                 let token = advance()
                 endpoint = Syntax.StringLiteral(text: text, range: token.range, origin: token.stringOrigin)
-            case "secret", "layout", "endpoint":
+            case "mute" where muteDuring == nil:
+                muteDuring = try parseMuteDuring()
+            case "secret", "layout", "endpoint", "mute":
                 try fail("this channel already has \(word == "endpoint" ? "an" : "a") '\(word)'", at: wordToken.range)
             default:
                 let guess = Suggestion.closest(to: word, in: Self.channelOptions).map { "; did you mean '\($0)'?" } ?? ""
@@ -197,6 +204,7 @@ struct Parser {
         var channel = Syntax.Channel(
             name: name, kind: kind, targets: targets, secret: secret, endpoint: endpoint, layout: layout, range: keyword.range.through(end))
         channel.webhook = webhook
+        channel.muteDuring = muteDuring ?? []
         return channel
     }
 

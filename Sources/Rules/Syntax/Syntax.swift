@@ -37,6 +37,8 @@ enum Syntax {
         let range: SourceRange
         /// A webhook's `template` and `signature` options (Parser+WebhookOptions.swift).
         var webhook = WebhookOptions()
+        /// `mute during "weekend"`: the windows in which nothing is sent to the channel.
+        var muteDuring: [StringLiteral] = []
     }
 
     enum Event: Sendable {
@@ -116,6 +118,10 @@ enum Syntax {
         case resolve([Event])
         /// `resolve never`
         case resolveNever(SourceRange)
+        /// `mute during "weekend", "nightly"`
+        case muteDuring([StringLiteral])
+        case digest(Digest)
+        case `repeat`(Repeat)
     }
 
     struct ClauseNode: Sendable {
@@ -134,6 +140,7 @@ enum Syntax {
     enum Item: Sendable {
         case channel(Channel)
         case rule(Rule)
+        case window(Window)
         /// A channel whose declaration did not parse: its name is known, so uses are not errors too.
         case brokenChannel(Name)
     }

@@ -11,7 +11,11 @@ struct Token: Sendable {
         case duration(Int)
         /// `env:NAME` or `file:PATH`.
         case secret(SecretReference)
-        case arrow, comma, star, leftParen, rightParen, leftBrace, rightBrace
+        /// `22:00`, as written (the parser says when it is no time of day, like `25:00`).
+        case timeOfDay(hour: Int, minute: Int)
+        /// `2026-12-24`, as written (the parser checks it is a day of the calendar).
+        case date(year: Int, month: Int, day: Int)
+        case arrow, comma, star, dash, leftParen, rightParen, leftBrace, rightBrace
         case equal, notEqual, less, lessEqual, greater, greaterEqual
         case newline
         case end
@@ -38,7 +42,10 @@ struct Token: Sendable {
         case .number(let value): "'\(value)'"
         case .duration(let seconds): "'\(Duration.seconds(seconds).compactDescription)'"
         case .secret(let reference): "'\(reference)'"
+        case .timeOfDay(let hour, let minute): "'\(hour < 10 ? "0" : "")\(hour):\(minute < 10 ? "0" : "")\(minute)'"
+        case .date(let year, let month, let day): "'\(year)-\(month < 10 ? "0" : "")\(month)-\(day < 10 ? "0" : "")\(day)'"
         case .arrow: "'->'"
+        case .dash: "'-'"
         case .comma: "','"
         case .star: "'*'"
         case .leftParen: "'('"
