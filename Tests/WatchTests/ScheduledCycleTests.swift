@@ -41,12 +41,12 @@ final class ReminderRouter: Router {
     var overdueThresholds: [Int] { [] }
 
     func route(_ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState]) -> Routing {
-        route(events, at: now, throttle: throttle, openAlerts: [], scheduled: ScheduledState())
+        route(events, at: now, throttle: throttle, openAlerts: [], silences: [], scheduled: ScheduledState())
     }
 
     func route(
         _ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState], openAlerts: Set<OpenAlert>,
-        scheduled: ScheduledState
+        silences: [Silence], scheduled: ScheduledState
     ) -> Routing {
         calls.withLock { $0.append((now, events.count)) }
         var routing = Routing()

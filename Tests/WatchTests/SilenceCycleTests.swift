@@ -65,12 +65,12 @@ final class MutingRouter: Router {
     var overdueThresholds: [Int] { [] }
 
     func route(_ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState]) -> Routing {
-        route(events, at: now, throttle: throttle, openAlerts: [], silences: [])
+        route(events, at: now, throttle: throttle, openAlerts: [], silences: [], scheduled: ScheduledState())
     }
 
     func route(
         _ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState], openAlerts: Set<OpenAlert>,
-        silences: [Silence]
+        silences: [Silence], scheduled: ScheduledState
     ) -> Routing {
         given.withLock { $0.append(silences.map(\.id)) }
         var routing = Routing()
