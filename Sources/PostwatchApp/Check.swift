@@ -100,6 +100,9 @@ public struct Check: Sendable {
         // Which silence muted which (event, rule): the report marks those matches.
         var mutedBy: [SilencedMatch: Int64] = [:]
         for muted in cycle.silenced { mutedBy[SilencedMatch(event: muted.event, rule: muted.rule)] = muted.silenceId }
+        // And which window held a match from its whole rule.
+        var heldBy: [SilencedMatch: String] = [:]
+        for held in cycle.muted where held.channel == nil { heldBy[SilencedMatch(event: held.event, rule: held.rule)] = held.window }
         var report = CheckReport(
             cycle: .init(
                 startedAt: cycle.startedAt, durationMilliseconds: Int(cycle.duration.secondsValue * 1000), posts: cycle.posts,
@@ -116,7 +119,8 @@ public struct Check: Sendable {
                     rules: cycle.fired(at: index).compactMap { name in
                         pipeline.rules.rule(named: name).map {
                             CheckReport.FiredRule(
-                                name: $0.name, severity: $0.severity, silence: mutedBy[SilencedMatch(event: event, rule: $0.name)])
+                                name: $0.name, severity: $0.severity, silence: mutedBy[SilencedMatch(event: event, rule: $0.name)],
+                                window: heldBy[SilencedMatch(event: event, rule: $0.name)])
                         }
                     })
             },

@@ -30,6 +30,9 @@ public struct CheckReport: Sendable, Codable, Equatable {
         public var severity: Severity
         /// The silence that muted this match (recorded, not notified); absent when none did.
         public var silence: Int64?
+        /// The maintenance window that held this match from the whole rule (`mute during`);
+        /// absent when none did (a window on one channel leaves the others notified).
+        public var window: String?
     }
 
     /// One event and the rules it fired.
@@ -77,8 +80,11 @@ public struct CheckReport: Sendable, Codable, Equatable {
     /// The rules of severity warning or critical that fired unmuted: `check` exits 1 when there is one.
     public var firedAlerting: [FiredRule] {
         var seen = Set<String>()
-        // A muted match was seen to and silenced on purpose: it does not fail a CI job.
-        return events.flatMap(\.rules).filter { $0.severity >= .warning && $0.silence == nil && seen.insert($0.name).inserted }
+        // A match muted by a silence or held by the rule's maintenance window was muted on
+        // purpose: it does not fail a CI job.
+        return events.flatMap(\.rules).filter {
+            $0.severity >= .warning && $0.silence == nil && $0.window == nil && seen.insert($0.name).inserted
+        }
     }
 
     public func json() -> String {
