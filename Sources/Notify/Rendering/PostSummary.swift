@@ -25,9 +25,9 @@ struct PostSummary {
     /// The first content URL (when it is an http(s) URL) and its label (`content (3 slides)`).
     let content: (url: String, label: String)?
     let thumbnailURL: String?
-    /// `tiktok video · post p1: pending_render → failed`, unescaped, for places shown as plain text.
-    let plainLine: String
     let format: MessageFormat
+    /// The event summed up (for ``plainLine``, which only some layouts show).
+    let event: Event
 
     init(_ event: Event, format: MessageFormat) {
         // The template context's own helpers, field by field: its whole `post(_:)` dictionary
@@ -49,8 +49,15 @@ struct PostSummary {
         rawCaption = TextFormatting.oneLine(post.caption)
         content = urls.first.flatMap(MessageFormat.linkableURL).map { ($0, urls.count > 1 ? "content (\(urls.count) slides)" : "content") }
         thumbnailURL = post.thumbnailUrl.flatMap(MessageFormat.linkableURL)
-        let plain = MessageContext(subject: context.subject, format: .plain)
-        plainLine = TextFormatting.oneLine("\(post.platform.rawValue) \(post.contentType.rawValue) · post \(post.postId)") + ": " + plain.transition(event)
+        self.event = event
+    }
+
+    /// `tiktok video · post p1: pending_render → failed`, unescaped, for places shown as plain
+    /// text (computed when asked: Block Kit does not show it).
+    var plainLine: String {
+        let post = event.post
+        let plain = MessageContext(subject: MessageSubject(rule: "", severity: .info, events: []), format: .plain)
+        return TextFormatting.oneLine("\(post.platform.rawValue) \(post.contentType.rawValue) · post \(post.postId)") + ": " + plain.transition(event)
     }
 
     /// The caption escaped for the format in at most `limit` UTF-16 units: a longer one is cut

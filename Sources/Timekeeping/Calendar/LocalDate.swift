@@ -24,6 +24,13 @@ public struct LocalDate: Sendable, Hashable, CustomStringConvertible {
         LocalCalendar(timeZone: timeZone).instant(time, on: LocalCalendar.Day(number: Self.daysSinceEpoch(year: year, month: month, day: day)))
     }
 
+    /// A date ``LocalCalendar/Day/civil`` gave: real by construction.
+    init(checkedYear year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
     public var description: String {
         String(format: "%04d-%02d-%02d", year, month, day)
     }
@@ -38,3 +45,18 @@ public struct LocalDate: Sendable, Hashable, CustomStringConvertible {
         return era * 146_097 + dayOfEra - 719_468
     }
 }
+
+extension LocalDate {
+    /// The date and the wall time of `date` at `offset` seconds from UTC (a zone's offset at that
+    /// instant), by the civil calendar's arithmetic (proleptic Gregorian): no calendar object, no
+    /// ICU. The weekday is 1 (Sunday) … 7 (Saturday), as ``Weekday`` counts.
+    public static func civil(_ date: Date, offset: Int) -> (date: LocalDate, weekday: Int, hour: Int, minute: Int) {
+        let seconds = Int((date.timeIntervalSince1970).rounded(.down)) + offset
+        let day = LocalCalendar.Day(number: Int((Double(seconds) / 86_400).rounded(.down)))
+        let secondOfDay = seconds - day.number * 86_400
+        let (year, month, dayOfMonth) = day.civil
+        // Valid by construction: civil_from_days gives a real date.
+        return (LocalDate(checkedYear: year, month: month, day: dayOfMonth), day.weekday.rawValue, secondOfDay / 3600, secondOfDay % 3600 / 60)
+    }
+}
+
