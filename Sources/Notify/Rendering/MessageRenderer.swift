@@ -82,7 +82,7 @@ public struct MessageRenderer: Sendable {
     /// A prefix of `text` of at most `limit` UTF-16 units, cut on a character boundary, ending
     /// with `…` when cut.
     static func cut(_ text: String, toUTF16 limit: Int) -> String {
-        guard text.utf16.count > limit else { return text }
+        guard text.utf16Length > limit else { return text }
         var out = ""
         var used = 1  // the ellipsis
         for character in text {

@@ -64,13 +64,13 @@ struct PostSummary {
     /// on a character boundary before escaping (never inside an escape) and ends with `…`.
     func caption(limit: Int) -> String {
         let whole = format.escape(rawCaption)
-        if whole.utf16.count <= limit { return whole }
+        if whole.utf16Length <= limit { return whole }
         // Escaping only lengthens text: start from `limit` characters and shrink in proportion
         // until the escaped prefix fits (two or three rounds for the worst captions).
         var characters = min(rawCaption.count, max(limit - 1, 0))
         while characters > 0 {
             let candidate = format.escape(String(rawCaption.prefix(characters)).trimmingCharacters(in: .whitespaces)) + "…"
-            let size = candidate.utf16.count
+            let size = candidate.utf16Length
             if size <= limit { return candidate }
             characters = min(characters - 1, characters * limit / size)
         }

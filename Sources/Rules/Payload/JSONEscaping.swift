@@ -15,6 +15,11 @@ public enum JSONEscaping {
     /// Appends `text` escaped (as ``escape(_:)`` does) to UTF-8 bytes: how ``JSONValue`` writes
     /// its strings, one pass over the bytes, without a String per value.
     public static func append(_ text: String, to out: inout [UInt8]) {
+        // Most strings (keys, ids, plain words) hold nothing to escape: one scan, one copy.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F || $0 == 0xE2 }) {
+            out.append(contentsOf: text.utf8)
+            return
+        }
         var text = text
         text.withUTF8 { bytes in
             // Every character escaped is ASCII, or U+2028/U+2029 (E2 80 A8, E2 80 A9): a walk

@@ -40,3 +40,16 @@ import Testing
         }
     }
 }
+
+/// `utf16Length` counts from the UTF-8 bytes what `utf16.count` counts.
+@Suite struct UTF16LengthTests {
+    @Test func itCountsWhatUTF16Counts() {
+        var random = SeededRandom(seed: 0x0716)
+        let alphabet: [String] = ["a", "é", "·", "→", "😀", "👩‍👩‍👧", "\u{301}", "𝕏", "中", "\n", "\u{FEFF}", "\u{10FFFF}"]
+        for _ in 0..<500 {
+            let text = (0..<Int.random(in: 0..<30, using: &random)).map { _ in alphabet.randomElement(using: &random)! }.joined()
+            #expect(text.utf16Length == text.utf16.count, "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+            #expect(text.dropFirst().utf16Length == text.dropFirst().utf16.count)
+        }
+    }
+}

@@ -40,7 +40,7 @@ struct SlackBlockKit: ChatPayloadLayout {
         let plainTitle = title.isEmpty ? "\(MessageContext.emoji(severity: document.severity)) \(document.rule)" : title
         return groups.enumerated().map { index, group in
             let numbering = Self.numbering(index, of: groups.count)
-            let header = Block.header(MessageRenderer.cut(plainTitle, toUTF16: Self.headerLimit - numbering.utf16.count) + numbering)
+            let header = Block.header(MessageRenderer.cut(plainTitle, toUTF16: Self.headerLimit - numbering.utf16Length) + numbering)
             let fallback = (document.message.title.isEmpty ? format.escape(plainTitle) : document.message.title) + numbering
             return Message(
                 text: fallback,
@@ -56,16 +56,16 @@ struct SlackBlockKit: ChatPayloadLayout {
         if !post.rawCaption.isEmpty {
             // `> ` quotes the caption; it is one line, so the quote cannot swallow what follows.
             text += "\n> "
-            text += post.caption(limit: Self.sectionLimit - text.utf16.count)
+            text += post.caption(limit: Self.sectionLimit - text.utf16Length)
         }
         // Only ids from the API of absurd length could pass the limit before the caption does.
-        if text.utf16.count > Self.sectionLimit { text = MessageRenderer.cut(text, toUTF16: Self.sectionLimit) }
+        if text.utf16Length > Self.sectionLimit { text = MessageRenderer.cut(text, toUTF16: Self.sectionLimit) }
         var blocks = [Block.section(text)]
         var buttons: [Button] = []
-        if let content = post.content, content.url.utf16.count <= Self.buttonURLLimit {
+        if let content = post.content, content.url.utf16Length <= Self.buttonURLLimit {
             buttons.append(Button(label: content.label.capitalizedFirst, url: content.url, actionID: "content-\(index)"))
         }
-        if let thumbnail = post.thumbnailURL, thumbnail.utf16.count <= Self.buttonURLLimit {
+        if let thumbnail = post.thumbnailURL, thumbnail.utf16Length <= Self.buttonURLLimit {
             buttons.append(Button(label: "Thumbnail", url: thumbnail, actionID: "thumbnail-\(index)"))
         }
         if !buttons.isEmpty { blocks.append(.actions(buttons)) }
@@ -142,8 +142,8 @@ extension SlackBlockKit {
         /// units, never fewer than the characters Slack counts).
         var textSize: Int {
             switch self {
-            case .header(let text), .section(let text), .context(let text): text.utf16.count
-            case .actions(let buttons): buttons.reduce(0) { $0 + $1.label.utf16.count }
+            case .header(let text), .section(let text), .context(let text): text.utf16Length
+            case .actions(let buttons): buttons.reduce(0) { $0 + $1.label.utf16Length }
             }
         }
 
