@@ -5,6 +5,29 @@ import Logging
 import Watch
 
 extension Delivery {
+    /// One send of `document` in an unstructured task (a send in flight finishes even when the
+    /// delivery loop is cancelled), with the transfer deadline, the pacing of its further
+    /// requests and the log of the peer's answers as task-local values.
+    static func send(
+        _ document: NotificationDocument, to addresses: [String]?, through channel: any Channel, deadline: ContinuousClock.Instant?,
+        pace: @escaping @Sendable () async -> Void, answers: TransferAnswers
+    ) async -> DeliveryFailure? {
+        await CurlTransport.$deadline.withValue(deadline) {
+            await RequestPacing.$current.withValue(RequestPacing(wait: pace)) {
+                await CurlTransport.$answers.withValue(answers) {
+                    await Task { () -> DeliveryFailure? in
+                        do throws(DeliveryFailure) {
+                            if addresses?.isEmpty != true { try await channel.send(document, to: addresses) }
+                            return nil
+                        } catch {
+                            return error
+                        }
+                    }.value
+                }
+            }
+        }
+    }
+
     /// Sends `entries` to one destination in order, at its rate limit; stops early (leaving
     /// the rest pending) when the task is cancelled or the next send would pass `deadline`.
     func deliver(_ entries: [OutboxEntry], to channel: (any Channel)?, channelName: String, deadline: Date?) async -> Report {
@@ -59,20 +82,8 @@ extension Delivery {
             // attempt's own, measured, not the clock's.
             let answers = TransferAnswers()
             let (startedAt, started) = (clock.now, ContinuousClock.now)
-            let result = await CurlTransport.$deadline.withValue(transferDeadline) {
-                await RequestPacing.$wait.withValue(pace) {
-                    await CurlTransport.$answers.withValue(answers) {
-                        await Task { () -> DeliveryFailure? in
-                            do throws(DeliveryFailure) {
-                                if addresses?.isEmpty != true { try await channel.send(document, to: addresses) }
-                                return nil
-                            } catch {
-                                return error
-                            }
-                        }.value
-                    }
-                }
-            }
+            let result = await Self.send(
+                document, to: addresses, through: channel, deadline: transferDeadline, pace: pace, answers: answers)
             let attempt = DeliveryAttempt(startedAt: startedAt, duration: ContinuousClock.now - started, answer: answers.last)
             var recipients: [OutboxRecipient]?
             var failure = result

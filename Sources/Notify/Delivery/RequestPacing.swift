@@ -7,12 +7,18 @@
 /// not notifications. A task-local value, as `CurlTransport.$deadline` is: the `Channel`
 /// protocol stays one `send` (a channel used outside a delivery, by `channel test`, is not
 /// paced).
-enum RequestPacing {
-    /// Waits until the destination may take one more request; nil outside a delivery.
-    @TaskLocal static var wait: (@Sendable () async -> Void)?
+struct RequestPacing: Sendable {
+    /// Waits until the destination may take one more request.
+    let wait: @Sendable () async -> Void
+
+    /// The pacing of the send in progress; nil outside a delivery.
+    ///
+    /// A struct around the closure, not the closure itself: a task-local value of function
+    /// type crashed in `swift_task_localValuePush` in a release build (Swift 6.3.1, Linux).
+    @TaskLocal static var current: RequestPacing?
 
     /// Called by a channel before each request after a send's first.
     static func beforeNextRequest() async {
-        if let wait { await wait() }
+        if let current { await current.wait() }
     }
 }
