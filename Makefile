@@ -13,7 +13,7 @@ APT_PACKAGES := libcurl4-openssl-dev python3-aiosmtpd python3-markdown-it python
 WEBHOOKS_VENV := .build/webhooks-venv
 STANDARDWEBHOOKS := standardwebhooks==1.1.0
 
-.PHONY: deps build demo test soak bench release install clean deploy-check
+.PHONY: deps build demo test soak bench release release-smoke install clean deploy-check
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -38,6 +38,17 @@ test: deps
 	# that need a real peer wait until a deadline instead of for a fixed time, and nothing blocks
 	# a cooperative thread while a peer in the test process must answer.
 	$(SWIFT) test --skip-build
+	$(MAKE) release-smoke
+
+# The optimised build, run: a short demo delivers through the same Delivery path as `run`.
+# Debug builds and the tests once missed a crash only the optimiser produced (a task-local of
+# function type, swift_task_localValuePush, on every delivery); this catches that kind.
+release-smoke: deps
+	$(SWIFT) build -c release --product postwatch
+	$$($(SWIFT) build -c release --show-bin-path)/postwatch demo --duration 5s --seed 7 > .build/release-smoke.log 2>&1 \
+		|| { tail -40 .build/release-smoke.log; echo "release smoke run failed"; exit 1; }
+	@grep -q "Summary" .build/release-smoke.log || { tail -40 .build/release-smoke.log; echo "release smoke run printed no summary"; exit 1; }
+	@echo "release smoke run: ok"
 
 # The model test (Tests/EndToEndTests/ModelTests.swift) on long histories: SOAK_STEPS steps
 # for each seed of SOAK_SEEDS (three random ones unless given). Each run prints its seed and
