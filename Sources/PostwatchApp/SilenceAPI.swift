@@ -8,7 +8,7 @@ import Watch
 /// bearer authentication, routing, the JSON in and out.
 ///
 /// - `GET /api/v1/silences` (`?all=true`: expired ones too) → 200, an array of ``SilenceDocument``
-/// - `POST /api/v1/silences` `{"matcher", "duration" | "endsAt", "startsAt"?, "comment", "author"?}` → 201
+/// - `POST /api/v1/silences` `{"matcher", "duration" | "endsAt", "startsAt"?, "comment", "author"?, "summary"?}` → 201
 /// - `GET /api/v1/silences/{id}` → 200 (with `silencedEvents`), 404
 /// - `DELETE /api/v1/silences/{id}` → 200, the silence as expired, 404
 ///
@@ -147,7 +147,7 @@ public struct SilenceAPI: Sendable {
         }
     }
 
-    static let fields = ["matcher", "duration", "endsAt", "startsAt", "comment", "author"]
+    static let fields = ["matcher", "duration", "endsAt", "startsAt", "comment", "author", "summary"]
 
     /// The request body as a ``SilenceRequest``: strict JSON (a syntax error says its line and
     /// column), an object of known fields (an unknown one is refused with a suggestion: a typo'd
@@ -164,10 +164,16 @@ public struct SilenceAPI: Sendable {
             throw SilenceRequestError(field: "body", message: #"the body must be a JSON object such as {"matcher": …, "duration": "2h", "comment": …}"#)
         }
         var strings: [String: String] = [:]
+        var summary = false
         for (key, value) in members {
             guard fields.contains(key) else {
                 let hint = Suggestion.closest(to: key, in: fields).map { "; did you mean '\($0)'?" } ?? " (fields: \(fields.joined(separator: ", ")))"
                 throw SilenceRequestError(field: key, message: "unknown field '\(key)'\(hint)")
+            }
+            if key == "summary" {
+                guard case .bool(let flag) = value else { throw SilenceRequestError(field: key, message: "'summary' must be true or false") }
+                summary = flag
+                continue
             }
             guard case .string(let text) = value else {
                 throw SilenceRequestError(field: key, message: "'\(key)' must be a string")
@@ -193,7 +199,7 @@ public struct SilenceAPI: Sendable {
         }
         return SilenceRequest(
             matcher: matcher, startsAt: try time("startsAt"), duration: duration, endsAt: try time("endsAt"),
-            comment: strings["comment"] ?? "", author: strings["author"] ?? "api")
+            comment: strings["comment"] ?? "", author: strings["author"] ?? "api", summary: summary)
     }
 
     static func failure(_ failure: SilenceAdmin.Failure) -> Response {

@@ -19,11 +19,14 @@ public struct SilenceRequest: Sendable, Hashable {
     public var endsAt: Date?
     public var comment: String
     public var author: String
+    /// When it ends, tell the muted rules' channels what was muted (``Watch/Silence/summary``).
+    public var summary: Bool
 
     public init(
         matcher: String, startsAt: Date? = nil, duration: Duration? = nil, endsAt: Date? = nil, comment: String,
-        author: String
+        author: String, summary: Bool = false
     ) {
+        self.summary = summary
         self.matcher = matcher
         self.startsAt = startsAt
         self.duration = duration
@@ -84,7 +87,8 @@ public struct SilenceRequest: Sendable, Hashable {
                 field: "duration",
                 message: "a silence lasts at most \(Self.longest.compactDescription); mute for longer with a rule's `where`")
         }
-        return SilenceDraft(matcher: matcher, startsAt: start, endsAt: end, createdAt: now, author: author, comment: comment)
+        return SilenceDraft(
+            matcher: matcher, startsAt: start, endsAt: end, createdAt: now, author: author, comment: comment, summary: summary)
     }
 
     static func format(_ date: Date) -> String { date.formatted(.iso8601) }

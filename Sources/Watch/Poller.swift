@@ -146,7 +146,8 @@ public actor Poller {
             let silences = events.isEmpty ? [] : try await store.silences(endingAfter: now).filter { $0.isActive(at: now) }
             // Digests and reminders are due by the clock, with or without events: all of it
             // (read every cycle: a reload may have just given a rule its digest).
-            let scheduled = try await store.scheduledState()
+            var scheduled = try await store.scheduledState()
+            scheduled.endedSilences = try await store.endedSilences(at: now)
             let routing = router.route(
                 events, at: now, throttle: state.throttle, openAlerts: openAlerts, silences: silences, scheduled: scheduled)
             let result: CycleRecord.Result = diff.isBaseline ? .baseline : .complete
@@ -170,6 +171,7 @@ public actor Poller {
             commit.openedAlerts = routing.openedAlerts
             commit.closedAlerts = routing.closedAlerts
             commit.silenced = routing.silenced
+            commit.summarizedSilences = routing.summarizedSilences
             commit.dispositions = routing.dispositions
             commit.digestsSent = routing.digestsSent
             commit.digestEntries = routing.digestEntries

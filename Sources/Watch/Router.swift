@@ -108,6 +108,9 @@ public struct Routing: Sendable {
     /// Matched events a silence kept from every message of their rule: the commit records them
     /// (``CycleCommit/silenced``). They are in ``fired`` all the same: the rule did fire.
     public var silenced: [SilencedEvent] = []
+    /// Ended silences summarised by this routing (``ScheduledState/endedSilences``): the commit
+    /// marks them, so each summary goes once.
+    public var summarizedSilences: [Int64] = []
     /// What became of each matched event, per rule, in this cycle: notified (channel and
     /// idempotency key), held by the throttle (until when), resolved. The history of
     /// `postwatch history`, committed with the cycle (``CycleCommit/dispositions``). A stage

@@ -249,6 +249,16 @@ extension SQLiteStore {
                 t.primaryKey(["rule", "postId"])
             }
         }
+        migrator.registerMigration("v11 silence summaries") { db in
+            // `silence add --summary`: when the silence ends, one message per rule says what it
+            // muted. The muted event's post is kept for it (JSON, as `events` keeps it); rows
+            // from before have none and are left out of a summary.
+            try db.alter(table: "silences") { t in
+                t.add(column: "summary", .boolean).notNull().defaults(to: false)
+                t.add(column: "summarizedAt", .double)
+            }
+            try db.alter(table: "silenced_events") { t in t.add(column: "post", .blob) }
+        }
         return migrator
     }
 }

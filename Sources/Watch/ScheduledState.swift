@@ -16,6 +16,9 @@ public struct ScheduledState: Sendable, Hashable {
     /// When the last complete cycle started (nil before the first): a window opened or closed
     /// since then owes its notice.
     public var lastCycleAt: Date?
+    /// Silences that ended and owe their summary (``Store/endedSilences(at:)``; the Poller
+    /// reads them each cycle).
+    public var endedSilences: [EndedSilence] = []
 
     public init(
         digests: [String: [String: [Event]]] = [:], digestsSentAt: [String: Date] = [:],

@@ -30,10 +30,13 @@ public struct Silence: Sendable, Hashable, Codable {
     public var comment: String
     /// When someone ended it early (nil when it ran, or runs, its course).
     public var expiredAt: Date?
+    /// When it ends, the channels of the rules it muted get one message per rule saying what
+    /// was muted (`silence add --summary`).
+    public var summary: Bool
 
     public init(
         id: Int64, matcher: String, startsAt: Date, endsAt: Date, createdAt: Date, author: String, comment: String,
-        expiredAt: Date? = nil
+        expiredAt: Date? = nil, summary: Bool = false
     ) {
         self.id = id
         self.matcher = matcher
@@ -43,6 +46,7 @@ public struct Silence: Sendable, Hashable, Codable {
         self.author = author
         self.comment = comment
         self.expiredAt = expiredAt
+        self.summary = summary
     }
 
     /// Pending before `startsAt`, active from it until `endsAt` (excluded), expired after.
@@ -63,8 +67,13 @@ public struct SilenceDraft: Sendable, Hashable {
     public var createdAt: Date
     public var author: String
     public var comment: String
+    /// See ``Silence/summary``.
+    public var summary: Bool
 
-    public init(matcher: String, startsAt: Date, endsAt: Date, createdAt: Date, author: String, comment: String) {
+    public init(
+        matcher: String, startsAt: Date, endsAt: Date, createdAt: Date, author: String, comment: String, summary: Bool = false
+    ) {
+        self.summary = summary
         self.matcher = matcher
         self.startsAt = startsAt
         self.endsAt = endsAt
@@ -118,5 +127,19 @@ public struct StoredSilencedEvent: Sendable, Hashable {
         self.from = from
         self.to = to
         self.detectedAt = detectedAt
+    }
+}
+
+/// A silence that ended and asked for a summary (``Silence/summary``), with the events it
+/// muted, not summarised yet: the router drafts one message per rule from them and the commit
+/// marks the silence summarised (``CycleCommit/summarizedSilences``), so it is sent once.
+public struct EndedSilence: Sendable, Hashable {
+    public var silence: Silence
+    /// The muted events, oldest first (those recorded with their post).
+    public var muted: [SilencedEvent]
+
+    public init(silence: Silence, muted: [SilencedEvent]) {
+        self.silence = silence
+        self.muted = muted
     }
 }

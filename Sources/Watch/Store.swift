@@ -78,6 +78,10 @@ public protocol Store: Outbox {
     /// The muted events recorded (``CycleCommit/silenced``), oldest first; of one silence, or
     /// of all when `silenceId` is nil.
     func silencedEvents(silenceId: Int64?, limit: Int) async throws -> [StoredSilencedEvent]
+    /// The silences that asked for a summary (``Silence/summary``), ended by `now` and not
+    /// summarised yet, each with its muted events; ``CycleCommit/summarizedSilences`` marks
+    /// them done.
+    func endedSilences(at now: Date) async throws -> [EndedSilence]
     /// The history rows ``HistoryQuery`` selects, the newest `limit` of them, oldest first;
     /// a `notified` or `resolved` row with its outbox entry and delivery attempts (see
     /// ``HistoryEntry``). ``commit(_:)`` writes them (``CycleCommit/dispositions``); delivery
@@ -183,6 +187,8 @@ public struct CycleCommit: Sendable {
     public var closedAlerts: [OpenAlert] = []
     /// Matched events a silence muted (``Routing/silenced``): recorded with the cycle's id.
     public var silenced: [SilencedEvent] = []
+    /// Ended silences whose summary this commit queues (``Routing/summarizedSilences``).
+    public var summarizedSilences: [Int64] = []
     /// What became of each event for each rule it matched (``Routing/dispositions``): the
     /// history rows of this cycle, recorded at its start.
     public var dispositions: [EventDisposition] = []

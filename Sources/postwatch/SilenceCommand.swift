@@ -52,6 +52,8 @@ struct SilenceCommand: AsyncParsableCommand {
         var comment: String
         @Option(help: "Who (default $USER, else the process's user).")
         var author: String?
+        @Flag(help: "When it ends, tell the muted rules' channels what was muted (one message per rule).")
+        var summary = false
         @OptionGroup var options: StateOption
 
         func run() async throws {
@@ -59,7 +61,7 @@ struct SilenceCommand: AsyncParsableCommand {
                 let request = SilenceRequest(
                     matcher: matcher, startsAt: try startsAt.map(Self.time),
                     duration: try Duration(option: duration, named: "--for"), comment: comment,
-                    author: author ?? SilenceRequest.defaultAuthor(environment: Settings.processEnvironment))
+                    author: author ?? SilenceRequest.defaultAuthor(environment: Settings.processEnvironment), summary: summary)
                 print(try await options.admin().addText(request), terminator: "")
             } catch {
                 throw error.exit()

@@ -87,6 +87,34 @@ import Testing
         #expect(try await store.silencedEvents(silenceId: nil, limit: 1).count == 1)
     }
 
+    /// A silence that asked for a summary is owed one once it has ended, with its muted events
+    /// (posts and all), until a commit marks it summarised; one without `summary` never is.
+    @Test(arguments: StoreFactory.all)
+    func anEndedSilenceOwesItsSummaryOnce(_ factory: StoreFactory) async throws {
+        let opened = try factory.make()
+        let store = opened.store
+        var draft = Self.draft()
+        draft.summary = true
+        let silence = try await store.addSilence(draft)
+        #expect(silence.summary)
+        let quiet = try await store.addSilence(Self.draft())
+        var commit = Fixture.cycle()
+        let events = [Fixture.event("p1"), Fixture.event("p2")]
+        commit.events = events
+        commit.silenced = events.map { SilencedEvent(rule: "Failed posts", silenceId: silence.id, event: $0) }
+            + [SilencedEvent(rule: "Failed posts", silenceId: quiet.id, event: events[0])]
+        try await store.commit(commit)
+        #expect(try await store.endedSilences(at: Fixture.t0.addingTimeInterval(3_600)).isEmpty, "still running")
+        let end = Fixture.t0.addingTimeInterval(2 * 3_600)
+        let owed = try await opened.reopen().endedSilences(at: end)
+        #expect(owed.map(\.silence.id) == [silence.id] && owed.first?.silence.summary == true)
+        #expect(owed.first?.muted == commit.silenced.prefix(2).map { $0 }, "the muted events as they were routed")
+        var summarized = Fixture.cycle(at: end)
+        summarized.summarizedSilences = [silence.id]
+        try await store.commit(summarized)
+        #expect(try await store.endedSilences(at: end.addingTimeInterval(60)).isEmpty, "summarised once")
+    }
+
     /// Muted events are history (pruned with the events); silences are not.
     @Test(arguments: StoreFactory.all)
     func pruningTakesOldMutedEventsAndKeepsTheSilences(_ factory: StoreFactory) async throws {

@@ -56,12 +56,31 @@ import Testing
         #expect(router.given.withLock { $0.last } == [])
         #expect(after.silenced.isEmpty && after.drafts.map(\.idempotencyKey) == ["p3"])
     }
+
+    /// A silence with `summary` that ends: the next cycle hands it to the router with what it
+    /// muted, the commit marks it summarised, and no later cycle hands it again.
+    @Test func anEndedSilenceReachesTheRouterOnceForItsSummary() async throws {
+        listing.put(Fixture.post("p1"))
+        let poller = Poller(listing: listing, store: store, router: router)
+        _ = try await poller.runOnce(now: Fixture.t0.addingTimeInterval(60))
+        let silence = try await store.addSilence(SilenceDraft(
+            matcher: "acc_1", startsAt: Fixture.t0, endsAt: Fixture.t0.addingTimeInterval(600), createdAt: Fixture.t0,
+            author: "ana", comment: "outage", summary: true))
+        listing.setStatus("p1", .failed)
+        let muted = try await poller.runOnce(now: Fixture.t0.addingTimeInterval(120))
+        #expect(muted.silenced.count == 1)
+        _ = try await poller.runOnce(now: Fixture.t0.addingTimeInterval(700))
+        _ = try await poller.runOnce(now: Fixture.t0.addingTimeInterval(760))
+        #expect(router.ended.withLock { $0 } == [[], [], [silence.id], []])
+    }
 }
 
 /// Mutes every event whose account is the matcher text of an active silence (the rule language
 /// is Notify's business; here the text is the account); remembers the silence ids it was given.
 final class MutingRouter: Router {
     let given = Mutex<[[Int64]]>([])
+    /// The ended silences owing a summary each call was given.
+    let ended = Mutex<[[Int64]]>([])
     var overdueThresholds: [Int] { [] }
 
     func route(_ events: [Event], at now: Date, throttle: [ThrottleKey: ThrottleState]) -> Routing {
@@ -73,7 +92,9 @@ final class MutingRouter: Router {
         silences: [Silence], scheduled: ScheduledState
     ) -> Routing {
         given.withLock { $0.append(silences.map(\.id)) }
+        ended.withLock { $0.append(scheduled.endedSilences.map(\.silence.id)) }
         var routing = Routing()
+        routing.summarizedSilences = scheduled.endedSilences.map(\.silence.id)
         for event in events {
             if let silence = silences.first(where: { $0.matcher == event.post.accountId }) {
                 routing.silenced.append(SilencedEvent(rule: "r", silenceId: silence.id, event: event))

@@ -143,6 +143,10 @@ public struct NotificationRouter: Router {
             routing.reminders.updateValue(nil, forKey: key)
         }
         routing.notifications += WindowNotices(now: now, channelKinds: channelKinds).drafts(noticeWindows, since: scheduled.lastCycleAt)
+        for ended in scheduled.endedSilences {
+            routing.notifications += SilenceSummaries(rules: rules, renderers: renderers, channelKinds: channelKinds, now: now).drafts(ended)
+            routing.summarizedSilences.append(ended.silence.id)
+        }
         routing.openedAlerts = open.subtracting(openAlerts).sorted(by: Self.alertOrder)
         routing.closedAlerts = openAlerts.subtracting(open).sorted(by: Self.alertOrder)
         return routing

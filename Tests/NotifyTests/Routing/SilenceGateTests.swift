@@ -41,6 +41,31 @@ import Watch
         #expect(routing.fired == [["Failed"], ["Failed"]], "the rule fired for both")
     }
 
+    /// An ended silence that asked for a summary: one message per rule it muted, to the rule's
+    /// channels, carrying the muted posts under a title that says they were muted; keyed by the
+    /// silence (the same drafts on a re-run); marked summarised. A rule no longer loaded gets none.
+    @Test func anEndedSilenceIsSummarisedOncePerRuleItMuted() throws {
+        let router = NotificationRouter(rules: [Fixtures.rule()], channelKinds: ["ops": .slack])
+        var ended = silence(4, #"accountId = "acc_1""#, until: -10)
+        ended.summary = true
+        let muted = [event("p1", account: "acc_1"), event("p2", account: "acc_1")]
+        var scheduled = ScheduledState()
+        scheduled.endedSilences = [
+            EndedSilence(
+                silence: ended,
+                muted: muted.map { SilencedEvent(rule: "Failed", silenceId: 4, event: $0) }
+                    + [SilencedEvent(rule: "Removed rule", silenceId: 4, event: muted[0])])
+        ]
+        let routing = router.route([], at: t0, throttle: [:], openAlerts: [], scheduled: scheduled)
+        #expect(try notified(routing) == ["Failed": ["p1", "p2"]])
+        #expect(routing.notifications.map(\.channel) == ["ops"])
+        let document = try NotificationDocument.decode(try #require(routing.notifications.first).payload)
+        #expect(document.message.title.contains("While muted by silence 4: 2 event(s) of Failed"), "\(document.message.title)")
+        #expect(routing.summarizedSilences == [4])
+        let again = router.route([], at: t0, throttle: [:], openAlerts: [], scheduled: scheduled)
+        #expect(again.notifications.map(\.idempotencyKey) == routing.notifications.map(\.idempotencyKey))
+    }
+
     @Test func everyMatchMutedMeansNoMessageAtAll() {
         let router = NotificationRouter(rules: [Fixtures.rule()], channelKinds: ["ops": .slack])
         let routing = router.route(
