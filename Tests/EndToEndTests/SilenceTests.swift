@@ -139,4 +139,29 @@ struct SilenceTests {
         #expect(fixture.receiver.requests.isEmpty)
         await fixture.finish()
     }
+
+    /// `--summary`: muted while the silence runs; once it is expired, the next check sends one
+    /// message with the muted post under a title naming the silence, and no later check again.
+    @Test func aSilenceWithSummaryTellsWhatItMutedOnceItEnds() async throws {
+        let fixture = try await Fixture.start()
+        try fixture.writeFailureRules(email: false)
+        #expect(try await fixture.check().status == 0)
+        let post = try fixture.movablePost()
+        let state = ["--state", fixture.workspace.state]
+        let added = try await fixture.run(
+            ["silence", "add", #"postId = "\#(post.postId)""#, "--for", "30m", "--comment", "known", "--summary"] + state)
+        #expect(added.status == 0, "\(added.output)")
+        fixture.sandbox.setStatus(post.postId, to: .failed)
+        #expect(try await fixture.check().status == 0)
+        #expect(fixture.receiver.requests.isEmpty)
+        #expect(try await fixture.run(["silence", "expire", "1"] + state).status == 0)
+        let after = try await fixture.check()
+        #expect(after.status == 0, "\(after.output)")
+        let requests = try await fixture.receiver.waitForRequests(count: 1)
+        let body = String(decoding: requests[0].body, as: UTF8.self)
+        #expect(body.contains("While muted by silence 1: 1 event(s) of") && body.contains(post.postId), "\(body)")
+        #expect(try await fixture.check().status == 0)
+        #expect(fixture.receiver.requests.count == 1, "summarised once")
+        await fixture.finish()
+    }
 }
