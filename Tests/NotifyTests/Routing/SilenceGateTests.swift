@@ -45,7 +45,8 @@ import Watch
     /// channels, carrying the muted posts under a title that says they were muted; keyed by the
     /// silence (the same drafts on a re-run); marked summarised. A rule no longer loaded gets none.
     @Test func anEndedSilenceIsSummarisedOncePerRuleItMuted() throws {
-        let router = NotificationRouter(rules: [Fixtures.rule()], channelKinds: ["ops": .slack])
+        let router = NotificationRouter(
+            rules: [Fixtures.rule(channels: ["ops", "oncall"])], channelKinds: ["ops": .slack, "oncall": .pagerduty])
         var ended = silence(4, #"accountId = "acc_1""#, until: -10)
         ended.summary = true
         let muted = [event("p1", account: "acc_1"), event("p2", account: "acc_1")]
@@ -58,7 +59,7 @@ import Watch
         ]
         let routing = router.route([], at: t0, throttle: [:], openAlerts: [], scheduled: scheduled)
         #expect(try notified(routing) == ["Failed": ["p1", "p2"]])
-        #expect(routing.notifications.map(\.channel) == ["ops"])
+        #expect(routing.notifications.map(\.channel) == ["ops"], "not to PagerDuty: a summary pages nobody")
         let document = try NotificationDocument.decode(try #require(routing.notifications.first).payload)
         #expect(document.message.title.contains("While muted by silence 4: 2 event(s) of Failed"), "\(document.message.title)")
         #expect(routing.summarizedSilences == [4])
