@@ -1,33 +1,49 @@
 extension Parser {
     /// `rule "Name" { clause… }`; returns nil only when not even the name could be read.
     mutating func parseRule() -> Syntax.Rule? {
+        guard let block = parseBlock("rule", example: "Failed posts", clause: { (p: inout Parser) throws(Abort) in try p.parseClause() })
+        else { return nil }
+        var rule = Syntax.Rule(name: block.name, keyword: block.keyword, clauses: block.clauses)
+        // A rule without its '{' is not marked broken: its checks ("no 'when' clause") still say more.
+        rule.hasBrokenClauses = block.broken ?? false
+        return rule
+    }
+
+    /// `KEYWORD "Name" { clause… }`, the shape of a rule and of a window: the name (in quotes;
+    /// a bare word is reported and taken), then clauses read by `clause` until `}`, one per
+    /// line, a clause that fails skipped to the end of its line. `broken` says a clause had an
+    /// error (or, with `unclosedIsBroken`, that the block never closed); it is nil when there
+    /// was no `{` at all. Nil only when not even the name could be read.
+    mutating func parseBlock<Clause>(
+        _ word: String, example: String, unclosedIsBroken: Bool = false, clause: (inout Parser) throws(Abort) -> Clause
+    ) -> (keyword: Syntax.Name, name: Syntax.StringLiteral, clauses: [Clause], broken: Bool?)? {
         let keywordToken = advance()
-        let keyword = Syntax.Name(text: "rule", range: keywordToken.range)
+        let keyword = Syntax.Name(text: word, range: keywordToken.range)
         let name: Syntax.StringLiteral
         switch current.kind {
         case .string(let text):
             let token = advance()
             name = Syntax.StringLiteral(text: text, range: token.range, origin: token.stringOrigin)
             if text.allSatisfy(\.isWhitespace) {
-                error("a rule name cannot be empty", at: token.range)
+                error("a \(word) name cannot be empty", at: token.range)
             }
         case .identifier(let text):
             let token = advance()
-            error("rule names are written in quotes: rule \"\(text)\" {", at: token.range)
+            error("\(word) names are written in quotes: \(word) \"\(text)\" {", at: token.range)
             name = Syntax.StringLiteral(text: text, range: token.range, origin: nil)
         default:
-            error("expected the rule's name in quotes after 'rule', as in: rule \"Failed posts\" {", at: current.range)
+            error("expected the \(word)'s name in quotes after '\(word)', as in: \(word) \"\(example)\" {", at: current.range)
             skipLine()
             return nil
         }
         skipNewlines()
         guard current.kind == .leftBrace else {
-            error("expected '{' after the rule name, found \(current.spelling)", at: current.range)
+            error("expected '{' after the \(word) name, found \(current.spelling)", at: current.range)
             skipLine()
-            return Syntax.Rule(name: name, keyword: keyword, clauses: [])
+            return (keyword, name, [], nil)
         }
         let open = advance()
-        var clauses: [Syntax.ClauseNode] = []
+        var clauses: [Clause] = []
         var broken = false
         while true {
             skipNewlines()
@@ -41,23 +57,22 @@ extension Parser {
             }
             if atEnd || Self.topLevelKeywords.contains(current.identifier ?? "") {
                 error(
-                    "rule \"\(name.text)\" is missing its closing '}'",
+                    "\(word) \"\(name.text)\" is missing its closing '}'",
                     at: open.range,
                     notes: atEnd ? [] : [Diagnostic.Note(message: "the next declaration starts here", range: current.range)])
+                if unclosedIsBroken { broken = true }
                 break
             }
             if diagnostics.count >= Self.maximumErrors { break }
             let errorsBefore = diagnostics.count
             do throws(Abort) {
-                clauses.append(try parseClause())
+                clauses.append(try clause(&self))
             } catch {
                 skipLine()
             }
             if diagnostics.count > errorsBefore { broken = true }
         }
-        var rule = Syntax.Rule(name: name, keyword: keyword, clauses: clauses)
-        rule.hasBrokenClauses = broken
-        return rule
+        return (keyword, name, clauses, broken)
     }
 
     mutating func parseClause() throws(Abort) -> Syntax.ClauseNode {

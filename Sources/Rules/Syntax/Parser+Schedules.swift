@@ -6,62 +6,10 @@ extension Parser {
     /// `window "Name" { clause… }`, one clause per line; nil only when not even the name could
     /// be read.
     mutating func parseWindow() -> Syntax.Window? {
-        let keywordToken = advance()
-        let keyword = Syntax.Name(text: "window", range: keywordToken.range)
-        let name: Syntax.StringLiteral
-        switch current.kind {
-        case .string(let text):
-            let token = advance()
-            name = Syntax.StringLiteral(text: text, range: token.range, origin: token.stringOrigin)
-            if text.allSatisfy(\.isWhitespace) { error("a window name cannot be empty", at: token.range) }
-        case .identifier(let text):
-            let token = advance()
-            error("window names are written in quotes: window \"\(text)\" {", at: token.range)
-            name = Syntax.StringLiteral(text: text, range: token.range, origin: nil)
-        default:
-            error("expected the window's name in quotes after 'window', as in: window \"weekend\" {", at: current.range)
-            skipLine()
-            return nil
-        }
-        skipNewlines()
-        guard current.kind == .leftBrace else {
-            error("expected '{' after the window name, found \(current.spelling)", at: current.range)
-            skipLine()
-            var window = Syntax.Window(name: name, keyword: keyword, clauses: [])
-            window.hasBrokenClauses = true
-            return window
-        }
-        let open = advance()
-        var clauses: [Syntax.WindowClauseNode] = []
-        var broken = false
-        while true {
-            skipNewlines()
-            if current.kind == .rightBrace {
-                advance()
-                if !(current.kind == .newline || current.kind == .end) {
-                    error("unexpected \(current.spelling) after '}'; start a new line", at: current.range)
-                    skipLine()
-                }
-                break
-            }
-            if atEnd || Self.topLevelKeywords.contains(current.identifier ?? "") {
-                error(
-                    "window \"\(name.text)\" is missing its closing '}'", at: open.range,
-                    notes: atEnd ? [] : [Diagnostic.Note(message: "the next declaration starts here", range: current.range)])
-                broken = true
-                break
-            }
-            if diagnostics.count >= Self.maximumErrors { break }
-            let errorsBefore = diagnostics.count
-            do throws(Abort) {
-                clauses.append(try parseWindowClause())
-            } catch {
-                skipLine()
-            }
-            if diagnostics.count > errorsBefore { broken = true }
-        }
-        var window = Syntax.Window(name: name, keyword: keyword, clauses: clauses)
-        window.hasBrokenClauses = broken
+        guard let block = parseBlock("window", example: "weekend", unclosedIsBroken: true, clause: { (p: inout Parser) throws(Abort) in try p.parseWindowClause() })
+        else { return nil }
+        var window = Syntax.Window(name: block.name, keyword: block.keyword, clauses: block.clauses)
+        window.hasBrokenClauses = block.broken ?? true
         return window
     }
 
