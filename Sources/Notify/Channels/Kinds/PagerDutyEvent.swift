@@ -50,10 +50,9 @@ struct PagerDutyEvent: Sendable, Hashable {
 
     static func event(for event: Event, in document: NotificationDocument) -> PagerDutyEvent {
         let post = event.post
-        let fields = MessageContext(
-            subject: MessageSubject(rule: document.rule, severity: document.severity, events: [event]), format: .plain
-        ).post(event)
-        let transition = fields["transition"] as? String ?? "\(event.from) → \(event.to)"
+        // A post's values as every layout reads them (plain: PagerDuty shows text as written).
+        let summary = PostSummary(event, format: .plain)
+        let transition = summary.transition
         let line = "\(document.rule): \(post.platform.rawValue) \(post.contentType.rawValue) post \(post.postId) "
             + "of \(post.accountId), \(transition)"
         var details: [String: JSONValue] = [
@@ -62,7 +61,7 @@ struct PagerDutyEvent: Sendable, Hashable {
             "from": .string(event.from),
             "to": .string(event.to),
             "transition": .string(transition),
-            "scheduledLocal": .string(fields["scheduledLocal"] as? String ?? ""),
+            "scheduledLocal": .string(summary.scheduledLocal),
             "message": .string(document.message.title),
         ]
         if let seconds = event.overdueSeconds { details["overdueSeconds"] = .number(String(seconds)) }
