@@ -36,8 +36,10 @@ import Testing
         }
     }
 
+    /// Before 1582 the formatter counts Julian days, which the arithmetic (proleptic Gregorian)
+    /// does not: this fails if those dates stop going through the formatter.
     @Test func farDatesGoThroughTheFormatter() {
-        for instant in [Date(timeIntervalSince1970: -5_000_000_000), Date(timeIntervalSince1970: 9_000_000_000)] {
+        for instant in [Date(timeIntervalSince1970: -15_000_000_000), Date(timeIntervalSince1970: 9_000_000_000)] {
             #expect(TextFormatting.local(instant, timezone: "Europe/Berlin") == Self.formatter("Europe/Berlin").string(from: instant))
         }
     }
