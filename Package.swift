@@ -21,6 +21,8 @@ let package = Package(
         // Already in hummingbird's graph; declared because Sandbox and PostwatchApp import them.
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        // The shared store for several replicas (issue 17); SQLite stays the embedded default.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // libcurl from Debian's libcurl4-openssl-dev; only `Curl` imports it.
@@ -65,6 +67,19 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The shared store on PostgreSQL: the `Store` of several replicas, with the lease and
+        // fencing epoch of the one that polls, claimed deliveries and shared rate limits.
+        .target(
+            name: "PostgresState",
+            dependencies: [
+                "Infinipost",
+                "Timekeeping",
+                "Watch",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "Notify",
             dependencies: [
@@ -94,7 +109,7 @@ let package = Package(
         .target(
             name: "PostwatchApp",
             dependencies: [
-                "Curl", "Infinipost", "Redaction", "Rules", "Timekeeping", "Watch", "Notify", "Sandbox",
+                "Curl", "Infinipost", "PostgresState", "Redaction", "Rules", "Timekeeping", "Watch", "Notify", "Sandbox",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -147,7 +162,7 @@ let package = Package(
         .testTarget(
             name: "WatchTests",
             dependencies: [
-                "Watch", "Curl", "Infinipost", "Sandbox", "TestSupport", "Timekeeping",
+                "Watch", "Curl", "Infinipost", "PostgresState", "Sandbox", "TestSupport", "Timekeeping",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
