@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # into Debian's Python, PEP 668).
 # postgresql: the shared store's tests start private clusters of it (TestSupport.PostgresServer:
 # initdb and pg_ctl, nothing system-wide), and deploy/check.sh runs the HA manifests against one.
-APT_PACKAGES := libcurl4-openssl-dev python3-aiosmtpd python3-markdown-it python3-venv libsqlite3-dev openssl sqlite3 postgresql
+APT_PACKAGES := libcurl4-openssl-dev python3-aiosmtpd python3-markdown-it python3-venv libsqlite3-dev openssl sqlite3 postgresql-15
 # standardwebhooks (PyPI): the reference verifier of `signature standard` in the webhook tests
 # (Tests/NotifyTests/Channels/verify_standard_webhooks.py), in a venv under .build/.
 WEBHOOKS_VENV := .build/webhooks-venv

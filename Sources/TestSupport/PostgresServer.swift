@@ -240,8 +240,7 @@ public final class PostgresServer: Sendable {
                 in: directory)
             if probe.status == 0 { break }
             let log = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
-            // pg_isready's own early attempts are logged as `FATAL: the database system is
-            // starting up`: not the server failing (that failed a start now and then).
+            // The probe itself logs "the database system is starting up": not a failure.
             let failed = log.split(separator: "\n").contains { $0.contains("FATAL") && !$0.contains("is starting up") }
             if failed || ContinuousClock.now > deadline {
                 throw TestSupportError("PostgreSQL did not start in \(directory):\n\(log.suffix(2000))")
