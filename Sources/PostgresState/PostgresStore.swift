@@ -29,6 +29,9 @@ public final class PostgresStore: Store {
     /// The migration's own connection (see ``prepare()``).
     private let migrationConnection: PostgresConnection.Configuration
     let logger: Logger
+    /// The lease this instance was granted, if any (`PostgresStore+Lease.swift`): its epoch is
+    /// the fence of the state it reads and of the writes of the poll path.
+    let heldLease = Mutex<Lease?>(nil)
     private let setUp: (@Sendable () async throws -> Void)?
     /// The pool's run task, and the schema's preparation once started.
     private let lifecycle = Mutex<Lifecycle>(Lifecycle())
@@ -160,6 +163,8 @@ public final class PostgresStore: Store {
                 state.sweepAccounts.insert(accountId)
                 if undocumented { state.hasUndocumentedFilterValues = true }
             }
+            // The epoch of the lease held now: the commit of what is read here carries it.
+            state.fence = heldLease.withLock { $0?.epoch }
             return state
         }
     }
@@ -264,6 +269,7 @@ public final class PostgresStore: Store {
     public func recordFailedCycle(_ record: CycleRecord) async throws {
         try await transaction { connection in
             _ = try await insertCycle(record, rowsWritten: 0, on: connection)
+            try await checkFence(nil, on: connection)
         }
     }
 
