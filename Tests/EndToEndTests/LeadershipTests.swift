@@ -28,9 +28,10 @@ struct LeadershipTests {
         return answer.body.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    static func gauge(_ name: String, port: Int) -> String? {
+    /// The value of a gauge without labels in the replica's `/metrics`.
+    static func gauge(_ name: String, port: Int) -> Double? {
         Net.get(port: port, path: "/metrics")?.body.split(separator: "\n").first { $0.hasPrefix(name + " ") }
-            .map { String($0.dropFirst(name.count + 1)) }
+            .flatMap { Double($0.dropFirst(name.count + 1)) }
     }
 
     @Test func oneReplicaLeadsAndTheOtherTakesOverWithinTwoIntervalsOfItsDeath() async throws {
@@ -54,9 +55,9 @@ struct LeadershipTests {
         }
         let leaderIndex = Self.role(port: ports[0]) == "leader" ? 0 : 1
         let (leader, follower) = (replicas[leaderIndex], replicas[1 - leaderIndex])
-        #expect(Self.gauge("postwatch_leader", port: ports[leaderIndex]) == "1")
-        #expect(Self.gauge("postwatch_leader", port: ports[1 - leaderIndex]) == "0")
-        #expect(Self.gauge("postwatch_lease_epoch", port: ports[leaderIndex]) == "1")
+        #expect(Self.gauge("postwatch_leader", port: ports[leaderIndex]) == 1)
+        #expect(Self.gauge("postwatch_leader", port: ports[1 - leaderIndex]) == 0)
+        #expect(Self.gauge("postwatch_lease_epoch", port: ports[leaderIndex]) == 1)
         try await leader.waitForStderr("the leader's baseline") { $0.contains("cycle complete") }
         // The follower lists nothing.
         #expect(!follower.stderr.contains("cycle complete"), "\(follower.stderr)")
@@ -73,7 +74,7 @@ struct LeadershipTests {
         }
         let takeover = ContinuousClock.now - killed
         #expect(takeover < .seconds(2 * Self.interval), "took over after \(takeover)")
-        #expect(Self.gauge("postwatch_lease_epoch", port: ports[1 - leaderIndex]) == "2")
+        #expect(Self.gauge("postwatch_lease_epoch", port: ports[1 - leaderIndex]) == 2)
 
         // The new leader polls and alerts.
         let post = try fixture.movablePost()
