@@ -29,6 +29,9 @@ public final class PostgresStore: Store {
     /// The migration's own connection (see ``prepare()``).
     private let migrationConnection: PostgresConnection.Configuration
     let logger: Logger
+    /// The lease this instance was granted, if any (`PostgresStore+Lease.swift`): its epoch is
+    /// the fence of the state it reads and of the writes of the poll path.
+    let heldLease = Mutex<Lease?>(nil)
     private let setUp: (@Sendable () async throws -> Void)?
     /// Posts a chunk of `loadState` reads: the server packs them into one value, so that a
     /// million posts are a hundred rows to the client, not a million.
@@ -165,6 +168,8 @@ public final class PostgresStore: Store {
                 state.sweepAccounts.insert(accountId)
                 if undocumented { state.hasUndocumentedFilterValues = true }
             }
+            // The epoch of the lease held now: the commit of what is read here carries it.
+            state.fence = heldLease.withLock { $0?.epoch }
             return state
         }
     }
@@ -265,6 +270,7 @@ public final class PostgresStore: Store {
     public func recordFailedCycle(_ record: CycleRecord) async throws {
         try await transaction { connection in
             _ = try await insertCycle(record, rowsWritten: 0, on: connection)
+            try await checkFence(nil, on: connection)
         }
     }
 
