@@ -139,7 +139,7 @@ let package = Package(
         .executableTarget(
             name: "postwatch-bench",
             dependencies: [
-                "Curl", "Infinipost", "Rules", "Timekeeping", "Watch", "Notify", "Sandbox", "TestSupport",
+                "Curl", "Infinipost", "PostgresState", "Rules", "Timekeeping", "Watch", "Notify", "Sandbox", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // The retention bench marks notifications delivered in bulk on its own connection.
                 .product(name: "GRDB", package: "GRDB.swift"),

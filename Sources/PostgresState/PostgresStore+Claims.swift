@@ -12,33 +12,33 @@ extension PostgresStore {
     /// Pending entries due at `now`, at most `limitPerChannel` per channel, oldest first, now
     /// claimed by this replica: those unclaimed, claimed by a replica whose claim expired, or
     /// already this replica's (asked twice, the answer is the same). Rows another replica is
-    /// claiming at this instant are skipped (`SKIP LOCKED`), never waited for.
+    /// claiming at this instant are passed over (`SKIP LOCKED`), never waited for.
     ///
     /// `now` says what is due (the caller's time, as on SQLite); the claim's expiry is the
     /// database's clock, since replicas' clocks drift.
     public func due(at now: Date, limitPerChannel: Int) async throws -> [OutboxEntry] {
         let lease = configuration.claimLease.secondsValue
         return try await withConnection { connection in
-            // Ranked per channel first (a window function cannot lock), then locked with the
-            // claim condition repeated: a row claimed by another replica between the two is
-            // re-checked on its newest version and left out.
+            // Per channel, its first `limitPerChannel` rows that no other replica holds or is
+            // claiming right now: the lock comes before the limit, so rows being claimed by
+            // another replica are passed over for the next ones, not counted and then skipped
+            // (ranking first gave a second replica nothing while the first was claiming). A
+            // row claimed meanwhile is re-checked on its newest version and left out.
             let rows = try await connection.query(
                 """
-                WITH ranked AS (
-                    SELECT id FROM (
-                        SELECT id, ROW_NUMBER() OVER (PARTITION BY channel ORDER BY next_attempt_at, id) AS rank
-                        FROM outbox
+                WITH taken AS (
+                    SELECT claimable.id FROM (
+                        SELECT DISTINCT channel FROM outbox
                         WHERE state = 'pending' AND next_attempt_at <= \(now.timeIntervalSince1970)
-                          AND (claimed_by IS NULL OR claimed_by = \(replicaId)
-                               OR claim_until < \(unescaped: Self.databaseNow))
-                    ) candidates
-                    WHERE rank <= \(limitPerChannel)
-                ), taken AS (
-                    SELECT id FROM outbox
-                    WHERE id IN (SELECT id FROM ranked) AND state = 'pending'
-                      AND (claimed_by IS NULL OR claimed_by = \(replicaId)
-                           OR claim_until < \(unescaped: Self.databaseNow))
-                    FOR UPDATE SKIP LOCKED
+                    ) due
+                    CROSS JOIN LATERAL (
+                        SELECT id FROM outbox
+                        WHERE state = 'pending' AND channel = due.channel AND next_attempt_at <= \(now.timeIntervalSince1970)
+                          AND (claimed_by IS NULL OR claimed_by = \(replicaId) OR claim_until < \(unescaped: Self.databaseNow))
+                        ORDER BY next_attempt_at, id
+                        LIMIT \(limitPerChannel)
+                        FOR UPDATE SKIP LOCKED
+                    ) claimable
                 )
                 UPDATE outbox SET claimed_by = \(replicaId), claim_until = \(unescaped: Self.databaseNow) + \(lease)
                 WHERE id IN (SELECT id FROM taken)

@@ -143,6 +143,11 @@ import Watch
                     permits: shared ? store : RateLimiter())
             }
             try await Self.run(deliveries, until: "every notification delivered") { arrivals.keys.count >= keys.count }
+            // The shared row is keyed by the destination's SHA-256: no URL in the database.
+            let rows = try await PostgresServer.shared.psql(
+                "SELECT destination FROM postwatch_destinations", database: stores[0].configuration.database)
+            #expect(rows == (shared ? WebhookChannel(name: "c0", url: receiver.url("/hook"), secret: nil, transport: CurlTransport()).permitKey : ""))
+            #expect(!rows.contains("127.0.0.1") && !rows.contains("hook"))
             for store in stores { await store.close() }
 
             let all = arrivals.all

@@ -1,5 +1,5 @@
 import Foundation
-import PostgresState
+@testable import PostgresState
 import Sandbox
 import TestSupport
 import Testing
@@ -56,6 +56,20 @@ import Testing
         for index in 0..<3 { #expect(claimed[index]!.isSubset(of: final[index]), "replica \(index) kept its claims") }
         #expect(final[0].isDisjoint(with: final[1]) && final[0].isDisjoint(with: final[2]) && final[1].isDisjoint(with: final[2]))
         #expect(final.reduce(0) { $0 + $1.count } == count)
+        for store in stores { await store.close() }
+    }
+
+    /// Rows another replica is claiming at this moment (locked in its transaction) are passed
+    /// over for the next ones of the channel: a replica reading while another claims gets work
+    /// too, not an empty answer (the limit is applied after the lock, not before).
+    @Test func rowsBeingClaimedArePassedOverForTheNextOnes() async throws {
+        let stores = try await PostgresServer.shared.replicas(2)
+        try await queue((0..<10).map { Fixture.draft("k\($0)") }, into: stores[0])
+        let next = try await stores[0].transaction { connection in
+            try await connection.query("SELECT id FROM outbox ORDER BY id LIMIT 5 FOR UPDATE", logger: stores[0].logger)
+            return try await stores[1].due(at: Fixture.t0, limitPerChannel: 5)
+        }
+        #expect(next.map(\.draft.idempotencyKey) == (5..<10).map { "k\($0)" })
         for store in stores { await store.close() }
     }
 
