@@ -127,7 +127,12 @@ struct NotifyBench: AsyncParsableCommand {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("postwatch-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try SQLiteStore(path: directory.appendingPathComponent("state.sqlite").path)
-        let now = Date()
+        _ = try await store.commit(commit(count: count, channels: channels, at: Date()))
+        return store
+    }
+
+    /// A cycle's commit queueing `count` routed notifications spread over the channels.
+    static func commit(count: Int, channels: [(name: String, kind: ChannelKind)], at now: Date) -> CycleCommit {
         var drafts: [OutboxDraft] = []
         for index in 0..<count {
             let channel = channels[index % channels.count]
@@ -138,8 +143,7 @@ struct NotifyBench: AsyncParsableCommand {
         }
         var commit = CycleCommit(cycle: CycleRecord(startedAt: now, endedAt: now, result: .complete, notifications: drafts.count))
         commit.notifications = drafts
-        _ = try await store.commit(commit)
-        return store
+        return commit
     }
 
     static func event(_ index: Int, at now: Date) -> Event {
