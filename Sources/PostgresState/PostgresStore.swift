@@ -30,6 +30,9 @@ public final class PostgresStore: Store {
     private let migrationConnection: PostgresConnection.Configuration
     let logger: Logger
     private let setUp: (@Sendable () async throws -> Void)?
+    /// Posts a chunk of `loadState` reads: the server packs them into one value, so that a
+    /// million posts are a hundred rows to the client, not a million.
+    let postChunk: Int
     /// The pool's run task, and the schema's preparation once started.
     private let lifecycle = Mutex<Lifecycle>(Lifecycle())
 
@@ -49,12 +52,14 @@ public final class PostgresStore: Store {
     }
 
     /// With `setUp`, run before the migration until it succeeds once: a test creates its
-    /// database there, so that a store can be made where no `await` is possible.
+    /// database there, so that a store can be made where no `await` is possible. `postChunk`:
+    /// the posts `loadState` reads a chunk at a time (a test reads several with few posts).
     init(
         configuration: PostgresConfiguration, replicaId: String, logger: Logger,
-        setUp: (@Sendable () async throws -> Void)?
+        setUp: (@Sendable () async throws -> Void)?, postChunk: Int = 10_000
     ) throws(PostgresConfigurationError) {
         self.configuration = configuration
+        self.postChunk = max(1, postChunk)
         self.replicaId = replicaId
         self.logger = logger
         self.setUp = setUp
@@ -164,10 +169,6 @@ public final class PostgresStore: Store {
         }
     }
 
-    /// Posts a chunk of `loadState` reads: the server packs them into one value, so that a
-    /// million posts are a hundred rows to the client, not a million.
-    static let postChunk = 10_000
-
     /// Every stored post's id, status and fingerprint, into `posts`, without a String per post
     /// (a million are read every cycle). Row by row, postgres-nio spends tens of microseconds a
     /// row; so the server packs each chunk of posts (by id, from where the last ended: an
@@ -184,7 +185,7 @@ public final class PostgresStore: Store {
                        MAX(post_id), COUNT(*)
                 FROM (SELECT post_id, status, fingerprint FROM posts
                       WHERE \(after)::text IS NULL OR post_id > \(after)
-                      ORDER BY post_id LIMIT \(Self.postChunk)) chunk
+                      ORDER BY post_id LIMIT \(postChunk)) chunk
                 """, logger: logger)
             var read = 0
             for try await row in rows {
@@ -195,7 +196,7 @@ public final class PostgresStore: Store {
                 guard let bytes = packed.bytes else { break }
                 try Self.unpack(bytes, into: &posts)
             }
-            if read < Self.postChunk { return }
+            if read < postChunk { return }
         }
     }
 
