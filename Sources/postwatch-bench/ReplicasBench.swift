@@ -26,11 +26,7 @@ struct ReplicasBench: AsyncParsableCommand {
 
     func run() async throws {
         let transport = CurlTransport()
-        #if DEBUG
-        let build = "debug build"
-        #else
-        let build = "release build"
-        #endif
+        let build = NotifyBench.build
         var lines = [
             "## Delivery by several replicas (PostgreSQL)", "",
             "Measured with `postwatch-bench replicas` (\(build)) on \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(NotifyBench.loadAverage()); outbox in a private PostgreSQL 15 cluster (fsync off), every replica a `Delivery` on its own `PostgresStore`, \(receivers) webhook receivers on 127.0.0.1, no rate limit.",

@@ -81,8 +81,9 @@ import Watch
 
     /// By how many requests the busiest window of `times` (sorted) passes what a `perSecond`
     /// limit with `burst` allows: `burst + ⌊(Δ + jitter) · perSecond⌋` in any window of Δ
-    /// seconds. `jitter` forgives a request sent on time but arriving late, next to one that did
-    /// not (the machine is shared and loaded); zero or less: within the limit.
+    /// seconds. `jitter` forgives a request sent late (never early: a replica sleeps its wait
+    /// after the database gave it) next to one sent on time: the whole suite on 2 busy cores
+    /// once delayed a send 0.4 s. Zero or less: within the limit.
     static func excess(_ times: [Double], perSecond: Double, burst: Int, jitter: Double) -> Int {
         var worst = Int.min
         for first in times.indices {
@@ -152,7 +153,7 @@ import Watch
 
             let all = arrivals.all
             let times = all.map(\.at).sorted()
-            let excess = Self.excess(times, perSecond: workload.perSecond, burst: workload.burst, jitter: 0.3)
+            let excess = Self.excess(times, perSecond: workload.perSecond, burst: workload.burst, jitter: 0.6)
             if shared {
                 #expect(all.count == keys.count, "each exactly once")
                 #expect(Set(all.map(\.key)) == Set(keys))
