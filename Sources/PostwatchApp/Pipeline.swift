@@ -122,15 +122,25 @@ struct Pipeline: Sendable {
         Pruner(store: store, retention: Retention(period: settings.retention), logger: logger)
     }
 
+    /// Entries of one channel a replica claims at a time on a shared store.
+    static let sharedBatchSize = 20
+
     /// - Parameter observe: each attempt's outcome (the daemon counts them in its metrics).
     func delivery(
         logger: Logger, configuration: Delivery.Configuration = Delivery.Configuration(),
         observe: @escaping @Sendable (Delivery.Outcome) -> Void = { _ in }
     ) -> Delivery {
         // A shared store (PostgreSQL) permits sends itself: claims and rate limits across replicas.
-        Delivery(
+        let shared = store as? any SendPermits
+        var configuration = configuration
+        if shared != nil {
+            // A replica claims what it reads: 500 of a busy channel at once would leave the other
+            // replicas idle, and all 500 waiting a claim lease when that replica dies.
+            configuration.batchSize = min(configuration.batchSize, Self.sharedBatchSize)
+        }
+        return Delivery(
             outbox: store, channels: channels, configuration: configuration, clock: clock, logger: logger,
-            permits: (store as? any SendPermits) ?? RateLimiter(), observe: observe)
+            permits: shared ?? RateLimiter(), observe: observe)
     }
 
     /// Exit code 3 for a failed listing (coded with the API's error code), 2 for anything else

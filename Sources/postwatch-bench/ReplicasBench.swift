@@ -53,7 +53,7 @@ struct ReplicasBench: AsyncParsableCommand {
             WebhookChannel(name: "hook\(index)", url: receiver.url("/hook"), secret: "bench-secret", transport: transport)
         }
         let stores = try await PostgresServer.shared.replicas(count)
-        try await stores[0].commit(NotifyBench.commit(count: messages, channels: channels.map { ($0.name, $0.kind) }, at: Date()))
+        try await stores[0].commitAsLeader(NotifyBench.commit(count: messages, channels: channels.map { ($0.name, $0.kind) }, at: Date()))
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         let deliveries = stores.map { store in

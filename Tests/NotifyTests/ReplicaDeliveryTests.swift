@@ -59,7 +59,7 @@ import Watch
         }
         var commit = CycleCommit(cycle: CycleRecord(startedAt: now, endedAt: now, result: .complete))
         commit.notifications = drafts
-        try await store.commit(commit)
+        try await store.commitAsLeader(commit)
         return drafts.map(\.idempotencyKey)
     }
 

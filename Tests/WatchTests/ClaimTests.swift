@@ -9,10 +9,10 @@ import Testing
 /// their own entries; a claim left to expire passes to another replica, and the one that held
 /// it may no longer send (its permit is nil). On the database's clock, with real stores.
 @Suite(.enabled(if: PostgresServer.shouldTest)) struct ClaimTests {
-    func queue(_ drafts: [OutboxDraft], into store: any Store, at: Date = Fixture.t0) async throws {
+    func queue(_ drafts: [OutboxDraft], into store: PostgresStore, at: Date = Fixture.t0) async throws {
         var commit = Fixture.cycle(at: at)
         commit.notifications = drafts
-        try await store.commit(commit)
+        try await store.commitAsLeader(commit)
     }
 
     /// Hundreds of due entries on a few channels, three replicas reading at once with generated
