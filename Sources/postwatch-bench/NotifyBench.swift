@@ -32,12 +32,7 @@ struct NotifyBench: AsyncParsableCommand {
     func run() async throws {
         let transport = CurlTransport()
         var lines: [String] = ["## Notify", ""]
-        #if DEBUG
-        let build = "debug build"
-        #else
-        let build = "release build"
-        #endif
-        lines.append("Measured with `postwatch-bench notify` (\(build)) on \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(Self.loadAverage()); outbox in a real SQLite file, receivers on 127.0.0.1.")
+        lines.append("Measured with `postwatch-bench notify` (\(Self.buildKind)) on \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(Self.loadAverage()); outbox in a real SQLite file, receivers on 127.0.0.1.")
         lines.append("")
         // Rendering first: a CPU measurement, before the delivery runs load the machine.
         let layouts = try Self.layoutRendering(iterations: layoutIterations, transport: transport)
@@ -149,6 +144,15 @@ struct NotifyBench: AsyncParsableCommand {
             caption: "Benchmark caption number \(index) #bench", soundId: nil, timezone: "Europe/Paris",
             scheduledTime: now.addingTimeInterval(-600), status: .failed, postedAt: nil, createdAt: now.addingTimeInterval(-86_400))
         return Event(kind: .transition, from: "pending_render", to: "failed", post: post, detectedAt: now)
+    }
+
+    /// `debug build` or `release build`: figures of a debug build are no figures.
+    static var buildKind: String {
+        #if DEBUG
+        "debug build"
+        #else
+        "release build"
+        #endif
     }
 
     static func seconds(_ value: Double) -> String { String(format: "%.2f s", value) }
