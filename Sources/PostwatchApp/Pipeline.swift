@@ -89,7 +89,10 @@ struct Pipeline: Sendable {
         logger: Logger, configuration: Delivery.Configuration = Delivery.Configuration(),
         observe: @escaping @Sendable (Delivery.Outcome) -> Void = { _ in }
     ) -> Delivery {
-        Delivery(outbox: store, channels: channels, configuration: configuration, clock: clock, logger: logger, observe: observe)
+        // A shared store (PostgreSQL) permits sends itself: claims and rate limits across replicas.
+        Delivery(
+            outbox: store, channels: channels, configuration: configuration, clock: clock, logger: logger,
+            permits: (store as? any SendPermits) ?? RateLimiter(), observe: observe)
     }
 
     /// Exit code 3 for a failed listing (coded with the API's error code), 2 for anything else

@@ -38,14 +38,16 @@ public struct OutboxEntry: Sendable, Hashable {
 
 /// The outbox as delivery sees it (implemented by the store).
 ///
-/// One delivering process at a time: ``due(at:limitPerChannel:)`` reads, it does not claim, so
-/// two processes reading the same due entries would both send them. Several replicas
-/// delivering from a shared store (issue 17) need a claim with a lease (`FOR UPDATE SKIP
-/// LOCKED`) in its place; the marks below stay as they are.
+/// On SQLite one process delivers (the state file's lock keeps a second out), and
+/// ``due(at:limitPerChannel:)`` only reads. On the shared store (PostgreSQL, issue 17) every
+/// replica delivers: `due` claims what it returns for a lease, so that no two replicas send the
+/// same entry, and the store's ``SendPermits`` says before each send whether the claim is still
+/// this replica's. The marks below clear the claim.
 public protocol Outbox: Sendable {
     /// Pending entries whose `nextAttemptAt` has come, oldest first, at most `limitPerChannel`
     /// of each channel: however many one busy channel has waiting, every other channel's due
-    /// entries are in the answer (one failing destination never delays another).
+    /// entries are in the answer (one failing destination never delays another). A shared store
+    /// answers with the entries this replica holds or could claim, and claims them.
     func due(at now: Date, limitPerChannel: Int) async throws -> [OutboxEntry]
     /// The earliest `nextAttemptAt` of a pending entry, due or not; nil when nothing is pending.
     func nextAttempt() async throws -> Date?

@@ -19,10 +19,17 @@ public struct PollService: Service, CustomStringConvertible {
         public var jitter: Double
         /// The longest wait between two cycles while they fail.
         public var maxBackoff: Duration
-        public init(interval: Duration = .seconds(60), jitter: Double = 0.05, maxBackoff: Duration = .seconds(600)) {
+        /// While this replica does not lead (see `leading`), how often it looks again: a
+        /// takeover polls within this of the lease being taken, not an interval later.
+        public var standbyCheck: Duration
+        public init(
+            interval: Duration = .seconds(60), jitter: Double = 0.05, maxBackoff: Duration = .seconds(600),
+            standbyCheck: Duration = .seconds(1)
+        ) {
             self.interval = interval
             self.jitter = jitter
             self.maxBackoff = maxBackoff
+            self.standbyCheck = standbyCheck
         }
 
         /// While cycles fail, the interval doubles per failure up to `maxBackoff`.
@@ -34,15 +41,19 @@ public struct PollService: Service, CustomStringConvertible {
     private let clock: any WallClock
     private let logger: Logger
     private let random: @Sendable () -> Double
+    private let leading: @Sendable () -> Bool
     private let onSuccess: @Sendable (CycleReport) async -> Void
     private let onFailure: @Sendable (any Error) async -> Void
 
     /// - Parameters:
     ///   - cycle: runs one cycle at the given time (the poller's `runOnce(now:)`).
+    ///   - leading: whether this replica polls now (``LeaseKeeper/isLeader`` on a shared store);
+    ///     while it says no, no cycle runs (a follower lists nothing).
     ///   - onSuccess, onFailure: metrics, readiness, progress.
     public init(
         configuration: Configuration, clock: any WallClock = SystemClock(), logger: Logger,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
+        leading: @escaping @Sendable () -> Bool = { true },
         cycle: @escaping @Sendable (Date) async throws -> CycleReport,
         onSuccess: @escaping @Sendable (CycleReport) async -> Void = { _ in },
         onFailure: @escaping @Sendable (any Error) async -> Void = { _ in }
@@ -51,6 +62,7 @@ public struct PollService: Service, CustomStringConvertible {
         self.clock = clock
         self.logger = logger
         self.random = random
+        self.leading = leading
         self.cycle = cycle
         self.onSuccess = onSuccess
         self.onFailure = onFailure
@@ -60,6 +72,17 @@ public struct PollService: Service, CustomStringConvertible {
         var failures = 0
         var lastFailureLog: Duration?
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            guard leading() else {
+                // A follower: no cycle and no log line; it looks again soon, so that a takeover
+                // polls at once rather than an interval later.
+                let wait = min(configuration.standbyCheck, configuration.interval)
+                do {
+                    try await cancelWhenGracefulShutdown { try await clock.sleep(for: wait) }
+                } catch {
+                    break
+                }
+                continue
+            }
             // Intervals on the monotonic reading: a clock set back an hour must not pause cycles.
             let start = clock.elapsed
             do {

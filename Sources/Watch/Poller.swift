@@ -177,6 +177,8 @@ public actor Poller {
             commit.digestEntries = routing.digestEntries
             commit.reminders = routing.reminders
             commit.held = routing.held
+            // A shared store applies the commit only under the lease the state was read under.
+            commit.fence = state.fence
             if !routing.held.isEmpty {
                 logger.info("events held by a maintenance window", metadata: [
                     "cycle.held": "\(routing.held.count)", "rule.name": "\(Set(routing.held.map(\.rule)).sorted())",

@@ -18,8 +18,8 @@ import Infinipost
 /// - **One committer.** ``loadState()`` then ``commit(_:)`` is read-then-write with nothing
 ///   in between to say the state is still the one read: a second poller committing at the same
 ///   time would apply a diff against a stale state. SQLite relies on the state file's lock
-///   (`StateLock`); a shared store needs a lease and a fencing epoch checked by the commit
-///   (issue 17), which is an addition to this protocol, not a change of its calls.
+///   (`StateLock`); a shared store also implements ``Leadership`` and checks the fencing epoch
+///   (``StoredState/fence``, ``CycleCommit/fence``) in every write of the poll path.
 public protocol Store: Outbox {
     /// Everything the diff needs, read in one consistent snapshot of the store.
     func loadState() async throws -> StoredState
@@ -136,11 +136,16 @@ public struct StoredState: Sendable {
     /// A stored post has a platform or content type the API added after this build: the
     /// documented filters cannot name it, so every cycle lists by status alone.
     public var hasUndocumentedFilterValues: Bool
+    /// The fencing epoch of the lease this store held when it read the state (see
+    /// ``Leadership``); nil on a store without leases (SQLite) or when it held none. The
+    /// ``Poller`` hands it back in ``CycleCommit/fence``.
+    public var fence: Int64?
 
     public init(
         posts: StoredPosts = StoredPosts(), overdueMarkers: Set<OverdueMarker> = [],
         throttle: [ThrottleKey: ThrottleState] = [:], hasBaseline: Bool = false,
-        sweepAccounts: Set<String> = [], cyclesRecorded: Int = 0, hasUndocumentedFilterValues: Bool = false
+        sweepAccounts: Set<String> = [], cyclesRecorded: Int = 0, hasUndocumentedFilterValues: Bool = false,
+        fence: Int64? = nil
     ) {
         self.posts = posts
         self.overdueMarkers = overdueMarkers
@@ -149,6 +154,7 @@ public struct StoredState: Sendable {
         self.sweepAccounts = sweepAccounts
         self.cyclesRecorded = cyclesRecorded
         self.hasUndocumentedFilterValues = hasUndocumentedFilterValues
+        self.fence = fence
     }
 }
 
@@ -202,6 +208,12 @@ public struct CycleCommit: Sendable {
     /// Events a maintenance window muted (not written by the store yet: the history of
     /// issue 16 records them).
     public var held: [HeldEvent] = []
+    /// The epoch of the lease the state was read under (``StoredState/fence``): a shared store
+    /// applies the commit only while that lease is still the current one, and refuses it with
+    /// ``StoreError/Code/fenced`` otherwise (another replica may have committed since the
+    /// read). Nil: checked against the lease the store holds at commit time, and refused when
+    /// it holds none. A store without leases (SQLite) ignores it.
+    public var fence: Int64?
 
     public init(cycle: CycleRecord) {
         self.cycle = cycle

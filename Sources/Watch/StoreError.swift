@@ -2,7 +2,7 @@
 public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// What went wrong, as something a caller can switch over.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
-        private enum Value: String { case open, database, encoding, outdated }
+        private enum Value: String { case open, database, encoding, outdated, fenced }
         private let value: Value
         private init(_ value: Value) { self.value = value }
 
@@ -14,6 +14,10 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let encoding = Code(.encoding)
         /// Opened read-only, the store needs a migration that only a writer can make.
         public static let outdated = Code(.outdated)
+        /// A shared store refused a write of the poll path: this replica does not hold the
+        /// current lease (it never took it, it ran out, or another replica took over since the
+        /// state was read). Nothing was written; the message says who leads and until when.
+        public static let fenced = Code(.fenced)
         public var description: String { value.rawValue }
     }
 

@@ -13,6 +13,8 @@ actor MemoryOutbox: Outbox {
     /// The delivery log the marks were given, by entry.
     private(set) var attempts: [Int64: [DeliveryAttempt]] = [:]
     private var nextID: Int64 = 1
+    /// How many times ``due(at:limitPerChannel:)`` was asked (a delivery loop's polls).
+    private(set) var dueReads = 0
 
     /// Queues `document` as the store would (its key, channel and rule); returns its id.
     @discardableResult
@@ -33,6 +35,7 @@ actor MemoryOutbox: Outbox {
     func entry(_ id: Int64) -> OutboxEntry? { rows[id] }
 
     func due(at now: Date, limitPerChannel: Int) async throws -> [OutboxEntry] {
+        dueReads += 1
         let due = rows.values.filter { $0.state == .pending && $0.nextAttemptAt <= now }
             .sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }
         return Dictionary(grouping: due, by: \.draft.channel).values

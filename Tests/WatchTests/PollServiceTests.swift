@@ -62,5 +62,27 @@ import Timekeeping
         #expect(clock.sleeps == [.seconds(50), .seconds(50)])
     }
 
+    /// A follower runs no cycle and looks again every `standbyCheck`; once it leads, it
+    /// polls at once, then at the interval.
+    @Test func aFollowerRunsNoCycleUntilItLeads() async throws {
+        let clock = ManualClock()
+        let start = clock.now
+        let checks = Mutex(0)
+        let times = Mutex<[Date]>([])
+        let service = PollService(
+            configuration: Self.configuration, clock: clock, logger: .init(label: "test"), random: { 0 },
+            leading: { checks.withLock { $0 += 1; return $0 > 3 } },
+            cycle: { now in
+                let count = times.withLock { $0.append(now); return $0.count }
+                if count >= 2 { throw CancellationError() }
+                return CycleReport(
+                    startedAt: now, duration: .zero, result: .complete, events: [], notifications: 0, posts: 0, received: 0,
+                    listings: 1, pages: 1, upserts: 0, deletions: 0, rowsWritten: 0)
+            })
+        try await service.run()
+        #expect(clock.sleeps == [.seconds(1), .seconds(1), .seconds(1), .seconds(60)])
+        #expect(times.withLock { $0 }.map { $0.timeIntervalSince(start) } == [3, 63])
+    }
+
     struct TestFailure: Error {}
 }

@@ -28,7 +28,7 @@ enum SplitDelivery {
         let key = "\(document.idempotencyKey) \(requests.count)"
         let first = progress.sent(key)
         for (index, request) in requests.enumerated() where index >= first {
-            if index > first { await RequestPacing.beforeNextRequest() }
+            if index > first { try await RequestPacing.beforeNextRequest() }
             let response: HTTPResponse
             do {
                 response = try await transport.send(request)

@@ -10,7 +10,7 @@ extension Delivery {
     /// requests and the log of the peer's answers as task-local values.
     static func send(
         _ document: NotificationDocument, to addresses: [String]?, through channel: any Channel, deadline: ContinuousClock.Instant?,
-        pace: @escaping @Sendable () async -> Void, answers: TransferAnswers
+        pace: @escaping @Sendable () async -> Bool, answers: TransferAnswers
     ) async -> DeliveryFailure? {
         await CurlTransport.$deadline.withValue(deadline) {
             await RequestPacing.$current.withValue(RequestPacing(wait: pace)) {
@@ -28,8 +28,10 @@ extension Delivery {
         }
     }
 
-    /// Sends `entries` to one destination in order, at its rate limit; stops early (leaving
-    /// the rest pending) when the task is cancelled or the next send would pass `deadline`.
+    /// Sends `entries` to one destination in order, each once permitted (``Watch/SendPermits``:
+    /// the rate limit, and on a shared store the entry's claim); stops early (leaving the rest
+    /// pending) when the task is cancelled, the next send would pass `deadline`, or no permit
+    /// can be had (the store is unreachable).
     func deliver(_ entries: [OutboxEntry], to channel: (any Channel)?, channelName: String, deadline: Date?) async -> Report {
         var report = Report()
         for entry in entries {
@@ -45,7 +47,22 @@ extension Delivery {
             logger[metadataKey: "channel.kind"] = "\(channel.kind)"
             logger[metadataKey: "channel.destination"] = "\(channel.redactedDestination)"
 
-            let wait = limiter.reserve(channel.destination, limit: channel.rateLimit, at: clock.now)
+            let destination = channel.permitKey
+            let wait: Duration
+            do {
+                guard let permitted = try await permits.permit(
+                    entry: entry.id, destination: destination, perSecond: channel.rateLimit?.perSecond,
+                    burst: channel.rateLimit?.burst ?? 1, at: clock.now)
+                else {
+                    logger.notice("another replica took this notification over; not sent here")
+                    report.handedOver += 1
+                    continue
+                }
+                wait = permitted
+            } catch {
+                logger.error("cannot take a send permit; the destination waits for the next pass", metadata: ["error": "\(error)"])
+                break
+            }
             if let deadline, clock.now.addingTimeInterval(wait.secondsValue) > deadline { break }
             if wait > .zero {
                 do { try await clock.sleep(for: wait) } catch { break }
@@ -72,11 +89,27 @@ extension Delivery {
             // the deadline bounds the whole delivery phase, in-flight attempts included (an
             // attempt cut short is a failure like a timeout: retried later, same key).
             let transferDeadline = deadline.map { ContinuousClock.now + .seconds(max(0, $0.timeIntervalSince(clock.now))) }
-            // The requests after a send's first take a token each (``RequestPacing``).
-            let pace: @Sendable () async -> Void = { [limiter, clock] in
-                var wait = limiter.reserve(channel.destination, limit: channel.rateLimit, at: clock.now)
+            // The requests after a send's first take a permit each (``RequestPacing``); a claim
+            // lost mid-send stops it there, unmarked. So does a store that cannot be asked:
+            // the claim lapses and the entry is sent again, same key, as after a crash.
+            let stopped = SendStop()
+            let pace: @Sendable () async -> Bool = { [permits, clock, logger] in
+                let permitted: Duration?
+                do {
+                    permitted = try await permits.permit(
+                        entry: entry.id, destination: destination, perSecond: channel.rateLimit?.perSecond,
+                        burst: channel.rateLimit?.burst ?? 1, at: clock.now)
+                } catch {
+                    logger.error("cannot take a send permit; the send stops here", metadata: ["error": "\(error)"])
+                    permitted = nil
+                }
+                guard var wait = permitted else {
+                    stopped.raise()
+                    return false
+                }
                 if let deadline { wait = min(wait, .seconds(max(0, deadline.timeIntervalSince(clock.now)))) }
                 if wait > .zero { try? await clock.sleep(for: wait) }
+                return true
             }
             // The peer's answers are noted for the history's delivery log; the time is the
             // attempt's own, measured, not the clock's.
@@ -85,6 +118,11 @@ extension Delivery {
             let result = await Self.send(
                 document, to: addresses, through: channel, deadline: transferDeadline, pace: pace, answers: answers)
             let attempt = DeliveryAttempt(startedAt: startedAt, duration: ContinuousClock.now - started, answer: answers.last)
+            if stopped.isRaised {
+                logger.notice("the send stopped: another replica took this notification over, or its claim could not be checked")
+                report.handedOver += 1
+                continue
+            }
             var recipients: [OutboxRecipient]?
             var failure = result
             if failure == nil, let addresses {
@@ -187,8 +225,12 @@ extension Delivery {
         if !permanent && now < deadline {
             let delay = configuration.backoff.delay(attempt: attempts, retryAfter: failure.retryAfter, random: random())
             next = min(max(now.addingTimeInterval(delay.secondsValue), notBefore ?? now), deadline)
-            if let retryAfter = failure.retryAfter, let destination = channel?.destination {
-                limiter.pause(destination, until: now.addingTimeInterval(retryAfter.secondsValue))
+            if let retryAfter = failure.retryAfter, let channel {
+                do {
+                    try await permits.pause(destination: channel.permitKey, until: now.addingTimeInterval(retryAfter.secondsValue))
+                } catch {
+                    logger.error("cannot pause the destination as Retry-After asks", metadata: ["error": "\(error)"])
+                }
             }
         }
         if next == nil {

@@ -13,6 +13,9 @@ import Watch
 /// and `demo`; `deliverDue(now:)` and `drain(until:)` serve the one-shot `check`. Delivery is
 /// at least once: an entry is marked delivered after the destination accepted it. Time comes
 /// from the injected ``WallClock``.
+///
+/// Every send is permitted first (``Watch/SendPermits``): in one process by a ``RateLimiter``;
+/// on a shared store by the store, which also says when another replica took the entry over.
 public final class Delivery: Service, CustomStringConvertible, Sendable {
     /// What ServiceLifecycle logs for this service.
     public var description: String { "Delivery" }
@@ -43,6 +46,9 @@ public final class Delivery: Service, CustomStringConvertible, Sendable {
         public var failed = 0
         /// Given up after `deadAfter` of failures: now dead.
         public var dead = 0
+        /// Claims that passed to another replica before the send (or mid-send): neither sent
+        /// further nor marked here; the replica holding the claim does both.
+        public var handedOver = 0
         public init() {}
 
         static func + (lhs: Report, rhs: Report) -> Report {
@@ -51,6 +57,7 @@ public final class Delivery: Service, CustomStringConvertible, Sendable {
             sum.retrying += rhs.retrying
             sum.failed += rhs.failed
             sum.dead += rhs.dead
+            sum.handedOver += rhs.handedOver
             return sum
         }
     }
@@ -70,7 +77,8 @@ public final class Delivery: Service, CustomStringConvertible, Sendable {
     let logger: Logger
     let random: @Sendable () -> Double
     let observe: @Sendable (Outcome) -> Void
-    let limiter = RateLimiter()
+    let permits: any SendPermits
+    private let wakeup = Wakeup()
     private let channels: Mutex<[String: any Channel]>
     /// Destinations with a worker in `run()`: one worker per destination keeps its order and pace.
     private let busy = Mutex<Set<String>>([])
@@ -78,9 +86,11 @@ public final class Delivery: Service, CustomStringConvertible, Sendable {
     public init(
         outbox: any Outbox, channels: [any Channel], configuration: Configuration = Configuration(),
         clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "postwatch.delivery"),
+        permits: any SendPermits = RateLimiter(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
         observe: @escaping @Sendable (Outcome) -> Void = { _ in }
     ) {
+        self.permits = permits
         self.observe = observe
         self.outbox = outbox
         self.configuration = configuration
@@ -93,6 +103,12 @@ public final class Delivery: Service, CustomStringConvertible, Sendable {
     /// Uses these channels from now on (after the rules were reloaded).
     public func replaceChannels(_ channels: [any Channel]) {
         self.channels.withLock { $0 = Dictionary(channels.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last }) }
+    }
+
+    /// Ends the loop's wait for its next poll now: a hint that notifications were queued (a
+    /// PostgreSQL `NOTIFY` from the replica that committed them). The poll stays the fallback.
+    public func wake() {
+        wakeup.ring()
     }
 
     /// Delivers every entry due at `now`, all destinations concurrently; returns once each was
@@ -135,8 +151,8 @@ public final class Delivery: Service, CustomStringConvertible, Sendable {
         return report
     }
 
-    /// The service loop: every `pollInterval`, starts a worker for each destination that has
-    /// due entries and no worker yet. On a graceful shutdown (SIGTERM) or cancellation it starts
+    /// The service loop: every `pollInterval` (sooner after a ``wake()``), starts a worker for
+    /// each destination that has due entries and no worker yet. On a graceful shutdown (SIGTERM) or cancellation it starts
     /// nothing new, and a send in flight completes (its entry is marked) before the loop returns.
     public func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -160,8 +176,18 @@ public final class Delivery: Service, CustomStringConvertible, Sendable {
                 } catch {
                     logger.error("cannot read the outbox", metadata: ["error": "\(error)"])
                 }
-                do { try await clock.sleep(for: configuration.pollInterval) } catch { break }
+                await nap()
             }
+        }
+    }
+
+    /// Waits for the next poll: `pollInterval`, or less if woken; returns at once when cancelled.
+    private func nap() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [clock, configuration] in try? await clock.sleep(for: configuration.pollInterval) }
+            group.addTask { [wakeup] in await wakeup.wait() }
+            await group.next()
+            group.cancelAll()
         }
     }
 

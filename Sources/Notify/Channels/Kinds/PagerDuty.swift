@@ -77,7 +77,7 @@ public struct PagerDutyChannel: Channel {
         var refused: DeliveryFailure?
         for (index, request) in try requests(for: document).enumerated() {
             // One token of the routing key's limit per event, not per notification.
-            if index > 0 { await RequestPacing.beforeNextRequest() }
+            if index > 0 { try await RequestPacing.beforeNextRequest() }
             do throws(DeliveryFailure) {
                 try await transport.deliver(request, redactor: redactor)
             } catch where error.isPermanent {
