@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         // The shared store for several replicas (issue 17); SQLite stays the embedded default.
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // Already in postgres-nio's graph; declared because PostgresState builds its TLS configuration.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // libcurl from Debian's libcurl4-openssl-dev; only `Curl` imports it.
@@ -73,9 +75,12 @@ let package = Package(
             name: "PostgresState",
             dependencies: [
                 "Infinipost",
+                // Its "did you mean" (Suggestion) for a misspelt URL parameter.
+                "Rules",
                 "Timekeeping",
                 "Watch",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -165,6 +170,8 @@ let package = Package(
                 "Watch", "Curl", "Infinipost", "PostgresState", "Sandbox", "TestSupport", "Timekeeping",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                // The PostgreSQL tests read what the server says of a connection (TLS, its name).
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
         .testTarget(
             name: "NotifyTests",

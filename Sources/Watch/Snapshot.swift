@@ -227,7 +227,7 @@ public struct SnapshotBuilder: Sendable {
     /// unknown status has no rank: then the copy that differs from the stored status wins (it is
     /// the move we caught in flight), and a fixed order settles the rest, so the choice never
     /// depends on which partition answered first.
-    static func prefers(_ candidate: PostStatus, over current: PostStatus, stored: String?) -> Bool {
+    package static func prefers(_ candidate: PostStatus, over current: PostStatus, stored: String?) -> Bool {
         if candidate == current { return false }
         if let a = candidate.lifecycleRank, let b = current.lifecycleRank, a != b { return a > b }
         let candidateMoved = candidate.rawValue != stored

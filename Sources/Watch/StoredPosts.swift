@@ -117,7 +117,7 @@ public struct StoredPosts: Sendable {
 
     /// Adds a post known not to be stored yet (a primary key read from the store), without
     /// looking for it first.
-    mutating func append(
+    package mutating func append(
         idUTF8 id: UnsafeRawBufferPointer, statusUTF8 status: UnsafeRawBufferPointer, fingerprint: Int64, misses: Int = 0
     ) {
         let code = statusCode(status)

@@ -1,6 +1,9 @@
 import Foundation
 import GRDB
 import Infinipost
+import Logging
+@testable import PostgresState
+import TestSupport
 import Testing
 @testable import Watch
 
@@ -19,7 +22,9 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { name }
 
-    static let all: [StoreFactory] = [sqliteFile, sqliteInMemory]
+    /// PostgreSQL when it is installed, or required (`POSTWATCH_REQUIRE_POSTGRES=1`: then its
+    /// absence fails every test of it instead of leaving it out).
+    static let all: [StoreFactory] = [sqliteFile, sqliteInMemory] + (PostgresServer.shouldTest ? [postgres] : [])
 
     /// What postwatch runs on: a state file, WAL, through `init(path:)`.
     static let sqliteFile = StoreFactory(name: "SQLite file") {
@@ -31,6 +36,26 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
     static let sqliteInMemory = StoreFactory(name: "SQLite in memory") {
         let queue = try DatabaseQueue()
         return Opened(store: try SQLiteStore(writer: queue), reopen: { try SQLiteStore(writer: queue) })
+    }
+
+    /// A fresh database of the test process's PostgreSQL cluster (``PostgresServer/shared``),
+    /// created when the store is first used; reopened as a new store (a new pool) on it, as a
+    /// restarted replica would.
+    static let postgres = StoreFactory(name: "PostgreSQL") {
+        let server = PostgresServer.shared
+        let database = PostgresServer.newDatabaseName()
+        let created = Task { try await server.createDatabase(named: database) }
+        var configuration = try PostgresConfiguration(url: server.url(database: database))
+        // Many stores live at once in a test run: small pools, idle connections closed soon.
+        configuration.maximumConnections = 4
+        configuration.idleTimeout = .seconds(5)
+        let settled = configuration
+        let open: @Sendable () throws -> any Store = {
+            try PostgresStore(
+                configuration: settled, replicaId: "test", logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+                setUp: { try await created.value })
+        }
+        return Opened(store: try open(), reopen: open)
     }
 }
 
