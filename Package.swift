@@ -140,6 +140,8 @@ let package = Package(
             name: "postwatch-bench",
             dependencies: [
                 "Curl", "Infinipost", "Rules", "Timekeeping", "Watch", "Notify", "Sandbox", "TestSupport",
+                // The cycles on the shared store (`ha`, issue 17).
+                "PostgresState",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // The retention bench marks notifications delivered in bulk on its own connection.
                 .product(name: "GRDB", package: "GRDB.swift"),

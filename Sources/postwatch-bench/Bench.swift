@@ -14,5 +14,6 @@ struct Bench: AsyncParsableCommand {
             RulesBench.self,
             NotifyBench.self,
             RetentionBench.self,
+            HABench.self,
         ])
 }

@@ -3,6 +3,7 @@ import Foundation
 import Curl
 import Infinipost
 import Logging
+import PostgresState
 import Sandbox
 import TestSupport
 import Timekeeping
@@ -35,7 +36,7 @@ struct WatchBenchCycle: AsyncParsableCommand {
     @Flag var listingOnly = false
 
     func run() async throws {
-        let store = try SQLiteStore(path: state)
+        let store = try await Self.store(state)
         let client: any PagedPostListing = synthetic > 0
             ? SyntheticListing(count: synthetic, changedPercent: syntheticChanged)
             : InfinipostClient(configuration: InfinipostConfiguration(baseURL: apiUrl, apiKey: apiKey), transport: CurlTransport())
@@ -76,6 +77,12 @@ struct WatchBenchCycle: AsyncParsableCommand {
                 ]
             }
         }
+    }
+
+    /// The SQLite file at `state`, or the PostgreSQL store a `postgres://` URL names.
+    static func store(_ state: String) async throws -> any Store {
+        guard state.hasPrefix("postgres://") || state.hasPrefix("postgresql://") else { return try SQLiteStore(path: state) }
+        return try await PostgresStore.open(configuration: PostgresConfiguration(url: state), replicaId: "bench")
     }
 
     /// Runs `body` and prints one JSON line: its figures plus wall time, CPU (getrusage) and the
