@@ -7,7 +7,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # messages with (Tests/NotifyTests/Rendering/render_markdown.py).
 # python3-venv: a virtual environment for what Debian does not package (pip refuses to install
 # into Debian's Python, PEP 668).
-APT_PACKAGES := libcurl4-openssl-dev python3-aiosmtpd python3-markdown-it python3-venv libsqlite3-dev openssl sqlite3
+# postgresql-15: the private cluster the PostgreSQL store's tests start (TestSupport's PostgresServer);
+# `make test` requires it (POSTWATCH_REQUIRE_POSTGRES=1), so a missing one fails instead of skipping.
+APT_PACKAGES := libcurl4-openssl-dev python3-aiosmtpd python3-markdown-it python3-venv libsqlite3-dev openssl sqlite3 postgresql-15
 # standardwebhooks (PyPI): the reference verifier of `signature standard` in the webhook tests
 # (Tests/NotifyTests/Channels/verify_standard_webhooks.py), in a venv under .build/.
 WEBHOOKS_VENV := .build/webhooks-venv
@@ -37,7 +39,7 @@ test: deps
 	# In parallel: time is injected (Timekeeping's WallClock, TestSupport's ManualClock), tests
 	# that need a real peer wait until a deadline instead of for a fixed time, and nothing blocks
 	# a cooperative thread while a peer in the test process must answer.
-	$(SWIFT) test --skip-build
+	POSTWATCH_REQUIRE_POSTGRES=1 $(SWIFT) test --skip-build
 	$(MAKE) release-smoke
 
 # The optimised build, run: a short demo delivers through the same Delivery path as `run`.

@@ -146,7 +146,9 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     }
 
     /// The pool's configuration; the connections say `application_name` so that an operator
-    /// (or a test) can find one replica's connections in `pg_stat_activity`.
+    /// (or a test) can find one replica's connections in `pg_stat_activity`. postgres-nio checks
+    /// the certificate's name against the host (and sends it as SNI) unless the host is an IP
+    /// address, which is then checked against the certificate's IP addresses instead.
     func clientConfiguration(applicationName: String) throws(PostgresConfigurationError) -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS = try tlsConfiguration().map { .require($0) } ?? .disable
         var configuration = PostgresClient.Configuration(
@@ -155,7 +157,6 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         configuration.options.maximumConnections = max(1, maximumConnections)
         configuration.options.connectionIdleTimeout = idleTimeout
         configuration.options.additionalStartupParameters = [("application_name", applicationName)]
-        if tlsMode == .verifyFull { configuration.options.tlsServerName = host }
         return configuration
     }
 
@@ -174,7 +175,6 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
             host: host, port: port, username: user, password: password, database: database, tls: tls)
         configuration.options.connectTimeout = .nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000)
         configuration.options.additionalStartupParameters = [("application_name", applicationName)]
-        if tlsMode == .verifyFull { configuration.options.tlsServerName = host }
         return configuration
     }
 
