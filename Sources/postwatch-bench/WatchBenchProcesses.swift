@@ -82,7 +82,15 @@ struct WatchBenchCycle: AsyncParsableCommand {
     /// The SQLite file at `state`, or the PostgreSQL store a `postgres://` URL names.
     static func store(_ state: String) async throws -> any Store {
         guard state.hasPrefix("postgres://") || state.hasPrefix("postgresql://") else { return try SQLiteStore(path: state) }
-        return try await PostgresStore.open(configuration: PostgresConfiguration(url: state), replicaId: "bench")
+        let store = try await PostgresStore.open(configuration: PostgresConfiguration(url: state), replicaId: "bench")
+        // A shared store commits only for the lease's holder (issue 17's fencing): the bench
+        // process takes it for its one cycle, as `check` does.
+        if let leadership = store as Any as? any Leadership {
+            guard try await leadership.acquireLease(holder: "bench", for: .seconds(600)) != nil else {
+                throw ValidationError("another replica holds the lease of \(state)")
+            }
+        }
+        return store
     }
 
     /// Runs `body` and prints one JSON line: its figures plus wall time, CPU (getrusage) and the
