@@ -55,8 +55,20 @@ extension HABench {
             daemons.append(try BenchDaemon(binary: binary, arguments: arguments, environment: environment, log: folder.appendingPathComponent("replica-\(count)-\(index).log")))
         }
         // The baseline: some replica committed a cycle (the metrics say so).
-        try await waitUntil("a baseline cycle", timeout: .seconds(120), every: .milliseconds(100)) {
-            daemons.contains { ($0.metric(#"postwatch_cycles_total{result="ok"}"#) ?? 0) >= 1 }
+        do {
+            var exited: Int32?
+            try await waitUntil("a baseline cycle", timeout: .seconds(120), every: .milliseconds(100)) {
+                // A replica that exited (a refused option, an unreachable store) ends the wait at once.
+                if let gone = daemons.first(where: { !$0.process.isRunning }) {
+                    exited = gone.process.terminationStatus
+                    return true
+                }
+                return daemons.contains { ($0.metric(#"postwatch_cycles_total{result="ok"}"#) ?? 0) >= 1 }
+            }
+            if let exited { throw FixtureError("a replica exited (\(exited)) before its first cycle") }
+        } catch {
+            let logs = daemons.map { (try? String(contentsOf: $0.log, encoding: .utf8))?.suffix(1500) ?? "" }
+            throw FixtureError("\(error); the replicas said:\n\(logs.joined(separator: "\n---\n"))")
         }
         let movable = server.sandbox.posts().filter { !$0.status.isFinal }.prefix(posts)
         guard movable.count == posts else { throw FixtureError("the sandbox has \(movable.count) posts to fail, \(posts) needed") }
@@ -80,9 +92,11 @@ extension HABench {
 struct BenchDaemon {
     let process: Process
     let metricsPort: Int
+    let log: URL
 
     init(binary: PostwatchBinary, arguments: [String], environment: [String: String], log: URL) throws {
         process = try binary.start(arguments, environment: environment)
+        self.log = log
         metricsPort = arguments.firstIndex(of: "--metrics-address").flatMap { Int(arguments[$0 + 1].split(separator: ":").last ?? "") } ?? 0
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
