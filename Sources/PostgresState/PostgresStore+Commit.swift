@@ -79,6 +79,8 @@ extension PostgresStore {
             changed += try await write(events, cycleId: cycleId, on: connection)
             changed += try await enqueue(commit.notifications, at: now, on: connection)
             changed += try await commitHistory(commit.dispositions, cycleId: cycleId, at: now, on: connection)
+            // Last: the lease row stays locked only until the COMMIT right after (see checkFence).
+            try await checkFence(commit.fence, on: connection)
             return changed
         }
     }

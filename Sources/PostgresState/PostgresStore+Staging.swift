@@ -18,6 +18,7 @@ extension PostgresStore {
     public func clearStaged() async throws {
         try await transaction { connection in
             try await connection.query("TRUNCATE staging_posts", logger: logger)
+            try await checkFence(nil, on: connection)
         }
     }
 
@@ -55,6 +56,7 @@ extension PostgresStore {
                 ON CONFLICT (post_id) DO UPDATE SET \(PostColumns.update)
                 """
             try await execute(PostgresQuery(unsafeSQL: sql, binds: binds), on: connection)
+            try await checkFence(nil, on: connection)
         }
     }
 

@@ -29,7 +29,13 @@ public final class PostgresStore: Store {
     /// The migration's own connection (see ``prepare()``).
     private let migrationConnection: PostgresConnection.Configuration
     let logger: Logger
+    /// The lease this instance was granted, if any (`PostgresStore+Lease.swift`): its epoch is
+    /// the fence of the state it reads and of the writes of the poll path.
+    let heldLease = Mutex<Lease?>(nil)
     private let setUp: (@Sendable () async throws -> Void)?
+    /// Posts a chunk of `loadState` reads: the server packs them into one value, so that a
+    /// million posts are a hundred rows to the client, not a million.
+    let postChunk: Int
     /// The pool's run task, and the schema's preparation once started.
     private let lifecycle = Mutex<Lifecycle>(Lifecycle())
 
@@ -49,12 +55,14 @@ public final class PostgresStore: Store {
     }
 
     /// With `setUp`, run before the migration until it succeeds once: a test creates its
-    /// database there, so that a store can be made where no `await` is possible.
+    /// database there, so that a store can be made where no `await` is possible. `postChunk`:
+    /// the posts `loadState` reads a chunk at a time (a test reads several with few posts).
     init(
         configuration: PostgresConfiguration, replicaId: String, logger: Logger,
-        setUp: (@Sendable () async throws -> Void)?
+        setUp: (@Sendable () async throws -> Void)?, postChunk: Int = 10_000
     ) throws(PostgresConfigurationError) {
         self.configuration = configuration
+        self.postChunk = max(1, postChunk)
         self.replicaId = replicaId
         self.logger = logger
         self.setUp = setUp
@@ -160,13 +168,11 @@ public final class PostgresStore: Store {
                 state.sweepAccounts.insert(accountId)
                 if undocumented { state.hasUndocumentedFilterValues = true }
             }
+            // The epoch of the lease held now: the commit of what is read here carries it.
+            state.fence = heldLease.withLock { $0?.epoch }
             return state
         }
     }
-
-    /// Posts a chunk of `loadState` reads: the server packs them into one value, so that a
-    /// million posts are a hundred rows to the client, not a million.
-    static let postChunk = 10_000
 
     /// Every stored post's id, status and fingerprint, into `posts`, without a String per post
     /// (a million are read every cycle). Row by row, postgres-nio spends tens of microseconds a
@@ -184,7 +190,7 @@ public final class PostgresStore: Store {
                        MAX(post_id), COUNT(*)
                 FROM (SELECT post_id, status, fingerprint FROM posts
                       WHERE \(after)::text IS NULL OR post_id > \(after)
-                      ORDER BY post_id LIMIT \(Self.postChunk)) chunk
+                      ORDER BY post_id LIMIT \(postChunk)) chunk
                 """, logger: logger)
             var read = 0
             for try await row in rows {
@@ -195,7 +201,7 @@ public final class PostgresStore: Store {
                 guard let bytes = packed.bytes else { break }
                 try Self.unpack(bytes, into: &posts)
             }
-            if read < Self.postChunk { return }
+            if read < postChunk { return }
         }
     }
 
@@ -264,6 +270,7 @@ public final class PostgresStore: Store {
     public func recordFailedCycle(_ record: CycleRecord) async throws {
         try await transaction { connection in
             _ = try await insertCycle(record, rowsWritten: 0, on: connection)
+            try await checkFence(nil, on: connection)
         }
     }
 

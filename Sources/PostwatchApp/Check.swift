@@ -52,19 +52,31 @@ public struct Check: Sendable {
         // With JSON on stdout, console channels must not mix their text into it.
         let console: @Sendable (String) -> Void = options.output == .json ? PostwatchLogHandler.standardError : write
         var settings = settings
-        let scratch = options.dryRun ? try Self.dryRunCopy(of: settings.statePath) : nil
+        let shared = settings.state.isShared
+        // A shared store is not copied: a dry run there writes nothing but a first cycle's
+        // staged posts, which the lease fences (so it needs a baseline, or no other replica).
+        let scratch = options.dryRun && !shared ? try Self.dryRunCopy(of: settings.statePath) : nil
         defer { if let scratch { try? FileManager.default.removeItem(at: scratch.folder) } }
-        if let scratch { settings.statePath = scratch.path }
+        if let scratch {
+            settings.statePath = scratch.path
+            settings.state = .file(scratch.path)
+        }
         // A dry run reads its own scratch copy: it may run beside a daemon.
-        let lock = options.dryRun ? nil : try StateLock(statePath: settings.statePath)
+        let lock = options.dryRun || shared ? nil : try StateLock(statePath: settings.statePath)
         defer { withExtendedLifetime(lock) {} }
         let pipeline = try Pipeline(settings: settings, logger: logger, console: console)
+        try await pipeline.prepareStore()
         let router = NotificationRouter(ruleSet: pipeline.rules)
         let poller = pipeline.poller(since: options.since.map(\.secondsValue), router: router)
         let now = pipeline.clock.now
         let cycle: CycleReport
         do {
-            cycle = try await poller.runOnce(now: now, dryRun: options.dryRun)
+            let keeper = options.dryRun ? nil : pipeline.leaseKeeper()
+            cycle = try await Self.leading(keeper, pipeline: pipeline) {
+                try await poller.runOnce(now: now, dryRun: options.dryRun)
+            }
+        } catch let error as CommandError {
+            throw error
         } catch {
             throw Pipeline.commandError(for: error)
         }
@@ -145,6 +157,45 @@ public struct Check: Sendable {
 }
 
 extension Check {
+    /// Runs `cycle` holding the shared store's lease, renewed while it runs and given up
+    /// after it (a daemon's follower takes over at once); without a keeper (a state file, a
+    /// dry run), just runs it. While another replica leads, refuses: two pollers would each
+    /// notify what the other already did.
+    static func leading(
+        _ keeper: LeaseKeeper?, pipeline: Pipeline, cycle: @escaping @Sendable () async throws -> CycleReport
+    ) async throws -> CycleReport {
+        guard let keeper else { return try await cycle() }
+        guard await keeper.attempt().role == .leader else {
+            let current = try? await pipeline.leadership?.currentLease()
+            let who = current.map { "replica '\($0.holder)' holds the lease until \($0.expiresAt.formatted(.iso8601))" }
+                ?? "the shared state store did not answer (see the warning above)"
+            throw CommandError(
+                .configuration,
+                "check runs a cycle only while no replica polls: \(who); stop the daemons first, or use --dry-run",
+                code: "leased")
+        }
+        let report: CycleReport
+        do {
+            report = try await withThrowingTaskGroup(of: CycleReport?.self) { group in
+                group.addTask {
+                    await keeper.keep()
+                    return nil
+                }
+                group.addTask { try await cycle() }
+                defer { group.cancelAll() }
+                while let result = try await group.next() {
+                    if let result { return result }
+                }
+                throw CancellationError()
+            }
+        } catch {
+            await keeper.release()
+            throw error
+        }
+        await keeper.release()
+        return report
+    }
+
     /// A dry run works on a copy of the state file in a scratch folder: opening SQLite can
     /// create the file, run migrations or checkpoint its WAL, and a dry run must leave the
     /// state exactly as it was (a missing state file stays missing).

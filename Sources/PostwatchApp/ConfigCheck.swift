@@ -4,6 +4,7 @@ import Logging
 import Notify
 import Redaction
 import Rules
+import Timekeeping
 import Watch
 
 /// `postwatch config check`: everything `run` would refuse at start, found in one pass
@@ -53,7 +54,7 @@ public struct ConfigCheck: Sendable {
         check("settings") { () throws(CommandError) in
             let resolved = try Settings(flags: flags, environment: environment, requireAPIKey: false)
             settings = resolved
-            return "API \(resolved.apiURL), state \(resolved.statePath), rules \(resolved.rulesPath)"
+            return "API \(resolved.apiURL), state \(resolved.state), rules \(resolved.rulesPath)"
         }
         check("API key") { () throws(CommandError) in
             guard let settings else { throw CommandError(.configuration, "not checked: the settings have an error") }
@@ -97,9 +98,19 @@ public struct ConfigCheck: Sendable {
             do throws(NotifyError) { channels = try factory.channels(for: rules) } catch { throw CommandError(error) }
             return channels.isEmpty ? "none" : channels.map { "\($0.kind) \($0.redactedDestination)" }.sorted().joined(separator: ", ")
         }
-        check("state file") { () throws(CommandError) in
-            guard let settings else { throw CommandError(.configuration, "not checked: the settings have an error") }
-            return try Self.checkState(settings.statePath)
+        if let settings, settings.state.isShared {
+            // Not connected from here (this check is synchronous): `run` connects and migrates
+            // at start, and stops with the database's reason.
+            check("shared state") { () throws(CommandError) in
+                let interval = try Duration(option: options.interval, named: "--interval")
+                try Run.checkLease(settings.lease, interval: interval)
+                return "\(settings.state), replica \(settings.replicaId), lease \(settings.lease.compactDescription) (not connected by this check)"
+            }
+        } else {
+            check("state file") { () throws(CommandError) in
+                guard let settings else { throw CommandError(.configuration, "not checked: the settings have an error") }
+                return try Self.checkState(settings.statePath)
+            }
         }
         lines.append(problems == 0 ? "configuration OK" : "\(problems) problem(s): run would not start")
         let text = lines.map { redactor.redact($0) }.joined(separator: "\n") + "\n"

@@ -21,8 +21,14 @@ public struct History: Sendable {
     }
 
     /// The history of the state file at `statePath`, read-only (a missing file is an error:
-    /// reading must not create an empty state next to the user's).
-    public static func open(statePath: String, clock: any WallClock = SystemClock()) throws(CommandError) -> History {
+    /// reading must not create an empty state next to the user's), or of the shared database a
+    /// `postgres://` URL names.
+    public static func open(
+        statePath: String, passwordFile: String? = nil, clock: any WallClock = SystemClock()
+    ) async throws(CommandError) -> History {
+        if let shared = try await StateLocation.sharedStore(statePath, passwordFile: passwordFile) {
+            return History(store: shared, clock: clock)
+        }
         guard FileManager.default.fileExists(atPath: statePath) else {
             throw CommandError(.configuration, "no state file at '\(statePath)' (see --state, POSTWATCH_STATE)")
         }

@@ -5,20 +5,38 @@ import NIOCore
 import Prometheus
 import ServiceLifecycle
 import Synchronization
+import Watch
 
 /// Whether the daemon has completed a cycle yet (`/readyz` answers 503 until it has), and
 /// whether something it cannot recover from on its own happened since (503 from then on).
+///
+/// On a shared store the answer is the replica's role instead: `leader` or `follower`, both
+/// ready (a follower delivers and serves the API), and 503 while the store has not answered.
 public final class Readiness: Sendable {
     private let state = Mutex<(ready: Bool, broken: String?)>((false, nil))
-    public init() {}
+    private let role: (@Sendable () -> LeaseKeeper.Role)?
+
+    /// - Parameter role: this replica's role on a shared store (the lease keeper's); nil for
+    ///   a state file.
+    public init(role: (@Sendable () -> LeaseKeeper.Role)? = nil) {
+        self.role = role
+    }
     public func markReady() { state.withLock { $0.ready = true } }
     /// From now on not ready, with why (the state file was deleted under the daemon).
     public func markBroken(_ reason: String) { state.withLock { $0.broken = reason } }
-    public var isReady: Bool { state.withLock { $0.ready && $0.broken == nil } }
+    public var isReady: Bool {
+        let role = self.role?()
+        return state.withLock { state in
+            guard state.broken == nil else { return false }
+            return role.map { $0 != .unknown } ?? state.ready
+        }
+    }
     /// What `/readyz` says.
     public var explanation: String {
-        state.withLock { state in
+        let role = self.role?()
+        return state.withLock { state in
             if let broken = state.broken { return broken }
+            if let role { return role == .unknown ? "cannot reach the shared state store yet" : role.rawValue }
             return state.ready ? "ready" : "no complete cycle yet"
         }
     }
@@ -91,7 +109,7 @@ public struct MetricsServer: Service, CustomStringConvertible {
         logger: Logger, beforeScrape: (@Sendable () async -> Void)? = nil,
         onRunning: (@Sendable (Int) async -> Void)? = nil
     ) {
-        let router = Router()
+        let router = Hummingbird.Router()
         router.get("/metrics") { _, _ -> Response in
             await beforeScrape?()
             var buffer = ByteBuffer()

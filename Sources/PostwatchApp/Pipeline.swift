@@ -3,6 +3,7 @@ import Foundation
 import Infinipost
 import Logging
 import Notify
+import PostgresState
 import Redaction
 import Rules
 import Timekeeping
@@ -15,7 +16,11 @@ struct Pipeline: Sendable {
     let settings: Settings
     let rules: RuleSet
     let transport: CurlTransport
-    let store: SQLiteStore
+    /// The state file's SQLite store, or the shared PostgreSQL one.
+    let store: any Store
+    /// The shared store's lease (the same object as `store`); nil for a state file, whose
+    /// lock already makes its process the only poller.
+    let leadership: (any Leadership)?
     let client: InfinipostClient
     let channels: [any Channel]
     /// Every secret of this run, handed to the API client and the channels.
@@ -48,10 +53,24 @@ struct Pipeline: Sendable {
         } else {
             do throws(NotifyError) { channels = try factory.channels(for: rules) } catch { throw CommandError(error) }
         }
-        do {
-            store = try SQLiteStore(path: settings.statePath)
-        } catch {
-            throw CommandError(.configuration, "cannot open the state file '\(settings.statePath)': \(error)")
+        switch settings.state {
+        case .file(let path):
+            do {
+                store = try SQLiteStore(path: path)
+            } catch {
+                throw CommandError(.configuration, "cannot open the state file '\(path)': \(error)")
+            }
+            leadership = nil
+        case .postgres(let configuration):
+            // Connected and migrated on first use; `run` and `check` call `prepareStore()` first.
+            let shared: PostgresStore
+            do {
+                shared = try PostgresStore(configuration: configuration, replicaId: settings.replicaId, logger: logger)
+            } catch {
+                throw CommandError(.configuration, "\(error)")
+            }
+            for warning in configuration.warnings { logger.warning("\(warning)") }
+            (store, leadership) = (shared, shared)
         }
         client = InfinipostClient(
             configuration: InfinipostConfiguration(baseURL: settings.apiURL, apiKey: settings.apiKey, redactor: redactor),
@@ -77,6 +96,25 @@ struct Pipeline: Sendable {
         var configuration = PollerConfiguration(accounts: settings.accounts, since: since)
         configuration.progress = ListingProgressLine.forTerminal(settings: settings)
         return Poller(listing: client, store: store, router: router, configuration: configuration, logger: logger)
+    }
+
+    /// Connects to a shared store and migrates it, so that an unreachable or too new database
+    /// stops the command at once with its reason; nothing for a state file.
+    func prepareStore() async throws(CommandError) {
+        guard let shared = store as? PostgresStore else { return }
+        do {
+            try await shared.prepare()
+        } catch {
+            throw CommandError(.configuration, "\(error)", code: "store")
+        }
+    }
+
+    /// The keeper of this replica's lease on a shared store; nil for a state file.
+    func leaseKeeper(observe: @escaping @Sendable (LeaseKeeper.Status) -> Void = { _ in }) -> LeaseKeeper? {
+        guard let leadership else { return nil }
+        return LeaseKeeper(
+            leadership: leadership, configuration: .init(holder: settings.replicaId, ttl: settings.lease), clock: clock,
+            logger: logger, observe: observe)
     }
 
     /// Prunes the state file's history per `--retention`.

@@ -27,6 +27,8 @@ public struct PostwatchMetrics: Sendable {
     private let deliveries: Family<Counter>
     private let silencedEvents: Family<Counter>
     private let activeSilenceGauge: Family<Gauge>
+    private let leader: Family<Gauge>
+    private let leaseEpoch: Family<Gauge>
 
     /// Metrics from `factory`: the bootstrapped backend unless a test gives its own.
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
@@ -47,6 +49,8 @@ public struct PostwatchMetrics: Sendable {
         deliveries = Family { Counter(label: "postwatch_deliveries_total", dimensions: $0, factory: factory) }
         silencedEvents = Family { Counter(label: "postwatch_silenced_events_total", dimensions: $0, factory: factory) }
         activeSilenceGauge = Family { Gauge(label: "postwatch_active_silences", dimensions: $0, factory: factory) }
+        leader = Family { Gauge(label: "postwatch_leader", dimensions: $0, factory: factory) }
+        leaseEpoch = Family { Gauge(label: "postwatch_lease_epoch", dimensions: $0, factory: factory) }
     }
 
     public func cycleSucceeded(_ report: CycleReport, eventsByRule: [(rule: String, transition: String)]) {
@@ -101,6 +105,14 @@ public struct PostwatchMetrics: Sendable {
     /// Silences muting now (read from the state at scrape time: one added by another process counts).
     public func activeSilences(_ count: Int) {
         activeSilenceGauge[[]].record(count)
+    }
+
+    /// On a shared store: 1 while this replica leads (polls), else 0; and the fencing epoch
+    /// of the lease it holds (0 when it holds none). A sum of `postwatch_leader` over the
+    /// replicas above 1 is never right; 0 for longer than a lease means no replica polls.
+    public func lease(_ status: LeaseKeeper.Status) {
+        leader[[]].record(status.role == .leader ? 1 : 0)
+        leaseEpoch[[]].record(status.epoch ?? 0)
     }
 
     public func outboxDepth(_ depth: [OutboxEntry.State: Int]) {

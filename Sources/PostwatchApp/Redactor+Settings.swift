@@ -4,14 +4,17 @@ import Synchronization
 
 extension Redactor {
     /// Every secret a run knows: the API key, the SMTP password (set without `--smtp-url`, it is
-    /// a secret all the same) and URL, and each channel's URL and HMAC secret. Email addresses
+    /// a secret all the same) and URL, the state database's password, and each channel's URL
+    /// and HMAC secret. Email addresses
     /// are where mail goes, not credentials.
     ///
     /// Built once the rules are loaded and handed to the API client and every channel, which
     /// redact the peers' words as they become errors (see ``Redactor``).
     public init(settings: Settings, channels: some Sequence<ChannelDeclaration>) {
         self.init(
-            secrets: [settings.apiKey, settings.smtp?.password, settings.environment["POSTWATCH_SMTP_PASSWORD"]],
+            secrets: [
+                settings.apiKey, settings.smtp?.password, settings.environment["POSTWATCH_SMTP_PASSWORD"], settings.state.secret,
+            ],
             urls: settings.smtp.map { [$0.url] } ?? [])
         for channel in channels {
             // Email addresses are where mail goes, not credentials; URLs are.

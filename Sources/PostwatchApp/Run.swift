@@ -49,26 +49,34 @@ public struct Run: Sendable {
             try Self.checkAddresses(metrics: options.metrics, api: api.address)
             try api.address.checkAvailable()
         }
+        let shared = settings.state.isShared
+        if shared { try Self.checkLease(settings.lease, interval: options.interval) }
         // Before the lock file is made: it is the trace of a state kept here before.
-        if let warning = StateFileGuard.startWarning(statePath: settings.statePath) { logger.warning("\(warning)") }
-        let lock = try StateLock(statePath: settings.statePath)
+        if !shared, let warning = StateFileGuard.startWarning(statePath: settings.statePath) { logger.warning("\(warning)") }
+        // A shared store has no file to lock or to watch: its lease makes one replica the poller.
+        let lock = shared ? nil : try StateLock(statePath: settings.statePath)
         defer { withExtendedLifetime(lock) {} }
         let pipeline = try Pipeline(settings: settings, logger: logger, console: console)
-        let stateFile = try StateFileGuard(path: settings.statePath)
+        try await pipeline.prepareStore()
+        let stateFile = shared ? nil : try StateFileGuard(path: settings.statePath)
+        let keeper = pipeline.leaseKeeper { metrics.lease($0) }
         let router = ReloadableRouter(rules: pipeline.rules)
         let poller = pipeline.poller(router: router)
         // Without `observe`, postwatch_deliveries_total would never be recorded.
         let delivery = pipeline.delivery(logger: logger) { outcome in
             metrics.delivery(channelKind: outcome.channelKind, result: outcome.result)
         }
-        let readiness = Readiness()
+        var role: (@Sendable () -> LeaseKeeper.Role)?
+        if let keeper { role = { keeper.status.role } }
+        let readiness = Readiness(role: role)
         let store = pipeline.store
         let pruner = pipeline.pruner()
 
         let poll = PollService(
             configuration: .init(interval: options.interval), clock: pipeline.clock, logger: logger,
+            leading: { keeper?.isLeader ?? true },
             cycle: { [logger] now in
-                if let problem = stateFile.problem() {
+                if let problem = stateFile?.problem() {
                     // An error every cycle (not once): this needs a person, now.
                     logger.error("\(problem)")
                     readiness.markBroken(problem)
@@ -127,6 +135,10 @@ public struct Run: Sendable {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: metricsServer),
             .init(service: delivery),
+        ]
+        // Before the poll loop: on shutdown the loop finishes its cycle, then the lease goes.
+        if let keeper { services.append(.init(service: keeper)) }
+        services += [
             .init(service: poll),
             .init(service: reloader),
         ]
@@ -155,6 +167,16 @@ public struct Run: Sendable {
         }
         logger.info("postwatch stopped")
         return .ok
+    }
+
+    /// A lease of two intervals or more: a leader that dies is replaced a lease later, past
+    /// the two intervals a takeover is promised in (docs/ha.md).
+    static func checkLease(_ lease: Duration, interval: Duration) throws(CommandError) {
+        guard lease >= interval * 2 else { return }
+        throw CommandError(
+            .configuration,
+            "--lease \(lease.compactDescription) is not under twice --interval \(interval.compactDescription): "
+                + "a follower would take over more than two intervals after the leader stops; shorten --lease or lengthen --interval")
     }
 
     /// The API and the metrics on one port: each address alone binds, the second server

@@ -20,8 +20,18 @@ extension Settings {
     /// `--state` for the commands that take only it (`outbox`): the flag, else a non-empty
     /// `POSTWATCH_STATE`, else `./postwatch.sqlite`.
     public static func statePath(flag: String?, environment: [String: String] = processEnvironment) -> String {
-        flag.flatMap { $0.isEmpty ? nil : $0 } ?? environment["POSTWATCH_STATE"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? "./postwatch.sqlite"
+        given(flag, else: "POSTWATCH_STATE", environment) ?? "./postwatch.sqlite"
+    }
+
+    /// `--state-password-file` for those commands: the flag, else a non-empty
+    /// `POSTWATCH_STATE_PASSWORD_FILE`.
+    public static func statePasswordFile(flag: String?, environment: [String: String] = processEnvironment) -> String? {
+        given(flag, else: "POSTWATCH_STATE_PASSWORD_FILE", environment)
+    }
+
+    /// A non-empty flag, else a non-empty environment variable.
+    private static func given(_ flag: String?, else variable: String, _ environment: [String: String]) -> String? {
+        flag.flatMap { $0.isEmpty ? nil : $0 } ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// The texts of `run`'s own options (`config check` reads them too), before parsing: the

@@ -18,6 +18,12 @@ public struct Settings: Sendable {
         public var apiKeyFile: String?
         public var rules: String?
         public var state: String?
+        /// `--state-password-file`: the database's password, for a `postgres://` state.
+        public var statePasswordFile: String?
+        /// `--lease`, like `15s`: how long the polling replica's lease runs unless renewed.
+        public var lease: String?
+        /// `--replica-id`: this replica's name in the lease and in its connections.
+        public var replicaId: String?
         public var accounts: [String] = []
         public var smtpURL: String?
         public var smtpTLS: String?
@@ -43,7 +49,15 @@ public struct Settings: Sendable {
     public var apiURL: String
     public var apiKey: String
     public var rulesPath: String
+    /// `--state` as given: a file's path, or a `postgres://` URL (see ``state``).
     public var statePath: String
+    /// Where the state is kept: a file, or a database shared by replicas.
+    public var state: StateLocation
+    /// The polling replica's lease on a shared state (`--lease`, default 15s): a follower
+    /// takes over at most this long after the leader stops renewing it.
+    public var lease: Duration
+    /// This replica's name in the lease (`--replica-id`; default host name and process id).
+    public var replicaId: String
     public var accounts: [String]
     public var smtp: SMTP?
     public var caFile: String?
@@ -97,6 +111,11 @@ public struct Settings: Sendable {
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
             throw CommandError(.configuration, "cannot read the CA file '\(caFile)'")
         }
+        state = try StateLocation(
+            statePath, passwordFile: value(flags.statePasswordFile, "POSTWATCH_STATE_PASSWORD_FILE"), caFile: caFile,
+            environment: environment)
+        lease = try Self.lease(value(flags.lease, "POSTWATCH_LEASE"))
+        replicaId = value(flags.replicaId, "POSTWATCH_REPLICA_ID") ?? Self.defaultReplicaId
 
         let formatText = value(flags.logFormat, "POSTWATCH_LOG_FORMAT") ?? "text"
         guard let format = LogFormat(rawValue: formatText) else {
@@ -141,6 +160,23 @@ public struct Settings: Sendable {
         self.environment = environment
     }
 
+    /// `--lease`: at least a second (renewed every third of it); nil means 15s.
+    static func lease(_ text: String?) throws(CommandError) -> Duration {
+        guard let text else { return .seconds(15) }
+        let lease = try Duration(option: text, named: "--lease")
+        guard lease >= .seconds(1) else {
+            throw CommandError(.configuration, "--lease must be at least 1s (it was '\(text)'): it is renewed every third of it")
+        }
+        return lease
+    }
+
+    /// Host name and process id: unique among replicas on distinct hosts (pods) and on one.
+    static var defaultReplicaId: String {
+        var name = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&name, name.count) == 0 ? String(cString: name) : "postwatch"
+        return "\(host)-\(getpid())"
+    }
+
     /// `--retention`: a positive duration; nil means the default.
     static func retention(_ text: String?) throws(CommandError) -> Duration {
         guard let text else { return Retention.defaultPeriod }
@@ -159,7 +195,7 @@ public struct Settings: Sendable {
 /// never a secret: neither the API key, the SMTP password, nor the environment the rules read.
 extension Settings: CustomStringConvertible, CustomDebugStringConvertible {
     public var description: String {
-        "Settings(apiURL: \(apiURL), rules: \(rulesPath), state: \(statePath), retention: \(retention.compactDescription), accounts: \(accounts.count), smtp: \(smtp == nil ? "none" : "set"))"
+        "Settings(apiURL: \(apiURL), rules: \(rulesPath), state: \(state), retention: \(retention.compactDescription), accounts: \(accounts.count), smtp: \(smtp == nil ? "none" : "set"))"
     }
     public var debugDescription: String { description }
 }

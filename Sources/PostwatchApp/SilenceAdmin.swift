@@ -167,9 +167,13 @@ extension SilenceAdmin {
         return "Silence \(id) expired: events it matched are notified again from the next cycle.\n"
     }
 
-    /// The admin of the silences in the state file at `statePath`; a missing file is an error
-    /// (a mistyped `--state` must not create a state no daemon reads, muting nothing).
-    public static func open(statePath: String, readOnly: Bool = false) throws(CommandError) -> SilenceAdmin {
+    /// The admin of the silences in the state file at `statePath`, or in the shared database a
+    /// `postgres://` URL names; a missing file is an error (a mistyped `--state` must not
+    /// create a state no daemon reads, muting nothing).
+    public static func open(statePath: String, passwordFile: String? = nil, readOnly: Bool = false) async throws(CommandError) -> SilenceAdmin {
+        if let shared = try await StateLocation.sharedStore(statePath, passwordFile: passwordFile) {
+            return SilenceAdmin(store: shared)
+        }
         guard FileManager.default.fileExists(atPath: statePath) else {
             throw CommandError(
                 .configuration,

@@ -5,10 +5,10 @@ import Infinipost
 /// cycles, the events, the outbox and the throttle state.
 ///
 /// The diff never talks SQL: it reads a ``StoredState`` and hands back a ``CycleCommit`` that
-/// the store applies in one transaction. ``SQLiteStore`` is the implementation today; a
-/// PostgreSQL one (issue 17) comes behind the same protocol and runs the same conformance tests
-/// (`StoreConformanceTests`, one factory per backend). Nothing here names a database type or
-/// error code: a failure is a ``StoreError``.
+/// the store applies in one transaction. ``SQLiteStore`` is the embedded one; `PostgresStore`
+/// (module PostgresState, issue 17), the shared one of several replicas, is behind the same
+/// protocol and runs the same conformance tests (`StoreConformanceTests`, one factory per
+/// backend). Nothing here names a database type or error code: a failure is a ``StoreError``.
 ///
 /// What every implementation must keep, beyond each requirement's own words:
 /// - **Cycle ids are dense.** The cycle a commit (or ``recordFailedCycle(_:)``) records gets

@@ -18,8 +18,17 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Rule file or directory of *.rules files (POSTWATCH_RULES; default ./rules).")
     var rules: String?
 
-    @Option(help: "State file (POSTWATCH_STATE; default ./postwatch.sqlite).")
+    @Option(help: "State file (POSTWATCH_STATE; default ./postwatch.sqlite), or a PostgreSQL database shared by replicas: postgres://USER@HOST:5432/DB?sslmode=verify-full (docs/operations.md).")
     var state: String?
+
+    @Option(help: "The PostgreSQL password's file, for a postgres:// state (POSTWATCH_STATE_PASSWORD_FILE; else PGPASSWORD).")
+    var statePasswordFile: String?
+
+    @Option(help: "On a postgres:// state: how long the polling replica's lease runs unless renewed, e.g. 15s (POSTWATCH_LEASE; default 15s; under twice --interval).")
+    var lease: String?
+
+    @Option(help: "On a postgres:// state: this replica's name in the lease (POSTWATCH_REPLICA_ID; default HOSTNAME-PID).")
+    var replicaId: String?
 
     @Option(name: .customLong("account"), help: "Watch only this account ID (repeatable; default: all posts).")
     var accounts: [String] = []
@@ -55,6 +64,9 @@ struct CommonOptions: ParsableArguments {
         flags.apiKeyFile = apiKeyFile
         flags.rules = rules
         flags.state = state
+        flags.statePasswordFile = statePasswordFile
+        flags.lease = lease
+        flags.replicaId = replicaId
         flags.accounts = accounts
         flags.smtpURL = smtpUrl
         flags.smtpTLS = smtpTls
@@ -74,6 +86,19 @@ struct CommonOptions: ParsableArguments {
         Redactor.install(Redactor(settings: settings, channels: []))
         return settings
     }
+}
+
+/// `--state` and `--state-password-file` of the commands that read or edit the state a daemon
+/// keeps (`outbox`, `history`, `silence`).
+struct StateOption: ParsableArguments {
+    @Option(help: "State file (POSTWATCH_STATE; default ./postwatch.sqlite), or a postgres:// URL (docs/operations.md).")
+    var state: String?
+
+    @Option(help: "The PostgreSQL password's file, for a postgres:// state (POSTWATCH_STATE_PASSWORD_FILE; else PGPASSWORD).")
+    var statePasswordFile: String?
+
+    var path: String { Settings.statePath(flag: state) }
+    var passwordFile: String? { Settings.statePasswordFile(flag: statePasswordFile) }
 }
 
 extension CommandError {

@@ -20,8 +20,7 @@ struct HistoryCommand: AsyncParsableCommand {
     var limit: String?
     @Option(help: "text or json (a stable document, see docs/history.md).")
     var output: String = "text"
-    @Option(help: "State file (POSTWATCH_STATE; default ./postwatch.sqlite).")
-    var state: String?
+    @OptionGroup var stateOption: StateOption
 
     func run() async throws {
         do throws(CommandError) {
@@ -29,7 +28,7 @@ struct HistoryCommand: AsyncParsableCommand {
                 throw CommandError(.configuration, "--output must be text or json, not '\(output)'")
             }
             let parameters = ["post": post, "rule": rule, "channel": channel, "since": since, "limit": limit].compactMapValues { $0 }
-            let history = try History.open(statePath: Settings.statePath(flag: state))
+            let history = try await History.open(statePath: stateOption.path, passwordFile: stateOption.passwordFile)
             print(try await history.rendered(parameters: parameters, output: format), terminator: "")
         } catch {
             throw error.exit()

@@ -12,15 +12,6 @@ struct OutboxCommand: AsyncParsableCommand {
         defaultSubcommand: List.self
     )
 
-    struct StateOption: ParsableArguments {
-        @Option(help: "State file (POSTWATCH_STATE; default ./postwatch.sqlite).")
-        var state: String?
-
-        func admin(readOnly: Bool = false) async throws(CommandError) -> OutboxAdmin {
-            try await OutboxAdmin.open(statePath: Settings.statePath(flag: state), readOnly: readOnly)
-        }
-    }
-
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Shows the outbox as a table, newest first.")
         @OptionGroup var options: StateOption
@@ -38,7 +29,7 @@ struct OutboxCommand: AsyncParsableCommand {
                     }
                     state = parsed
                 }
-                print(try await options.admin(readOnly: true).list(state: state, limit: limit), terminator: "")
+                print(try await options.outboxAdmin(readOnly: true).list(state: state, limit: limit), terminator: "")
             } catch {
                 throw error.exit()
             }
@@ -53,7 +44,7 @@ struct OutboxCommand: AsyncParsableCommand {
 
         func printed(_ answer: (OutboxAdmin, Int64) async throws(CommandError) -> String) async throws {
             do throws(CommandError) {
-                print(try await answer(options.admin(), id), terminator: "")
+                print(try await answer(options.outboxAdmin(), id), terminator: "")
             } catch {
                 throw error.exit()
             }
@@ -85,7 +76,7 @@ struct OutboxCommand: AsyncParsableCommand {
 
         func run() async throws {
             do throws(CommandError) {
-                let admin = try await options.admin()
+                let admin = try await options.outboxAdmin()
                 if let id {
                     print(try await admin.retry(id: id), terminator: "")
                 } else {
@@ -104,5 +95,11 @@ struct OutboxCommand: AsyncParsableCommand {
         func run() async throws {
             try await notification.printed { admin, id throws(CommandError) in try await admin.drop(id: id) }
         }
+    }
+}
+
+extension StateOption {
+    func outboxAdmin(readOnly: Bool = false) async throws(CommandError) -> OutboxAdmin {
+        try await OutboxAdmin.open(statePath: path, passwordFile: passwordFile, readOnly: readOnly)
     }
 }

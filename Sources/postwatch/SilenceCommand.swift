@@ -16,15 +16,6 @@ struct SilenceCommand: AsyncParsableCommand {
         defaultSubcommand: List.self
     )
 
-    struct StateOption: ParsableArguments {
-        @Option(help: "State file (POSTWATCH_STATE; default ./postwatch.sqlite).")
-        var state: String?
-
-        func admin(readOnly: Bool = false) throws(CommandError) -> SilenceAdmin {
-            try SilenceAdmin.open(statePath: Settings.statePath(flag: state), readOnly: readOnly)
-        }
-    }
-
     struct OutputOption: ParsableArguments {
         @Option(help: "text (a table) or json.")
         var output: String = "text"
@@ -62,7 +53,7 @@ struct SilenceCommand: AsyncParsableCommand {
                     matcher: matcher, startsAt: try startsAt.map(Self.time),
                     duration: try Duration(option: duration, named: "--for"), comment: comment,
                     author: author ?? SilenceRequest.defaultAuthor(environment: Settings.processEnvironment), summary: summary)
-                print(try await options.admin().addText(request), terminator: "")
+                print(try await options.silenceAdmin().addText(request), terminator: "")
             } catch {
                 throw error.exit()
             }
@@ -85,7 +76,7 @@ struct SilenceCommand: AsyncParsableCommand {
 
         func run() async throws {
             do throws(CommandError) {
-                print(try await options.admin(readOnly: true).listText(all: all, json: output.isJSON()), terminator: "")
+                print(try await options.silenceAdmin(readOnly: true).listText(all: all, json: output.isJSON()), terminator: "")
             } catch {
                 throw error.exit()
             }
@@ -101,7 +92,7 @@ struct SilenceCommand: AsyncParsableCommand {
 
         func run() async throws {
             do throws(CommandError) {
-                print(try await options.admin(readOnly: true).showText(id: id, json: output.isJSON()), terminator: "")
+                print(try await options.silenceAdmin(readOnly: true).showText(id: id, json: output.isJSON()), terminator: "")
             } catch {
                 throw error.exit()
             }
@@ -117,10 +108,16 @@ struct SilenceCommand: AsyncParsableCommand {
 
         func run() async throws {
             do throws(CommandError) {
-                print(try await options.admin().expireText(id: id), terminator: "")
+                print(try await options.silenceAdmin().expireText(id: id), terminator: "")
             } catch {
                 throw error.exit()
             }
         }
+    }
+}
+
+extension StateOption {
+    func silenceAdmin(readOnly: Bool = false) async throws(CommandError) -> SilenceAdmin {
+        try await SilenceAdmin.open(statePath: path, passwordFile: passwordFile, readOnly: readOnly)
     }
 }

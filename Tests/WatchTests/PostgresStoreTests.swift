@@ -1,5 +1,6 @@
 import Foundation
 import Infinipost
+import Logging
 import PostgresNIO
 @testable import PostgresState
 import Sandbox
@@ -17,7 +18,8 @@ import Testing
     func loadStateReadsBackEveryPostAcrossChunks(_ seed: UInt64) async throws {
         var random = SeededRandom(seed: seed)
         let statuses = ["generated", "pending_render", "posted", "failed", "archived", "in_review_é"]
-        let count = PostgresStore.postChunk * 2 + Int.random(in: 1..<500, using: &random)
+        let chunk = 1_000
+        let count = chunk * 2 + Int.random(in: 1..<500, using: &random)
         var expected: [String: StoredPost] = [:]
         var writes: [PostWrite] = []
         for index in 0..<count {
@@ -29,7 +31,11 @@ import Testing
             writes.append(PostWrite(post: post, fingerprint: fingerprint))
             expected[id] = StoredPost(status: status.rawValue, fingerprint: fingerprint, misses: 0)
         }
-        let store = try StoreFactory.postgres.make().store
+        let server = PostgresServer.shared
+        let database = try await server.createDatabase()
+        let store = try PostgresStore(
+            configuration: try PostgresConfiguration(url: server.url(database: database)), replicaId: "chunks",
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), setUp: nil, postChunk: chunk)
         var commit = Fixture.cycle(.baseline)
         commit.upserts = writes
         #expect(try await store.commit(commit) == count + 1)
@@ -38,6 +44,7 @@ import Testing
         var read: [String: StoredPost] = [:]
         for index in 0..<posts.count { read[posts.postId(at: index)] = posts.post(at: index) }
         #expect(read == expected)
+        await store.close()
     }
 
     @Test func theConnectionsCarryTheReplicaAndSurviveBeingTerminated() async throws {

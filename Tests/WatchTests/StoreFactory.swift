@@ -50,10 +50,20 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
         configuration.maximumConnections = 4
         configuration.idleTimeout = .seconds(5)
         let settled = configuration
+        // The poll path's writes are fenced: like the poller's, these stores hold the lease (one
+        // that never runs out, taken when the database is made; every reopened store is its holder).
+        let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let leased = Task {
+            try await created.value
+            try await PostgresStore.migrate(try settled.connectionConfiguration(applicationName: "test"), logger: quiet)
+            try await server.psql(
+                "INSERT INTO postwatch_lease (name, holder, epoch, expires_at) VALUES ('\(PostgresStore.leaseName)', 'test', 1, 'infinity')",
+                database: database)
+        }
         let open: @Sendable () throws -> any Store = {
-            try PostgresStore(
-                configuration: settled, replicaId: "test", logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
-                setUp: { try await created.value })
+            let store = try PostgresStore(configuration: settled, replicaId: "test", logger: quiet, setUp: { try await leased.value })
+            store.heldLease.withLock { $0 = Lease(holder: "test", epoch: 1, expiresAt: .distantFuture) }
+            return store
         }
         return Opened(store: try open(), reopen: open)
     }
