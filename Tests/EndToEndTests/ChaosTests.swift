@@ -29,7 +29,14 @@ struct ChaosTests {
             try await run.settle(history, timeout: .seconds(options.ageClaims ? 60 : options.claimLeaseSeconds + 60))
         } catch {
             let logs = try? await run.finish().logs
-            Issue.record("seed \(seed): the run stopped: \(error)\nlogs: \(Self.keep(logs ?? [:], seed: seed))")
+            let senders = Dictionary(grouping: run.receivers.arrivals, by: { $0.sender ?? "?" }).mapValues(\.count)
+            Issue.record(
+                """
+                seed \(seed): the run stopped: \(error)
+                faults before: \(run.records.map(\.description).joined(separator: "\n"))
+                sends by replica: \(senders.sorted { $0.key < $1.key }); unattributed: \(run.receivers.unattributed)
+                logs: \(Self.keep(logs ?? [:], seed: seed))
+                """)
             return
         }
         let (owed, breaches) = history.owed(run.sandbox.transitions())

@@ -34,14 +34,14 @@ final class ChaosReceivers: Sendable {
 
     let receiver: HTTPReceiver
     private let started: ContinuousClock.Instant
-    private let state: Mutex<(arrivals: [Arrival], random: SeededRandom, slowAudit: Bool, unreadable: [String])>
+    private let state: Mutex<(arrivals: [Arrival], random: SeededRandom, slowAudit: Bool, unreadable: [String], unattributed: [String])>
     /// The replicas' process ids by replica id, to tell senders apart.
     private let replicas = Mutex<@Sendable () -> [(id: String, pid: Int32)]>({ [] })
 
     init(seed: UInt64, started: ContinuousClock.Instant) throws {
         receiver = try HTTPReceiver.start()
         self.started = started
-        state = Mutex(([], SeededRandom(seed: seed), false, []))
+        state = Mutex(([], SeededRandom(seed: seed), false, [], []))
         receiver.setHandler { [self] request in answer(request) }
     }
 
@@ -56,6 +56,8 @@ final class ChaosReceivers: Sendable {
     func setSlowAudit(_ slow: Bool) { state.withLock { $0.slowAudit = slow } }
 
     var arrivals: [Arrival] { state.withLock { $0.arrivals } }
+    /// The first requests whose sender could not be told, with what was looked up.
+    var unattributed: [String] { state.withLock { $0.unattributed } }
     /// Accepted requests that could not be read as a notification.
     var unreadable: [String] { state.withLock { $0.unreadable } }
 
@@ -90,6 +92,10 @@ final class ChaosReceivers: Sendable {
         }
         let arrival = Arrival(at: at, path: path, sender: sender, status: response.status, key: key, events: events)
         state.withLock { state in
+            if sender == nil, state.unattributed.count < 5 {
+                let inode = request.peerPort.flatMap { SocketOwner.inode(localPort: $0, remotePort: receiver.port) }
+                state.unattributed.append("port \(request.peerPort ?? -1) inode \(inode ?? "none") among \(candidates.map { "\($0.id):\($0.pid)" })")
+            }
             state.arrivals.append(arrival)
             if arrival.accepted, let unreadable { state.unreadable.append(unreadable) }
         }

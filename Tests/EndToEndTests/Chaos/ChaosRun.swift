@@ -271,11 +271,13 @@ final class ChaosRun {
 
     /// Ends `replica`'s claims on pending entries as their lease running out would; returns how many.
     private func ageClaims(of replica: Replica) async throws -> Int {
-        let count = try await postgres.psql(
+        // A store without claims (before schema 3) has nothing to age.
+        guard let count = try? await postgres.psql(
             """
             WITH aged AS (UPDATE outbox SET claim_until = 0 WHERE claimed_by = '\(replica.id)' AND state = 'pending' RETURNING 1)
             SELECT COUNT(*) FROM aged
             """, database: database)
+        else { return 0 }
         return Int(count) ?? 0
     }
 

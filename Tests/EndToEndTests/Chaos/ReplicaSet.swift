@@ -105,7 +105,8 @@ final class ReplicaSet: Sendable {
             replica.process.signal(SIGTERM)
         }
         for replica in all where replica.condition != .killed {
-            statuses[replica.id] = try await replica.process.waitForExit(timeout: .seconds(30))
+            // One that does not exit is killed and reported (-1), the others' logs still kept.
+            statuses[replica.id] = (try? await replica.process.waitForExit(timeout: .seconds(30))) ?? -1
         }
         return statuses
     }

@@ -22,7 +22,10 @@ enum SocketOwner {
 
     /// The inode of the IPv4 socket bound to `port` and connected to `remotePort`.
     static func inode(localPort port: Int, remotePort: Int) -> String? {
-        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return nil }
+        // Read to the end: the kernel hands /proc/net/tcp out a page per read, and a reader that
+        // trusts the file's size (0) or one read gets the first sockets only.
+        guard let data = FileHandle(forReadingAtPath: "/proc/net/tcp")?.readDataToEndOfFile() else { return nil }
+        let table = String(decoding: data, as: UTF8.self)
         for line in table.split(separator: "\n").dropFirst() {
             let columns = line.split(separator: " ", omittingEmptySubsequences: true)
             guard columns.count > 9, Self.port(columns[1]) == port, Self.port(columns[2]) == remotePort else { continue }
