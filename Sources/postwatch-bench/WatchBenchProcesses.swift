@@ -77,6 +77,10 @@ struct WatchBenchCycle: AsyncParsableCommand {
                 ]
             }
         }
+        // The next measured process takes the lease at once instead of waiting it out.
+        if let leadership = store as Any as? any Leadership, let lease = try await leadership.currentLease() {
+            try await leadership.releaseLease(lease)
+        }
     }
 
     /// The SQLite file at `state`, or the PostgreSQL store a `postgres://` URL names.
