@@ -139,9 +139,7 @@ let package = Package(
         .executableTarget(
             name: "postwatch-bench",
             dependencies: [
-                "Curl", "Infinipost", "Rules", "Timekeeping", "Watch", "Notify", "Sandbox", "TestSupport",
-                // The cycles on the shared store (`ha`, issue 17).
-                "PostgresState",
+                "Curl", "Infinipost", "PostgresState", "Rules", "Timekeeping", "Watch", "Notify", "Sandbox", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // The retention bench marks notifications delivered in bulk on its own connection.
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -153,7 +151,8 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Infinipost", "Sandbox", "Timekeeping", "Watch",
+                // Stores of several replicas on one database (`PostgresServer.replicas`).
+                "Infinipost", "PostgresState", "Sandbox", "Timekeeping", "Watch",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -178,7 +177,7 @@ let package = Package(
         .testTarget(
             name: "NotifyTests",
             dependencies: [
-                "Notify", "Watch", "Rules", "Curl", "Infinipost", "Redaction", "Sandbox", "TestSupport", "Timekeeping",
+                "Notify", "Watch", "Rules", "Curl", "Infinipost", "PostgresState", "Redaction", "Sandbox", "TestSupport", "Timekeeping",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),

@@ -43,6 +43,10 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     public var maximumConnections: Int
     /// An idle connection is closed after this long.
     public var idleTimeout: Duration
+    /// How long an outbox entry a replica claimed stays its own without a word from it (on
+    /// the database's clock): a replica that dies mid-send leaves its claims to the others
+    /// after this long. A live replica's delivery loop renews its claims at every poll.
+    public var claimLease: Duration
     /// What the URL carried that it should not (a password), to be logged at start.
     public private(set) var warnings: [String] = []
 
@@ -118,6 +122,7 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         self.connectTimeout = connectTimeout
         self.maximumConnections = 10
         self.idleTimeout = .seconds(60)
+        self.claimLease = .seconds(60)
     }
 
     /// The password of `--state-password-file` (its first line), else `PGPASSWORD` from

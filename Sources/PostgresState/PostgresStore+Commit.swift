@@ -174,7 +174,7 @@ extension PostgresStore {
     /// the transaction would fail every later cycle the same way (issue 11, defect 1).
     func enqueue(_ drafts: [OutboxDraft], at now: Double, on connection: PostgresConnection) async throws -> Int {
         guard !drafts.isEmpty else { return 0 }
-        return try await execute(
+        let queued = try await execute(
             """
             INSERT INTO outbox (idempotency_key, channel, rule, payload, state, attempts, created_at, next_attempt_at)
             SELECT d.key, d.channel, d.rule, d.payload, 'pending', 0, \(now), \(now)
@@ -184,6 +184,9 @@ extension PostgresStore {
             ORDER BY d.position
             ON CONFLICT (idempotency_key) DO NOTHING
             """, on: connection)
+        // Idle replicas deliver now rather than at their next poll (sent at the commit).
+        if queued > 0 { try await Self.notifyOutbox(on: connection, logger: logger) }
+        return queued
     }
 }
 

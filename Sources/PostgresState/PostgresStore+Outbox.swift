@@ -9,25 +9,6 @@ extension PostgresStore {
         last_error, delivered_at, recipients
         """
 
-    public func due(at now: Date, limitPerChannel: Int) async throws -> [OutboxEntry] {
-        try await withConnection { connection in
-            // Ranked within each channel, so that one channel with thousands of due entries
-            // cannot fill the answer and starve the others (issue 11, defect 2).
-            let rows = try await connection.query(
-                """
-                SELECT \(unescaped: Self.outboxColumns) FROM (
-                    SELECT \(unescaped: Self.outboxColumns),
-                           ROW_NUMBER() OVER (PARTITION BY channel ORDER BY next_attempt_at, id) AS rank
-                    FROM outbox
-                    WHERE state = 'pending' AND next_attempt_at <= \(now.timeIntervalSince1970)
-                ) ranked
-                WHERE rank <= \(limitPerChannel)
-                ORDER BY next_attempt_at, id
-                """, logger: logger)
-            return try await Self.entries(rows)
-        }
-    }
-
     public func nextAttempt() async throws -> Date? {
         try await withConnection { connection in
             let rows = try await connection.query("SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'", logger: logger)
@@ -43,7 +24,8 @@ extension PostgresStore {
             try await connection.query(
                 """
                 UPDATE outbox SET state = 'delivered', delivered_at = \(now.timeIntervalSince1970), attempts = attempts + 1,
-                                  last_error = NULL, recipients = COALESCE(\(recipients), recipients)
+                                  last_error = NULL, recipients = COALESCE(\(recipients), recipients),
+                                  \(unescaped: Self.releasedClaim)
                 WHERE id = \(id)
                 """, logger: logger)
         }
@@ -64,14 +46,15 @@ extension PostgresStore {
                     """
                     UPDATE outbox SET attempts = attempts + 1, last_error = \(error),
                                       next_attempt_at = \(nextAttemptAt.timeIntervalSince1970),
-                                      recipients = COALESCE(\(recipients), recipients)
+                                      recipients = COALESCE(\(recipients), recipients), \(unescaped: Self.releasedClaim)
                     WHERE id = \(id) AND state = 'pending'
                     """, logger: logger)
             } else {
                 try await connection.query(
                     """
                     UPDATE outbox SET attempts = attempts + 1, last_error = \(error), state = 'dead',
-                                      recipients = COALESCE(\(recipients), recipients), next_attempt_at = \(now.timeIntervalSince1970)
+                                      recipients = COALESCE(\(recipients), recipients), next_attempt_at = \(now.timeIntervalSince1970),
+                                      \(unescaped: Self.releasedClaim)
                     WHERE id = \(id) AND state = 'pending'
                     """, logger: logger)
             }
@@ -84,7 +67,8 @@ extension PostgresStore {
         try await transaction { connection in
             try await execute(
                 """
-                UPDATE outbox SET state = 'dead', last_error = \(error), next_attempt_at = \(now.timeIntervalSince1970)
+                UPDATE outbox SET state = 'dead', last_error = \(error), next_attempt_at = \(now.timeIntervalSince1970),
+                                  \(unescaped: Self.releasedClaim)
                 WHERE channel = \(channel) AND state = 'pending'
                 """, on: connection)
         }
@@ -125,7 +109,7 @@ extension PostgresStore {
         try await transaction { connection in
             let rows = try await connection.query(
                 """
-                UPDATE outbox SET state = 'pending', next_attempt_at = \(now.timeIntervalSince1970)
+                UPDATE outbox SET state = 'pending', next_attempt_at = \(now.timeIntervalSince1970), \(unescaped: Self.releasedClaim)
                 WHERE id = \(id) AND state IN ('pending', 'dead')
                 RETURNING recipients
                 """, logger: logger)

@@ -23,7 +23,7 @@ public struct PostgresMigration: Sendable {
 
 extension PostgresStore {
     /// The schema, one migration per change; never edit a migration that shipped, add one.
-    static let migrations: [PostgresMigration] = [initialMigration, leaseMigration]
+    static let migrations: [PostgresMigration] = [initialMigration, leaseMigration, claimsMigration]
 
     /// The schema version this build writes.
     public static var schemaVersion: Int { migrations.last?.version ?? 0 }

@@ -3,6 +3,7 @@ import Infinipost
 import Logging
 import Metrics
 import Notify
+import PostgresState
 import Prometheus
 import Redaction
 import Rules
@@ -19,10 +20,17 @@ public struct Run: Sendable {
         public var metrics: MetricsServer.Configuration
         /// The HTTP API (silences); nil: not served.
         public var api: APIServer.Configuration?
-        public init(interval: Duration = .seconds(60), metrics: MetricsServer.Configuration = .init(), api: APIServer.Configuration? = nil) {
+        /// On a shared store, LISTEN for the notifications other replicas queue, to deliver
+        /// them at once (`--no-listen`: poll only, as behind pgbouncer in transaction mode).
+        public var listen: Bool
+        public init(
+            interval: Duration = .seconds(60), metrics: MetricsServer.Configuration = .init(), api: APIServer.Configuration? = nil,
+            listen: Bool = true
+        ) {
             self.interval = interval
             self.metrics = metrics
             self.api = api
+            self.listen = listen
         }
     }
 
@@ -142,6 +150,10 @@ public struct Run: Sendable {
             .init(service: poll),
             .init(service: reloader),
         ]
+        // Another replica's commit wakes this one's delivery (a hint: it polls every second anyway).
+        if options.listen, let shared = store as? PostgresStore {
+            services.append(.init(service: OutboxWakeups(store: shared, wake: { delivery.wake() })))
+        }
         if let api = options.api {
             services.append(.init(service: APIServer(
                 configuration: api, admin: SilenceAdmin(store: store, clock: pipeline.clock), logger: logger,

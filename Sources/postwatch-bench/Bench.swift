@@ -13,6 +13,7 @@ struct Bench: AsyncParsableCommand {
             WatchCrashChild.self,
             RulesBench.self,
             NotifyBench.self,
+            ReplicasBench.self,
             RetentionBench.self,
             HABench.self,
         ])

@@ -29,7 +29,7 @@ struct HABench: AsyncParsableCommand {
         let postgres = try await PostgresServer.start(PostgresServer.Options(settings: Self.durable))
         do {
             print("## High availability on PostgreSQL (issue 17)\n")
-            print("Measured with `postwatch-bench ha` (\(NotifyBench.buildKind)) on \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(NotifyBench.loadAverage()) at the start, \(Date().formatted(.iso8601)).\n")
+            print("Measured with `postwatch-bench ha` (\(NotifyBench.build)) on \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(NotifyBench.loadAverage()) at the start, \(Date().formatted(.iso8601)).\n")
             try await cycles(postgres: postgres, folder: folder)
             try await delivery(postgres: postgres, folder: folder)
         } catch {

@@ -32,7 +32,8 @@ struct NotifyBench: AsyncParsableCommand {
     func run() async throws {
         let transport = CurlTransport()
         var lines: [String] = ["## Notify", ""]
-        lines.append("Measured with `postwatch-bench notify` (\(Self.buildKind)) on \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(Self.loadAverage()); outbox in a real SQLite file, receivers on 127.0.0.1.")
+        let build = Self.build
+        lines.append("Measured with `postwatch-bench notify` (\(build)) on \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(Self.loadAverage()); outbox in a real SQLite file, receivers on 127.0.0.1.")
         lines.append("")
         // Rendering first: a CPU measurement, before the delivery runs load the machine.
         let layouts = try Self.layoutRendering(iterations: layoutIterations, transport: transport)
@@ -122,7 +123,12 @@ struct NotifyBench: AsyncParsableCommand {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("postwatch-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try SQLiteStore(path: directory.appendingPathComponent("state.sqlite").path)
-        let now = Date()
+        _ = try await store.commit(commit(count: count, channels: channels, at: Date()))
+        return store
+    }
+
+    /// A cycle's commit queueing `count` routed notifications spread over the channels.
+    static func commit(count: Int, channels: [(name: String, kind: ChannelKind)], at now: Date) -> CycleCommit {
         var drafts: [OutboxDraft] = []
         for index in 0..<count {
             let channel = channels[index % channels.count]
@@ -133,8 +139,7 @@ struct NotifyBench: AsyncParsableCommand {
         }
         var commit = CycleCommit(cycle: CycleRecord(startedAt: now, endedAt: now, result: .complete, notifications: drafts.count))
         commit.notifications = drafts
-        _ = try await store.commit(commit)
-        return store
+        return commit
     }
 
     static func event(_ index: Int, at now: Date) -> Event {
@@ -146,8 +151,8 @@ struct NotifyBench: AsyncParsableCommand {
         return Event(kind: .transition, from: "pending_render", to: "failed", post: post, detectedAt: now)
     }
 
-    /// `debug build` or `release build`: figures of a debug build are no figures.
-    static var buildKind: String {
+    /// What the figures were measured with.
+    static var build: String {
         #if DEBUG
         "debug build"
         #else

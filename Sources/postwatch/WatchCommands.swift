@@ -85,7 +85,7 @@ struct RunCommand: AsyncParsableCommand {
             let options = Run.Options(
                 interval: try Duration(option: daemon.intervalText, named: "--interval"),
                 metrics: try MetricsServer.Configuration(parsing: daemon.metricsAddressText),
-                api: try daemon.texts.api())
+                api: try daemon.texts.api(), listen: !daemon.noListen)
             let status = try await Run(settings: settings, options: options, logger: bootstrapLogging(settings)).run()
             throw ExitCode(status.rawValue)
         } catch let error as CommandError {
@@ -162,6 +162,9 @@ struct DaemonOptions: ParsableArguments {
 
     @Option(help: "Where the HTTP API listens (POSTWATCH_API_ADDRESS; default 127.0.0.1:9465: loopback unless you name another address).")
     var apiAddress: String?
+
+    @Flag(help: "With a PostgreSQL state, do not LISTEN for notifications other replicas queue (behind pgbouncer in transaction mode LISTEN cannot work): delivery polls every second.")
+    var noListen = false
 
     var texts: Settings.DaemonTexts {
         Settings.DaemonTexts(interval: interval, metricsAddress: metricsAddress, apiAddress: apiAddress, apiTokenFile: apiTokenFile)

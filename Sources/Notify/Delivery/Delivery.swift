@@ -174,6 +174,8 @@ public final class Delivery: Service, CustomStringConvertible, Sendable {
                         }
                     }
                 } catch {
+                    // A read cut short by the shutdown is no error to report.
+                    if Task.isCancelled { break }
                     logger.error("cannot read the outbox", metadata: ["error": "\(error)"])
                 }
                 await nap()
