@@ -173,7 +173,8 @@ public struct Settings: Sendable {
     /// Host name and process id: unique among replicas on distinct hosts (pods) and on one.
     static var defaultReplicaId: String {
         var name = [CChar](repeating: 0, count: 256)
-        let host = gethostname(&name, name.count) == 0 ? String(cString: name) : "postwatch"
+        let host = gethostname(&name, name.count) == 0
+            ? String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "postwatch"
         return "\(host)-\(getpid())"
     }
 

@@ -83,6 +83,18 @@ struct LeadershipTests {
         #expect(requests.first?.text.contains(post.postId) == true)
         #expect(follower.stderr.contains("leading: this replica polls"), "\(follower.stderr)")
 
+        // The commands that read or edit a daemon's state work on the shared one.
+        let outbox = try await fixture.run(["outbox", "list", "--state", url])
+        #expect(outbox.status == 0 && outbox.stdout.contains("Failed posts"), "\(outbox.output)")
+        let history = try await fixture.run(["history", "--post", post.postId, "--state", url])
+        #expect(history.status == 0 && history.stdout.contains(post.postId), "\(history.output)")
+        let silenced = try await fixture.run([
+            "silence", "add", #"postId = "nope""#, "--for", "1h", "--comment", "shared", "--author", "ana", "--state", url,
+        ])
+        #expect(silenced.status == 0, "\(silenced.output)")
+        let silences = try await fixture.run(["silence", "list", "--state", url])
+        #expect(silences.status == 0 && silences.stdout.contains("shared"), "\(silences.output)")
+
         // A graceful stop gives the lease up: `check` runs at once.
         follower.signal(SIGTERM)
         #expect(try await follower.waitForExit(timeout: .seconds(30)) == 0, "\(follower.stderr)")

@@ -56,7 +56,10 @@ import Watch
         let database = try await server.createDatabase()
         let configuration = try configuration(database)
         let first = try await PostgresStore.open(configuration: configuration, replicaId: "old")
+        // Commits are fenced: each store takes the lease, the first gives it up as it stops.
+        let lease = try #require(try await first.acquireLease(holder: "old", for: .seconds(3600)))
         try await first.commit(Fixture.cycle(.baseline))
+        try await first.releaseLease(lease)
         await first.close()
         // An additive migration of a newer postwatch: this one still works beside it.
         let newer = PostgresStore.schemaVersion + 1
@@ -67,6 +70,7 @@ import Watch
             """, database: database)
         let store = try await PostgresStore.open(configuration: configuration, replicaId: "old")
         #expect(try await store.loadState().cyclesRecorded == 1)
+        _ = try await store.acquireLease(holder: "old", for: .seconds(3600))
         #expect(try await store.commit(Fixture.cycle()) == 1)
         let versions = try await server.psql("SELECT MAX(version) FROM postwatch_schema", database: database)
         #expect(versions == "\(newer)")

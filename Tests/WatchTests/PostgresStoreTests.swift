@@ -36,6 +36,7 @@ import Testing
         let store = try PostgresStore(
             configuration: try PostgresConfiguration(url: server.url(database: database)), replicaId: "chunks",
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), setUp: nil, postChunk: chunk)
+        _ = try await store.acquireLease(holder: "chunks", for: .seconds(3600))  // commits are fenced
         var commit = Fixture.cycle(.baseline)
         commit.upserts = writes
         #expect(try await store.commit(commit) == count + 1)
@@ -52,6 +53,7 @@ import Testing
         let database = try await server.createDatabase()
         let replica = "replica-\(UUID().uuidString.prefix(8))"
         let store = try await PostgresStore.open(configuration: try PostgresConfiguration(url: server.url(database: database)), replicaId: replica)
+        _ = try await store.acquireLease(holder: replica, for: .seconds(3600))  // commits are fenced
         try await store.commit(Fixture.cycle(.baseline))
         let name = PostgresStore.applicationName(replica)
         #expect(try await server.psql("SELECT COUNT(*) > 0 FROM pg_stat_activity WHERE application_name = '\(name)'") == "t")
