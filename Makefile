@@ -7,8 +7,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # messages with (Tests/NotifyTests/Rendering/render_markdown.py).
 # python3-venv: a virtual environment for what Debian does not package (pip refuses to install
 # into Debian's Python, PEP 668).
-# postgresql-15: the private cluster the PostgreSQL store's tests start (TestSupport's PostgresServer);
-# `make test` requires it (POSTWATCH_REQUIRE_POSTGRES=1), so a missing one fails instead of skipping.
+# postgresql: the shared store's tests start private clusters of it (TestSupport.PostgresServer:
+# initdb and pg_ctl, nothing system-wide), and deploy/check.sh runs the HA manifests against one.
 APT_PACKAGES := libcurl4-openssl-dev python3-aiosmtpd python3-markdown-it python3-venv libsqlite3-dev openssl sqlite3 postgresql-15
 # standardwebhooks (PyPI): the reference verifier of `signature standard` in the webhook tests
 # (Tests/NotifyTests/Channels/verify_standard_webhooks.py), in a venv under .build/.
@@ -39,6 +39,8 @@ test: deps
 	# In parallel: time is injected (Timekeeping's WallClock, TestSupport's ManualClock), tests
 	# that need a real peer wait until a deadline instead of for a fixed time, and nothing blocks
 	# a cooperative thread while a peer in the test process must answer.
+	# POSTWATCH_REQUIRE_POSTGRES: a test that needs PostgreSQL fails when it cannot start one,
+	# instead of being skipped (a developer's bare `swift test` without PostgreSQL skips them).
 	POSTWATCH_REQUIRE_POSTGRES=1 $(SWIFT) test --skip-build
 	$(MAKE) release-smoke
 

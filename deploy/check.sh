@@ -167,6 +167,8 @@ check_docker() {
     run_check "hadolint deploy/docker/Dockerfile" "$VENV/bin/hadolint" --config "$DEPLOY/docker/.hadolint.yaml" "$DEPLOY/docker/Dockerfile"
     run_check "compose.yaml against the Compose specification schema" \
         "$VENV/bin/check-jsonschema" --builtin-schema vendor.compose-spec "$DEPLOY/docker/compose.yaml"
+    run_check "compose.ha.yaml against the Compose specification schema" \
+        "$VENV/bin/check-jsonschema" --builtin-schema vendor.compose-spec "$DEPLOY/docker/compose.ha.yaml"
 }
 
 check_kubernetes() {

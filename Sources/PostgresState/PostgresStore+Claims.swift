@@ -51,7 +51,4 @@ extension PostgresStore {
     /// The claim columns' values once a mark settled or rescheduled an entry: nobody's.
     static let releasedClaim = "claimed_by = NULL, claim_until = NULL"
 
-    /// The database's clock in seconds since 1970, as times are stored: every claim and send
-    /// slot is decided on it, never on a replica's clock.
-    static let databaseNow = "extract(epoch FROM clock_timestamp())::double precision"
 }

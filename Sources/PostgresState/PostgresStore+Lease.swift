@@ -12,9 +12,6 @@ import Watch
 extension PostgresStore: Leadership {
     /// The lease row's name: one poller per database.
     static let leaseName = "poller"
-    /// The database's time now, in the schema's seconds since 1970: every lease decision's
-    /// clock (`clock_timestamp()`, which moves on within a transaction, unlike `now()`).
-    static let databaseNow = "extract(epoch FROM clock_timestamp())::double precision"
 
     public func acquireLease(holder: String, for ttl: Duration) async throws -> Lease? {
         let held = heldLease.withLock { $0?.holder == holder ? $0?.epoch : nil }

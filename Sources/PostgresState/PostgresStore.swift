@@ -430,4 +430,8 @@ public final class PostgresStore: Store {
         }
         return String(describing: error)
     }
+
+    /// The database's clock in seconds since 1970, as times are stored: every lease, claim and
+    /// send slot is decided on it, never on a replica's clock (replicas drift apart).
+    static let databaseNow = "extract(epoch FROM clock_timestamp())::double precision"
 }

@@ -52,7 +52,10 @@ extension Sandbox {
                 if !(next ?? post.status).isFinal, state.index.contains(postId) { stillActive.append(postId) }
             }
             state.active = stillActive
-            for _ in 0..<configuration.newPostsPerTick {
+            state.arrivalCarry += configuration.arrivalsPerTick
+            let arrivals = Int(state.arrivalCarry)
+            state.arrivalCarry -= Double(arrivals)
+            for _ in 0..<arrivals {
                 _ = Self.createPost(&state, at: at, withinMinutes: configuration.lifecycle == .schedule ? 2...120 : 10...2880)
             }
             return Array(state.transitions[first...])
@@ -110,6 +113,42 @@ extension Sandbox {
         }
         state.index.load(posts)
         // Creation order for the walk in `tick`, independent of Set/Dictionary ordering.
+        state.active.sort()
+    }
+
+    /// A long history (``SandboxConfiguration/History``): finished posts scheduled back from
+    /// `start` at about a thousand a day, then the active ones, scheduled from 15 minutes ago
+    /// (rendering or late) to two hours ahead. Not recorded as transitions.
+    static func populate(_ state: inout State, history: SandboxConfiguration.History, start: Date) {
+        var posts: [Post] = []
+        posts.reserveCapacity(history.posts + history.active)
+        var ids = Set<String>(minimumCapacity: history.posts + history.active)
+        func newId() -> String {
+            while true {
+                let postId = "post_" + PostGenerator.token(12, hex: false, random: &state.random)
+                if ids.insert(postId).inserted { return postId }
+            }
+        }
+        let span = max(1, Double(history.posts) / SandboxConfiguration.History.postsPerDay) * 86_400
+        for _ in 0..<history.posts {
+            // At least an hour back: every finished post's slot has passed.
+            let scheduled = start.addingTimeInterval(-(3600 + Double.random(in: 0..<span, using: &state.random).rounded()))
+            let created = scheduled.addingTimeInterval(-Double(Int.random(in: 1...72, using: &state.random) * 3600))
+            let status: PostStatus = state.random.chance(history.failedShare) ? .failed : .posted
+            posts.append(state.generator.makePost(
+                postId: newId(), status: status, scheduled: scheduled, created: created, random: &state.random))
+        }
+        for _ in 0..<history.active {
+            let offset = Double(Int.random(in: -15...120, using: &state.random) * 60)
+            let status: PostStatus = offset > 15 * 60 ? .generated : (state.random.chance(0.5) ? .generated : .pendingRender)
+            let postId = newId()
+            let scheduled = start.addingTimeInterval(offset)
+            let created = min(start, scheduled).addingTimeInterval(-Double(Int.random(in: 1...120, using: &state.random) * 60))
+            posts.append(state.generator.makePost(
+                postId: postId, status: status, scheduled: scheduled, created: created, random: &state.random))
+            state.active.append(postId)
+        }
+        state.index.load(posts)
         state.active.sort()
     }
 

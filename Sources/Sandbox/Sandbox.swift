@@ -32,6 +32,8 @@ public final class Sandbox: Sendable {
         var persistent: SandboxFault?
         var requests: [SandboxRequestRecord] = []
         var ticks = 0
+        /// The fraction of a new post owed by earlier ticks (``SandboxConfiguration/arrivalsPerTick``).
+        var arrivalCarry = 0.0
         /// Pages answered under `.endlessPages`, for a fresh cursor each time.
         var endlessPages = 0
     }
@@ -51,7 +53,11 @@ public final class Sandbox: Sendable {
             random: random, faultRandom: SeededRandom(seed: configuration.seed ^ 0x5EED_FA17),
             generator: generator, faults: configuration.faults,
             limiter: configuration.faults.rateLimit.map { RateLimiter(rate: $0) })
-        Self.populate(&state, count: configuration.initialPosts, start: Self.wholeSeconds(configuration.start))
+        if let history = configuration.history {
+            Self.populate(&state, history: history, start: Self.wholeSeconds(configuration.start))
+        } else {
+            Self.populate(&state, count: configuration.initialPosts, start: Self.wholeSeconds(configuration.start))
+        }
         self.state = Mutex(state)
     }
 

@@ -25,6 +25,12 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Posts created at start.")
     var posts: Int = 500
 
+    @Option(help: "A long history instead of --posts: this many finished posts (5% failed), about 1,000 a day back from now.")
+    var history: Int?
+
+    @Option(help: "With --history: posts still to go out, scheduled in the next two hours (kept steady as they finish).")
+    var active: Int = 1_000
+
     @Option(name: .customLong("api-key"), help: "The Bearer key clients must send.")
     var apiKey: String = "sandbox-key"
 
@@ -55,6 +61,8 @@ struct SandboxCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard posts >= 0 else { throw ValidationError("--posts must not be negative") }
+        if let history, history < 0 { throw ValidationError("--history must not be negative") }
+        guard active >= 0 else { throw ValidationError("--active must not be negative") }
         guard accounts >= 1 else { throw ValidationError("--accounts must be at least 1") }
         guard Duration(parsing: tick) != nil else { throw ValidationError("--tick: not a duration: '\(tick)' (e.g. 2s, 500ms)") }
         guard Duration(parsing: latency) != nil else {
@@ -78,7 +86,8 @@ struct SandboxCommand: AsyncParsableCommand {
         let sandbox = Sandbox(
             configuration: SandboxConfiguration(
                 initialPosts: posts, apiKey: apiKey, tick: tickDuration > .zero ? tickDuration : nil, seed: seed,
-                accounts: accounts, faults: faults, lifecycle: SandboxConfiguration.Lifecycle(rawValue: lifecycle) ?? .schedule))
+                accounts: accounts, faults: faults, lifecycle: SandboxConfiguration.Lifecycle(rawValue: lifecycle) ?? .schedule,
+                history: history.map { SandboxConfiguration.History(posts: $0, active: active) }))
         let server = SandboxHTTPServer(sandbox: sandbox, host: host, port: port)
         let host = host
         try await server.run { port in

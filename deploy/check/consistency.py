@@ -144,8 +144,15 @@ def check_kubernetes() -> None:
     if dep is None:
         return
     spec = dep["spec"]
-    check(spec["replicas"] == 1, "Deployment: one replica (SQLite state has one writer)")
-    check(spec["strategy"]["type"] == "Recreate", "Deployment: strategy Recreate (old pod gone before the new starts)")
+    # Replicas on the shared PostgreSQL store (docs/ha.md): one polls under the lease, all deliver.
+    check(spec["replicas"] >= 2, "Deployment: at least two replicas (high availability on PostgreSQL)")
+    rolling = spec["strategy"].get("rollingUpdate", {})
+    check(spec["strategy"]["type"] == "RollingUpdate" and rolling.get("maxUnavailable") == 0,
+          "Deployment: rolling update that never takes a replica away before its successor is up")
+    pdb = docs.get(("PodDisruptionBudget", "postwatch"))
+    check(pdb is not None and pdb["spec"].get("minAvailable") == 1
+          and pdb["spec"]["selector"]["matchLabels"] == spec["selector"]["matchLabels"],
+          "PodDisruptionBudget postwatch keeps one replica of the Deployment through a drain")
     pod = spec["template"]["spec"]
     labels = spec["template"]["metadata"]["labels"]
     check(all(labels.get(k) == v for k, v in spec["selector"]["matchLabels"].items()),
@@ -162,10 +169,22 @@ def check_kubernetes() -> None:
     check("requests" in c["resources"] and "memory" in c["resources"].get("limits", {}),
           "Deployment: resource requests and a memory limit")
     mounts = {m["name"]: m["mountPath"] for m in c["volumeMounts"]}
-    check(mounts.get("state") == "/var/lib/postwatch" and mounts.get("rules") == "/etc/postwatch/rules",
-          "Deployment: state and rules mounted where POSTWATCH_STATE/POSTWATCH_RULES point")
-    env = {e["name"]: e.get("value") for e in c.get("env", [])}
-    check(env.get("POSTWATCH_STATE", "").startswith(mounts.get("state", "?") + "/"), "Deployment: POSTWATCH_STATE on the volume")
+    check(mounts.get("rules") == "/etc/postwatch/rules", "Deployment: rules mounted where POSTWATCH_RULES points")
+    check(not any("persistentVolumeClaim" in v for v in pod["volumes"]), "Deployment: no volume for state (it is in PostgreSQL)")
+    env_from = {e["name"]: e.get("valueFrom", {}) for e in c.get("env", [])}
+    state_ref = env_from.get("POSTWATCH_STATE", {}).get("secretKeyRef", {})
+    pg = docs.get(("Secret", state_ref.get("name", "?")), {}).get("stringData", {})
+    state_url = pg.get(state_ref.get("key", "?"), "")
+    check(state_url.startswith("postgres://") and "sslmode=verify-full" in state_url and ":" not in state_url.split("@")[0][len("postgres://"):],
+          "Deployment: POSTWATCH_STATE is the Secret's postgres:// URL, verify-full, with no password in it")
+    password_file = c["args"][c["args"].index("--state-password-file") + 1] if "--state-password-file" in c["args"] else "?"
+    check(password_file == mounts.get("postgres", "?") + "/password" and "password" in pg,
+          "Deployment: --state-password-file points at the mounted Secret key")
+    ca = re.search(r"sslrootcert=([^&]+)", state_url)
+    check(bool(ca) and ca.group(1) == mounts.get("postgres", "?") + "/ca.crt" and "ca.crt" in pg,
+          "Deployment: the URL's sslrootcert is the mounted Secret's CA")
+    check(env_from.get("POSTWATCH_REPLICA_ID", {}).get("fieldRef", {}).get("fieldPath") == "metadata.name",
+          "Deployment: each replica is named after its pod (POSTWATCH_REPLICA_ID)")
 
     for kind_name, podspec, container in (
         ("Deployment postwatch", pod, c),

@@ -10,13 +10,15 @@ the Kubernetes Deployment's and CronJob's container args, env, envFrom and volum
 Compose service's command, environment and env_file, and the GitHub workflow's run: scripts
 (with `docker` on PATH replaced by a shim that runs the binary the way the image would).
 Only what must change is substituted: the API URL becomes the local sandbox, secrets become
-dummy values (URLs: the local receiver, one path per variable), container paths become
-temporary directories, and the metrics port a free one (9464 may be taken on this machine).
+dummy values (URLs: the local receiver, one path per variable), a postgres:// state becomes a
+private local cluster, container paths become temporary directories, and the metrics port a
+free one (9464 may be taken on this machine).
 
 Checks, one line each ("ok: ..." or "FAIL: ..."; the exit status is the number of failures):
 - every command exits as its deployment expects: `config check` and `rules lint` 0, `run`
   completes a cycle (/readyz answers 200) and exits 0 on SIGTERM, `check` 0 or 1 (1: a rule
-  fired; 2 and 3 would be a broken deployment);
+  fired; 2 and 3 would be a broken deployment); the Kubernetes Deployment's replicas run
+  together on one store: each ready, exactly one `leader`;
 - no CI job (CronJob, workflow) notifies a destination a daemon (unit, Deployment, Compose)
   notifies: their rule sets' channel destinations, resolved with each one's environment, are
   disjoint, and no request reached the receiver during a CI run at a daemon's destination.
@@ -85,6 +87,7 @@ class Peers:
     receiver: str      # base URL; a secret URL variable NAME becomes receiver/NAME
     receiver_log: Path
     smtp_url: str      # a closed local port: nothing is mailed, nothing leaves the machine
+    postgres_url: str  # a private local cluster (LocalPostgres), trust on loopback, no TLS
 
     def substitute(self, env: dict[str, str]) -> dict[str, str]:
         out = dict(env)
@@ -95,6 +98,10 @@ class Peers:
                 out[name] = SANDBOX_KEY
             elif name == "POSTWATCH_SMTP_URL":
                 out[name] = self.smtp_url
+            elif re.match(r"postgres(ql)?://", value):
+                # The shared store: the local cluster. Its TLS (verify-full) cannot be played
+                # here; the test suite connects with verify-full to a cluster of its own.
+                out[name] = self.postgres_url
             elif re.match(r"https?://", value):
                 # Same variable, same destination: the comparison of CI and daemon relies on it.
                 out[name] = f"{self.receiver}/{name}"
@@ -239,6 +246,15 @@ def kubernetes(bin: str, peers: Peers, tmp: Path) -> list[Deployment]:
         for ef in c.get("envFrom", []):
             env.update(docs[("Secret", ef["secretRef"]["name"])].get("stringData", {}))
         env.update({e["name"]: str(e["value"]) for e in c.get("env", []) if "value" in e})
+        for e in c.get("env", []):
+            source = e.get("valueFrom", {})
+            if "secretKeyRef" in source:
+                ref = source["secretKeyRef"]
+                env[e["name"]] = docs[("Secret", ref["name"])]["stringData"][ref["key"]]
+            elif source.get("fieldRef", {}).get("fieldPath") == "metadata.name":
+                env[e["name"]] = f"{name}-0"
+        if kind == "Deployment" and spec.get("replicas", 1) > 1:
+            expect = f"replicas:{spec['replicas']}"
         d = Deployment(f"Kubernetes {kind} {name}", role, [], {}, expect, root, mounts)
         d.argv = [bin] + [d.host(a) for a in free_metrics_port(c["args"], free_port())]
         d.env = peers.substitute({k: d.host(v) for k, v in env.items()})
@@ -345,8 +361,82 @@ def docker_shim(args: list[str]) -> int:
 
 
 # --------------------------------------------------------------------------------------------
+class LocalPostgres:
+    """A private PostgreSQL cluster for the shared-store deployments: initdb and pg_ctl from
+    Debian's postgresql (make deps installs it), as the postgres user when run as root (initdb
+    refuses root), trust authentication on loopback, a database `postwatch`."""
+
+    BIN = Path("/usr/lib/postgresql/15/bin")
+
+    def __init__(self, root: Path) -> None:
+        self.root, self.port = root, free_port()
+
+    def _run(self, *args: str) -> None:
+        user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run(user + list(args), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def start(self) -> str:
+        self.root.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres", "postgres")
+        data = self.root / "data"
+        self._run(str(self.BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        self._run(str(self.BIN / "pg_ctl"), "-D", str(data), "-w", "-l", str(self.root / "log"), "start", "-o",
+                  f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off")
+        self._run(str(self.BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "postwatch")
+        return f"postgres://postgres@127.0.0.1:{self.port}/postwatch?sslmode=disable"
+
+    def stop(self) -> None:
+        try:
+            self._run(str(self.BIN / "pg_ctl"), "-D", str(self.root / "data"), "-m", "immediate", "stop")
+        except (subprocess.CalledProcessError, FileNotFoundError):
+            pass
+
+
+def execute_replicas(d: Deployment, count: int, log: Path) -> tuple[bool, str]:
+    """Runs `count` replicas of a daemon on the shared store, as the Deployment would: each is
+    ready (/readyz 200), exactly one says `leader`, and each exits 0 on SIGTERM."""
+    procs, ports = [], []
+    with open(log, "w") as out:
+        for n in range(count):
+            port = free_port()
+            args = [re.sub(r"^(.*):\d+$", rf"\g<1>:{port}", a) if a.endswith(tuple("0123456789")) and "0.0.0.0:" in a else a
+                    for a in d.argv]
+            env = d.env | {"POSTWATCH_REPLICA_ID": f"{d.env.get('POSTWATCH_REPLICA_ID', 'replica')}-{n}"}
+            procs.append(subprocess.Popen(args, env=env, cwd=d.cwd, stdout=out, stderr=subprocess.STDOUT,
+                                          start_new_session=True))
+            ports.append(port)
+        try:
+            ready = all(wait_http(f"http://127.0.0.1:{p}/readyz", 90, alive=lambda q=q: q.poll() is None)
+                        for p, q in zip(ports, procs))
+            roles = []
+            for p in ports:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{p}/readyz", timeout=2) as r:
+                        roles.append(r.read().decode(errors="replace").strip())
+                except OSError as error:
+                    roles.append(f"<{error}>")
+            leaders = sum("leader" in r and "follower" not in r for r in roles)
+            early = [q.poll() for q in procs if q.poll() is not None]
+        finally:
+            codes = []
+            for q in procs:
+                if q.poll() is None:
+                    q.send_signal(signal.SIGTERM)
+            for q in procs:
+                try:
+                    codes.append(q.wait(timeout=60))
+                except subprocess.TimeoutExpired:
+                    os.killpg(q.pid, signal.SIGKILL)
+                    codes.append("killed")
+    ok = ready and not early and leaders == 1 and all(c == 0 for c in codes)
+    return ok, f"{count} replicas ready: {ready}, /readyz says {roles}, exit {codes} on SIGTERM"
+
+
 def execute(d: Deployment, log: Path) -> tuple[bool, str]:
     """Runs one deployment's command; (as expected, what happened)."""
+    if d.expect.startswith("replicas:"):
+        return execute_replicas(d, int(d.expect.split(":")[1]), log)
     with open(log, "w") as out:
         p = subprocess.Popen(d.argv, env=d.env, cwd=d.cwd, stdout=out, stderr=subprocess.STDOUT,
                              start_new_session=True)
@@ -405,8 +495,9 @@ def main() -> int:
     tmp.mkdir(parents=True, exist_ok=True)
     here = Path(__file__).resolve().parent
     rport, sport = free_port(), free_port()
+    postgres = LocalPostgres(tmp / "postgres")
     peers = Peers(f"http://127.0.0.1:{sport}", f"http://127.0.0.1:{rport}", tmp / "received.jsonl",
-                  f"smtp://127.0.0.1:{free_port()}")
+                  f"smtp://127.0.0.1:{free_port()}", postgres.start())
     helpers = [
         subprocess.Popen([sys.executable, str(here / "receiver.py"), str(rport), str(peers.receiver_log)]),
         subprocess.Popen([bin, "sandbox", "--port", str(sport), "--posts", "200", "--tick", "200ms"],
@@ -453,6 +544,7 @@ def main() -> int:
         for h in helpers:
             h.terminate()
             h.wait()
+        postgres.stop()
     return min(failures, 100)
 
 
