@@ -25,7 +25,7 @@ extension HABench {
         let binary = try PostwatchBinary()
         let posts = max(1, messages / receivers.count)
         let configuration = SandboxConfiguration(
-            initialPosts: posts * 3, apiKey: "bench-key", tick: nil, seed: 7, accounts: 6, newPostsPerTick: 0)
+            initialPosts: posts * 8, apiKey: "bench-key", tick: nil, seed: 7, accounts: 6, newPostsPerTick: 0)
         let server = try await SandboxServer.start(configuration)
         defer { Task { await server.shutdown() } }
         let rules = folder.appendingPathComponent("rules-\(count)")
