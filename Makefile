@@ -15,7 +15,7 @@ APT_PACKAGES := libcurl4-openssl-dev python3-aiosmtpd python3-markdown-it python
 WEBHOOKS_VENV := .build/webhooks-venv
 STANDARDWEBHOOKS := standardwebhooks==1.1.0
 
-.PHONY: deps build demo test soak bench release release-smoke install clean deploy-check
+.PHONY: deps build demo test soak chaos bench release release-smoke install clean deploy-check
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -67,6 +67,22 @@ soak: deps
 		POSTWATCH_MODEL_SEED=$$seed POSTWATCH_MODEL_STEPS=$(SOAK_STEPS) \
 			$(SWIFT) test --skip-build --no-parallel --filter ModelTests || exit 1; \
 	done
+	$(MAKE) chaos
+
+# The chaos test (Tests/EndToEndTests/ChaosTests.swift: three replicas on PostgreSQL, leader
+# killed, stalled, cut off, the database restarted) on long runs: CHAOS_FAULTS faults for each
+# seed of CHAOS_SEEDS. Each run prints its seed and figures (failover p50/max); replay one with
+# POSTWATCH_CHAOS_SEED=N POSTWATCH_CHAOS_FAULTS=N. The default suite runs one fault of each kind.
+CHAOS_FAULTS ?= 40
+CHAOS_SEEDS ?= $(shell for i in 1 2; do od -An -N4 -tu4 /dev/urandom | tr -d ' '; done)
+
+chaos: deps
+	$(SWIFT) build --build-tests
+	@for seed in $(CHAOS_SEEDS); do \
+		echo "chaos: seed $$seed, $(CHAOS_FAULTS) faults"; \
+		POSTWATCH_REQUIRE_POSTGRES=1 POSTWATCH_CHAOS_SEED=$$seed POSTWATCH_CHAOS_FAULTS=$(CHAOS_FAULTS) \
+			$(SWIFT) test --skip-build --no-parallel --filter ChaosTests || exit 1; \
+	done
 
 release: deps
 	$(SWIFT) build -c release --product postwatch
@@ -86,14 +102,17 @@ install: release
 	"$$bin" --generate-completion-script fish > "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/postwatch.fish" && \
 	echo "installed postwatch, its man page and bash/zsh/fish completions under $(DESTDIR)$(PREFIX)"
 
+# `ha` runs real `postwatch run` replicas: the release `postwatch` beside the bench.
 bench: deps
 	$(SWIFT) build -c release --product postwatch-bench
+	$(SWIFT) build -c release --product postwatch
 	@bin=$$($(SWIFT) build -c release --show-bin-path); \
 	$$bin/postwatch-bench client --output docs/benchmarks.md && \
 	$$bin/postwatch-bench watch && \
 	$$bin/postwatch-bench rules && \
 	$$bin/postwatch-bench notify && \
-	$$bin/postwatch-bench retention
+	$$bin/postwatch-bench retention && \
+	$$bin/postwatch-bench ha
 
 deploy-check:
 	bash deploy/check.sh

@@ -36,11 +36,24 @@ extension HTTPReceiver {
             }
         }
         var buffer = Data()
-        while let request = readRequest(fd, &buffer) {
+        let peer = Self.peerPort(fd)
+        while var request = readRequest(fd, &buffer) {
+            request.peerPort = peer
             let response = record(request)
             guard wait(response.delay), write(response, to: fd) else { return }
             if request.header("Connection")?.lowercased() == "close" { return }
         }
+    }
+
+    /// The port the connection's other end is bound to.
+    private static func peerPort(_ fd: Int32) -> Int? {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let found = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
+        }
+        guard found == 0, address.sin_family == sa_family_t(AF_INET) else { return nil }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Sleeps in short steps so `stop()` is never held up by a slow answer; false when stopped.

@@ -9,6 +9,8 @@ extension HTTPReceiver {
         /// Header fields in order; a name may repeat.
         public var headers: [(name: String, value: String)]
         public var body: Data
+        /// The sender's TCP port on 127.0.0.1 (which process sent it can be read from /proc).
+        public var peerPort: Int?
 
         /// The target without its query.
         public var path: String { String(target.prefix { $0 != "?" }) }

@@ -228,6 +228,9 @@ public final class PostgresServer: Sendable {
     /// `Process` learns that a child ended, so that `pg_ctl` never looks ended. `pg_isready`
     /// says when the server is up instead.
     private func startServer() async throws {
+        // A restart appends to the log the stop's own FATAL lines ("terminating connection due
+        // to administrator command"): only what this start writes says whether it failed.
+        let logBefore = (try? Data(contentsOf: URL(fileURLWithPath: logFile)))?.count ?? 0
         let starter = Self.configured(
             Self.binaries + "/pg_ctl", ["-D", dataDirectory, "-l", logFile, "-W", "start"], asPostgres: true, in: directory)
         starter.standardOutput = FileHandle.nullDevice
@@ -239,7 +242,7 @@ public final class PostgresServer: Sendable {
                 Self.binaries + "/pg_isready", ["-q", "-h", socketDirectory, "-p", "\(port)", "-U", user, "-d", "postgres"],
                 in: directory)
             if probe.status == 0 { break }
-            let log = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
+            let log = String(decoding: ((try? Data(contentsOf: URL(fileURLWithPath: logFile))) ?? Data()).dropFirst(logBefore), as: UTF8.self)
             // The probe itself logs "the database system is starting up": not a failure.
             let failed = log.split(separator: "\n").contains { $0.contains("FATAL") && !$0.contains("is starting up") }
             if failed || ContinuousClock.now > deadline {

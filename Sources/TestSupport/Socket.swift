@@ -1,7 +1,7 @@
 import Foundation
 
 /// The few POSIX socket calls the fixtures need, with errors as `FixtureError`.
-enum Socket {
+public enum Socket {
     /// A TCP listener on 127.0.0.1, port chosen by the kernel; returns the descriptor and port.
     static func listenLoopback(backlog: Int32) throws -> (Int32, Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -28,7 +28,7 @@ enum Socket {
     }
 
     /// A port that was free a moment ago (for child processes that need a number up front).
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let (fd, port) = try listenLoopback(backlog: 1)
         close(fd)
         return port

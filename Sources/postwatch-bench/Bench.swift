@@ -15,5 +15,6 @@ struct Bench: AsyncParsableCommand {
             NotifyBench.self,
             ReplicasBench.self,
             RetentionBench.self,
+            HABench.self,
         ])
 }

@@ -3,6 +3,7 @@ import Foundation
 import Curl
 import Infinipost
 import Logging
+import PostgresState
 import Sandbox
 import TestSupport
 import Timekeeping
@@ -35,7 +36,7 @@ struct WatchBenchCycle: AsyncParsableCommand {
     @Flag var listingOnly = false
 
     func run() async throws {
-        let store = try SQLiteStore(path: state)
+        let store = try await Self.store(state)
         let client: any PagedPostListing = synthetic > 0
             ? SyntheticListing(count: synthetic, changedPercent: syntheticChanged)
             : InfinipostClient(configuration: InfinipostConfiguration(baseURL: apiUrl, apiKey: apiKey), transport: CurlTransport())
@@ -76,6 +77,24 @@ struct WatchBenchCycle: AsyncParsableCommand {
                 ]
             }
         }
+        // The next measured process takes the lease at once instead of waiting it out.
+        if let leadership = store as Any as? any Leadership, let lease = try await leadership.currentLease() {
+            try await leadership.releaseLease(lease)
+        }
+    }
+
+    /// The SQLite file at `state`, or the PostgreSQL store a `postgres://` URL names.
+    static func store(_ state: String) async throws -> any Store {
+        guard state.hasPrefix("postgres://") || state.hasPrefix("postgresql://") else { return try SQLiteStore(path: state) }
+        let store = try await PostgresStore.open(configuration: PostgresConfiguration(url: state), replicaId: "bench")
+        // A shared store commits only for the lease's holder (issue 17's fencing): the bench
+        // process takes it for its one cycle, as `check` does.
+        if let leadership = store as Any as? any Leadership {
+            guard try await leadership.acquireLease(holder: "bench", for: .seconds(600)) != nil else {
+                throw ValidationError("another replica holds the lease of \(state)")
+            }
+        }
+        return store
     }
 
     /// Runs `body` and prints one JSON line: its figures plus wall time, CPU (getrusage) and the

@@ -144,20 +144,20 @@ enum Net {
     }
 
     /// `GET path` on `127.0.0.1:port`: the status code and body, nil when nothing listens.
-    static func get(port: Int, path: String) -> (status: Int, body: String)? {
-        request(port: port, method: "GET", path: path)
+    static func get(port: Int, path: String, timeout: Int = 5) -> (status: Int, body: String)? {
+        request(port: port, method: "GET", path: path, timeout: timeout)
     }
 
     /// `METHOD path` on `127.0.0.1:port` with these headers and body: the status code and
     /// body, nil when nothing listens.
     static func request(
-        port: Int, method: String, path: String, headers: [String: String] = [:], body: String? = nil
+        port: Int, method: String, path: String, headers: [String: String] = [:], body: String? = nil, timeout: Int = 5
     ) -> (status: Int, body: String)? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var receiveTimeout = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &receiveTimeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)

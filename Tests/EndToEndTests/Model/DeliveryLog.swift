@@ -35,16 +35,22 @@ final class DeliveryLog: Sendable {
 
     /// Records a webhook body the receiver accepted on `channel`.
     func recordWebhook(channel: String, body: Data, header key: String?) {
-        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
-            let rule = object["rule"] as? String, let bodyKey = object["idempotencyKey"] as? String,
-            let events = object["events"] as? [[String: Any]]
-        else {
+        guard let delivery = Self.webhook(channel: channel, body: body) else {
             state.withLock { $0.unreadable.append("\(channel): \(String(decoding: body.prefix(300), as: UTF8.self))") }
             return
         }
-        if key != bodyKey {
-            state.withLock { $0.unreadable.append("\(channel): Idempotency-Key header \(key ?? "none") ≠ body \(bodyKey)") }
+        if key != delivery.key {
+            state.withLock { $0.unreadable.append("\(channel): Idempotency-Key header \(key ?? "none") ≠ body \(delivery.key)") }
         }
+        state.withLock { $0.deliveries.append(delivery) }
+    }
+
+    /// A webhook body (postwatch's JSON document) read as a notification; nil when it is not one.
+    static func webhook(channel: String, body: Data) -> Delivery? {
+        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+            let rule = object["rule"] as? String, let key = object["idempotencyKey"] as? String,
+            let events = object["events"] as? [[String: Any]]
+        else { return nil }
         let parsed = events.map { event in
             let post = event["post"] as? [String: Any]
             return Event(
@@ -53,9 +59,7 @@ final class DeliveryLog: Sendable {
                 cycle: event["cycle"] as? Int ?? -1, platform: post?["platform"] as? String,
                 accountId: post?["accountId"] as? String)
         }
-        let delivery = Delivery(
-            channel: channel, rule: rule, key: bodyKey, groupKey: object["groupKey"] as? String ?? "", events: parsed)
-        state.withLock { $0.deliveries.append(delivery) }
+        return Delivery(channel: channel, rule: rule, key: key, groupKey: object["groupKey"] as? String ?? "", events: parsed)
     }
 
     /// Records an accepted email: the rule's body template lists `EVENT postId from to` lines.
