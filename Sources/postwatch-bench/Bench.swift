@@ -13,7 +13,6 @@ struct Bench: AsyncParsableCommand {
             WatchCrashChild.self,
             RulesBench.self,
             NotifyBench.self,
-            ReplicasBench.self,
             RetentionBench.self,
             HABench.self,
         ])
